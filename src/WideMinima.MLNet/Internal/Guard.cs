@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace WideMinima.Internal;
+
+/// <summary>
+/// Argument checks shared by every public entry point. Each message names the parameter and the
+/// offending value, so that a bad sweep config or option is fixed from the message alone.
+/// </summary>
+internal static class Guard
+{
+    public static double Positive(double value, string name)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+            throw Fail(name, value, "must be a finite number greater than 0");
+        return value;
+    }
+
+    public static double NonNegative(double value, string name)
+    {
+        if (!double.IsFinite(value) || value < 0)
+            throw Fail(name, value, "must be a finite number greater than or equal to 0");
+        return value;
+    }
+
+    public static double Fraction(double value, string name)
+    {
+        if (!double.IsFinite(value) || value < 0 || value > 1)
+            throw Fail(name, value, "must be a fraction in [0, 1]");
+        return value;
+    }
+
+    public static long Positive(long value, string name)
+    {
+        if (value <= 0) throw Fail(name, value, "must be greater than 0");
+        return value;
+    }
+
+    public static int Positive(int value, string name)
+    {
+        if (value <= 0) throw Fail(name, value, "must be greater than 0");
+        return value;
+    }
+
+    public static long NonNegative(long value, string name)
+    {
+        if (value < 0) throw Fail(name, value, "must be greater than or equal to 0");
+        return value;
+    }
+
+    public static ArgumentOutOfRangeException Fail(string name, object? value, string rule) =>
+        new(name, value, string.Create(CultureInfo.InvariantCulture, $"'{name}' {rule}, but was {Format(value)}."));
+
+    private static string Format(object? value) => value switch
+    {
+        null => "null",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "null",
+    };
+}
