@@ -14,9 +14,11 @@ public sealed class ConstantSchedule : LearningRateSchedule
     }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "constant";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Description => string.Create(CultureInfo.InvariantCulture, $"constant(peak={PeakLearningRate}, warmup={WarmupSteps})");
 
     /// <inheritdoc />

@@ -24,9 +24,11 @@ public sealed class CosineSchedule : LearningRateSchedule
     public double FloorLearningRate { get; }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "cosine";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Description => string.Create(CultureInfo.InvariantCulture,
         $"cosine(peak={PeakLearningRate}, warmup={WarmupSteps}, floor={FloorLearningRate})");
 

@@ -40,9 +40,11 @@ public sealed class ExploreStepSchedule : LearningRateSchedule
     public long TenthSteps { get; }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "explore-step";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Description => string.Create(CultureInfo.InvariantCulture,
         $"explore-step(peak={PeakLearningRate}, warmup={WarmupSteps}, explore={ExploreFraction})");
 

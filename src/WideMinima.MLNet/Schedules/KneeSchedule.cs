@@ -73,9 +73,11 @@ public sealed class KneeSchedule : LearningRateSchedule
     public double ExploreFraction => TotalSteps == WarmupSteps ? 0 : (double)ExploreSteps / (TotalSteps - WarmupSteps);
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "knee";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Description => string.Create(CultureInfo.InvariantCulture,
         $"knee(peak={PeakLearningRate}, warmup={WarmupSteps}, explore={ExploreSteps}/{TotalSteps - WarmupSteps}, decay={DecayShape}, floor={FloorLearningRate})");
 

@@ -24,9 +24,11 @@ public sealed class LinearSchedule : LearningRateSchedule
     public double FloorLearningRate { get; }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "linear";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Description => string.Create(CultureInfo.InvariantCulture,
         $"linear(peak={PeakLearningRate}, warmup={WarmupSteps}, floor={FloorLearningRate})");
 

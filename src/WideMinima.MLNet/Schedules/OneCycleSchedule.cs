@@ -38,9 +38,11 @@ public sealed class OneCycleSchedule : LearningRateSchedule
     public double FinalDivFactor { get; }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "one-cycle";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Description => string.Create(CultureInfo.InvariantCulture,
         $"one-cycle(peak={PeakLearningRate}, warmup={WarmupSteps}, rise={RiseFraction})");
 

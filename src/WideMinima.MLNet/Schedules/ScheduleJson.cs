@@ -23,7 +23,7 @@ public static class ScheduleJson
             return JsonSerializer.Deserialize<LearningRateSchedule>(json, Options)
                 ?? throw new JsonException("The schedule JSON is 'null'.");
         }
-        catch (NotSupportedException e)
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException)
         {
             throw new JsonException($"Not a schedule JSON (a 'kind' of knee, cosine, linear, step, explore-step, one-cycle or constant is required): {e.Message}", e);
         }

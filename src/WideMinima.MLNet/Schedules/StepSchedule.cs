@@ -59,9 +59,11 @@ public sealed class StepSchedule : LearningRateSchedule
     public double Factor { get; }
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Kind => "step";
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string Description => string.Create(CultureInfo.InvariantCulture,
         $"step(peak={PeakLearningRate}, warmup={WarmupSteps}, milestones=[{string.Join(",", _milestones)}], factor={Factor})");
 
