@@ -6,10 +6,12 @@ namespace WideMinima.Schedules;
 /// <summary>JSON round trip for schedules, with a <c>kind</c> discriminator: what sweeps record and checkpoints hold.</summary>
 public static class ScheduleJson
 {
-    /// <summary>The options used for every schedule: camelCase names, enums as strings.</summary>
+    /// <summary>The options used for schedules and every other record WideMinima writes: camelCase names,
+    /// enums as strings, and NaN or infinities as named literals (a diverged run's loss is NaN).</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals | JsonNumberHandling.AllowReadingFromString,
     };
 
     /// <summary>Serializes any schedule with its kind.</summary>

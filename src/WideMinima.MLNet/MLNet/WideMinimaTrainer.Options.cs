@@ -1,0 +1,150 @@
+using Microsoft.ML;
+using TorchSharp;
+using WideMinima.Internal;
+using WideMinima.Models;
+using WideMinima.Schedules;
+using WideMinima.Sharpness;
+using WideMinima.Training;
+using static TorchSharp.torch;
+
+namespace WideMinima.MLNet;
+
+public sealed partial class WideMinimaTrainer
+{
+    /// <summary>
+    /// Options of <see cref="WideMinimaTrainer"/>. Names follow Microsoft.ML.TorchSharp's trainers
+    /// (<c>LabelColumnName</c>, <c>BatchSize</c>, <c>WeightDecay</c>, <c>ValidationSet</c>); every default is documented.
+    /// </summary>
+    public sealed class Options
+    {
+        /// <summary>The label column: a key type or an integer type. Default <c>Label</c>.</summary>
+        public string LabelColumnName { get; set; } = "Label";
+
+        /// <summary>The features column: a known-size vector of float. Default <c>Features</c>.</summary>
+        public string FeatureColumnName { get; set; } = "Features";
+
+        /// <summary>The output column of class probabilities. Default <c>Score</c>.</summary>
+        public string ScoreColumnName { get; set; } = "Score";
+
+        /// <summary>The output column of the predicted class, with the label's key type. Default <c>PredictedLabel</c>.</summary>
+        public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+        /// <summary>The network. Default <see cref="ModelKind.Mlp"/>.</summary>
+        public ModelKind Model { get; set; } = ModelKind.Mlp;
+
+        /// <summary>Hidden layer widths of the MLP. Default 512, 512.</summary>
+        public IReadOnlyList<int> HiddenSizes { get; set; } = [512, 512];
+
+        /// <summary>
+        /// Channels, height and width of image features for the CNN. Default null: taken from the features
+        /// column's dimensions (Fashion-MNIST's are 28 x 28, one channel).
+        /// </summary>
+        public ImageShape? ImageShape { get; set; }
+
+        /// <summary>Builds any network for (input size, class count) when <see cref="Model"/> is Custom; needed again to load.</summary>
+        public Func<int, int, nn.Module<Tensor, Tensor>>? ModelFactory { get; set; }
+
+        /// <summary>Standardize each feature with the training mean and standard deviation inside the network. Default true.</summary>
+        public bool NormalizeFeatures { get; set; } = true;
+
+        /// <summary>The optimizer. Default <see cref="OptimizerKind.Sgd"/> with Nesterov momentum.</summary>
+        public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
+
+        /// <summary>SGD momentum. Default 0.9.</summary>
+        public double Momentum { get; set; } = 0.9;
+
+        /// <summary>Weight decay (L2 for SGD, decoupled for AdamW). Default 5e-4.</summary>
+        public double WeightDecay { get; set; } = 5e-4;
+
+        /// <summary>Examples per optimizer step. Default 128.</summary>
+        public int BatchSize { get; set; } = 128;
+
+        /// <summary>Training epochs: the budget. Default 10.</summary>
+        public int Epochs { get; set; } = 10;
+
+        /// <summary>The learning-rate schedule. Default Knee with explore fraction 0.5 and peak 0.1.</summary>
+        public ScheduleOptions Schedule { get; set; } = new KneeScheduleOptions();
+
+        /// <summary>Measure the Keskar width after training with these options; null skips it. Default null.</summary>
+        public KeskarWidthOptions? Width { get; set; }
+
+        /// <summary>The seed; null draws one from the <see cref="MLContext"/>'s seeded random source. Default null.</summary>
+        public int? Seed { get; set; }
+
+        /// <summary>Where to train. Default <see cref="DeviceKind.Auto"/>.</summary>
+        public DeviceKind Device { get; set; } = DeviceKind.Auto;
+
+        /// <summary>Torch intra-op threads (process-wide); 0 leaves libtorch's default (all cores). Default 0.</summary>
+        public int Threads { get; set; }
+
+        /// <summary>Data to report accuracy and loss on after each epoch; null skips it. Default null.</summary>
+        public IDataView? ValidationSet { get; set; }
+
+        /// <summary>Clip the gradient's global L2 norm to this value; null does not clip. Default null.</summary>
+        public double? GradientClipNorm { get; set; }
+
+        /// <summary>What to do when the loss becomes NaN or infinite. Default <see cref="DivergenceAction.Throw"/>.</summary>
+        public DivergenceAction OnDivergence { get; set; } = DivergenceAction.Throw;
+
+        /// <summary>Receives each epoch's metrics as it ends. Default null.</summary>
+        public IProgress<EpochReport>? Progress { get; set; }
+
+        /// <summary>Examples per forward pass when evaluating and scoring in bulk. Default 1024.</summary>
+        public int EvaluationBatchSize { get; set; } = 1024;
+
+        /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option and its value.</summary>
+        public void Validate()
+        {
+            foreach (var (name, value) in new[]
+            {
+                (nameof(LabelColumnName), LabelColumnName), (nameof(FeatureColumnName), FeatureColumnName),
+                (nameof(ScoreColumnName), ScoreColumnName), (nameof(PredictedLabelColumnName), PredictedLabelColumnName),
+            })
+            {
+                if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"'{name}' must name a column, but was '{value}'.", name);
+            }
+            if (ScoreColumnName == PredictedLabelColumnName)
+                throw new ArgumentException($"'{nameof(ScoreColumnName)}' and '{nameof(PredictedLabelColumnName)}' must differ, but both are '{ScoreColumnName}'.", nameof(PredictedLabelColumnName));
+            if (!Enum.IsDefined(Model)) throw Guard.Fail(nameof(Model), Model, "must be Mlp, Cnn or Custom");
+            ArgumentNullException.ThrowIfNull(HiddenSizes, nameof(HiddenSizes));
+            for (int i = 0; i < HiddenSizes.Count; i++) Guard.Positive(HiddenSizes[i], $"{nameof(HiddenSizes)}[{i}]");
+            if (Model == ModelKind.Custom && ModelFactory is null)
+                throw new ArgumentException($"'{nameof(ModelFactory)}' must be set when '{nameof(Model)}' is Custom.", nameof(ModelFactory));
+            if (ImageShape is { } s && (s.Channels <= 0 || s.Height <= 0 || s.Width <= 0))
+                throw Guard.Fail(nameof(ImageShape), s, "must have positive channels, height and width");
+            if (!Enum.IsDefined(Optimizer)) throw Guard.Fail(nameof(Optimizer), Optimizer, "must be Sgd or AdamW");
+            Guard.Fraction(Momentum, nameof(Momentum));
+            Guard.NonNegative(WeightDecay, nameof(WeightDecay));
+            Guard.Positive(BatchSize, nameof(BatchSize));
+            Guard.Positive(Epochs, nameof(Epochs));
+            ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
+            Schedule.Validate();
+            Width?.Validate();
+            if (!Enum.IsDefined(Device)) throw Guard.Fail(nameof(Device), Device, "must be Auto, Cpu or Cuda");
+            Guard.NonNegative(Threads, nameof(Threads));
+            if (GradientClipNorm is double clip) Guard.Positive(clip, nameof(GradientClipNorm));
+            if (!Enum.IsDefined(OnDivergence)) throw Guard.Fail(nameof(OnDivergence), OnDivergence, "must be Throw or Stop");
+            Guard.Positive(EvaluationBatchSize, nameof(EvaluationBatchSize));
+        }
+
+        /// <summary>
+        /// Options carrying over the settings of one of ML.NET's own TorchSharp trainers (column names, batch
+        /// size, epochs, weight decay, validation set). Their learning-rate ratios describe a different
+        /// schedule and are not carried: set <see cref="Schedule"/> instead.
+        /// </summary>
+        public static Options From(Microsoft.ML.TorchSharp.TorchSharpBaseTrainer.Options source)
+        {
+            ArgumentNullException.ThrowIfNull(source);
+            return new Options
+            {
+                LabelColumnName = source.LabelColumnName,
+                ScoreColumnName = source.ScoreColumnName,
+                PredictedLabelColumnName = source.PredictionColumnName,
+                BatchSize = source.BatchSize,
+                Epochs = source.MaxEpoch,
+                WeightDecay = source.WeightDecay,
+                ValidationSet = source.ValidationSet,
+            };
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
+using WideMinima.Models;
+using WideMinima.Sharpness;
+using WideMinima.Training;
+using static TorchSharp.torch;
+
+namespace WideMinima.MLNet;
+
+/// <summary>
+/// A fitted WideMinima model. Like every ML.NET transformer it adds its output columns to any data with
+/// the features column: <c>Score</c> (<c>vector&lt;float&gt;</c> of class probabilities) and <c>PredictedLabel</c>
+/// (the label's key type, with its key values, so that <c>Evaluate</c> and <c>MapKeyToValue</c> work), and it
+/// works with <c>PredictionEngine</c>. It also carries the <see cref="TrainingReport"/> and the TorchSharp network.
+/// </summary>
+/// <remarks>
+/// ML.NET's model format cannot hold third-party transformers (its save and load types are internal to
+/// Microsoft's assemblies), so save a pipeline that contains this transformer with <see cref="WideMinimaModel.Save"/>.
+/// </remarks>
+public sealed class WideMinimaTransformer : ITransformer, IDisposable
+{
+    private readonly ITransformer _mapper;
+    private readonly Device _device;
+    private bool _disposed;
+
+    internal WideMinimaTransformer(nn.Module<Tensor, Tensor> network, Device device, NetworkSpec spec,
+        ModelColumns columns, LabelInfo label, TrainingReport report)
+    {
+        Network = network;
+        _device = device;
+        Spec = spec;
+        Columns = columns;
+        Label = label;
+        TrainingReport = report;
+        network.eval();
+        var scorer = new NetworkScorer(network, device, spec.InputSize, spec.ClassCount);
+        var (input, output) = MappingSchemas(columns, spec.InputSize, label);
+        // The mapping is a private detail: a context of its own builds it, so any environment can host the model.
+        var ml = new MLContext();
+        var empty = ml.Data.LoadFromEnumerable(Array.Empty<NetworkScorer.Input>(), input);
+        _mapper = ml.Transforms.CustomMapping<NetworkScorer.Input, NetworkScorer.Output>(scorer.Map, contractName: null, input, output).Fit(empty);
+    }
+
+    /// <summary>What happened during training: LR per step, per-epoch metrics, width, times and seed.</summary>
+    public TrainingReport TrainingReport { get; }
+
+    /// <summary>The network's architecture.</summary>
+    public NetworkSpec Spec { get; }
+
+    /// <summary>The columns read and written.</summary>
+    public ModelColumns Columns { get; }
+
+    /// <summary>The label's classes and their names.</summary>
+    public LabelInfo Label { get; }
+
+    /// <summary>The trained TorchSharp network (in eval mode), for use outside ML.NET.</summary>
+    public nn.Module<Tensor, Tensor> Network { get; }
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        CheckInput(inputSchema);
+        return _mapper.GetOutputSchema(inputSchema);
+    }
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(input.Schema);
+        return _mapper.Transform(input);
+    }
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        CheckInput(inputSchema);
+        return _mapper.GetRowToRowMapper(inputSchema);
+    }
+
+    /// <summary>Not supported: ML.NET's format cannot hold this transformer. Use <see cref="WideMinimaModel.Save"/>.</summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => throw new NotSupportedException(
+        "ML.NET's model format (mlContext.Model.Save) cannot hold third-party transformers: its save and load types are internal. " +
+        "Save the whole pipeline with WideMinimaModel.Save(mlContext, model, inputSchema, path) and load it with WideMinimaModel.Load.");
+
+    /// <summary>
+    /// Measures the Keskar width of this model on <paramref name="data"/>, which needs the features column and
+    /// the label column the model was trained on. Weights are restored afterwards.
+    /// </summary>
+    public WidthReport MeasureWidth(IDataView data, KeskarWidthOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckInput(data.Schema);
+        var (examples, _) = TrainingDataReader.Read(data, Columns.Features, Columns.Label, Label, "width data");
+        using var scope = NewDisposeScope();
+        var x = tensor(examples.Features, [examples.Count, examples.FeatureCount]).to(_device);
+        var y = tensor(examples.Labels).to(_device);
+        return KeskarWidth.Measure(Network, (o, t) => nn.functional.cross_entropy(o, t), x, y, options, cancellationToken);
+    }
+
+    /// <summary>Accuracy and mean cross-entropy on data with the feature and label columns, scored in batches.</summary>
+    public (double Accuracy, double LogLoss) Evaluate(IDataView data, int batchSize = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckInput(data.Schema);
+        var (examples, _) = TrainingDataReader.Read(data, Columns.Features, Columns.Label, Label, "evaluation data");
+        return ClassifierTraining.Evaluate(Network, examples, _device, batchSize);
+    }
+
+    /// <summary>Releases the network's native memory.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Network.Dispose();
+    }
+
+    private void CheckInput(DataViewSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var (size, _) = TrainingDataReader.CheckFeatures(schema, Columns.Features);
+        if (size != Spec.InputSize)
+            throw new ArgumentOutOfRangeException(Columns.Features,
+                $"Schema mismatch for feature column '{Columns.Features}': the model was trained on vectors of {Spec.InputSize} values, but this data has {size}.");
+    }
+
+    private static (SchemaDefinition Input, SchemaDefinition Output) MappingSchemas(ModelColumns columns, int featureCount, LabelInfo label)
+    {
+        var input = SchemaDefinition.Create(typeof(NetworkScorer.Input), SchemaDefinition.Direction.Read);
+        var features = input[nameof(NetworkScorer.Input.Features)];
+        features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureCount);
+        features.ColumnName = columns.Features;
+
+        var output = SchemaDefinition.Create(typeof(NetworkScorer.Output), SchemaDefinition.Direction.Write);
+        int k = label.ClassCount;
+        var names = new VBuffer<ReadOnlyMemory<char>>(k, [.. label.KeyValues.Select(v => v.AsMemory())]);
+        var textVector = new VectorDataViewType(TextDataViewType.Instance, k);
+        var score = output[nameof(NetworkScorer.Output.Score)];
+        score.ColumnType = new VectorDataViewType(NumberDataViewType.Single, k);
+        score.AddAnnotation("SlotNames", names, textVector);
+        score.ColumnName = columns.Score;
+        var predicted = output[nameof(NetworkScorer.Output.PredictedLabel)];
+        predicted.ColumnType = new KeyDataViewType(typeof(uint), k);
+        predicted.AddAnnotation("KeyValues", names, textVector);
+        predicted.ColumnName = columns.PredictedLabel;
+        return (input, output);
+    }
+}

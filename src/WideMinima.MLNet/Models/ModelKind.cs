@@ -1,0 +1,15 @@
+namespace WideMinima.Models;
+
+/// <summary>The network the trainer builds.</summary>
+public enum ModelKind
+{
+    /// <summary>A multi-layer perceptron: Linear-ReLU blocks of <c>HiddenSizes</c>, then a linear classifier.</summary>
+    Mlp,
+    /// <summary>
+    /// A small CNN for image-shaped features: two 3x3 convolution blocks (32 and 64 channels, batch norm,
+    /// ReLU, 2x2 max-pool), a 256-unit hidden layer with dropout 0.25, then a linear classifier.
+    /// </summary>
+    Cnn,
+    /// <summary>Whatever <c>ModelFactory</c> builds.</summary>
+    Custom,
+}

@@ -1,0 +1,31 @@
+using WideMinima.Internal;
+
+namespace WideMinima.Schedules;
+
+/// <summary>The Knee (explore-exploit) schedule: warmup, explore at the peak, then decay. See <see cref="KneeSchedule"/>.</summary>
+public sealed class KneeScheduleOptions : ScheduleOptions
+{
+    /// <summary>Explore share of the budget after warmup, in [0, 1]. Default 0.5, the paper's recommendation.</summary>
+    public double ExploreFraction { get; set; } = 0.5;
+
+    /// <summary>The rate the decay ends at. Default 0.</summary>
+    public double FloorLearningRate { get; set; }
+
+    /// <summary>The exploit phase's shape. Default linear (the paper's).</summary>
+    public DecayShape DecayShape { get; set; } = DecayShape.Linear;
+
+    /// <inheritdoc />
+    public override double? ExploreShare => ExploreFraction;
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        Guard.Fraction(ExploreFraction, nameof(ExploreFraction));
+        Guard.NonNegative(FloorLearningRate, nameof(FloorLearningRate));
+    }
+
+    /// <inheritdoc />
+    protected override LearningRateSchedule Create(long totalSteps, long warmupSteps) =>
+        KneeSchedule.FromExploreFraction(PeakLearningRate, totalSteps, ExploreFraction, warmupSteps, FloorLearningRate, DecayShape);
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using TorchSharp;
+using WideMinima.MLNet;
+using WideMinima.Models;
+using WideMinima.Schedules;
+using WideMinima.Sharpness;
+using WideMinima.TorchSharp;
+using static TorchSharp.torch;
+
+namespace WideMinima.Training;
+
+/// <summary>
+/// The TorchSharp training loop behind <see cref="WideMinimaTrainer"/>: data goes into tensors once,
+/// each epoch shuffles with a seeded generator, each step runs forward, backward, optimizer and schedule.
+/// </summary>
+internal static class ClassifierTraining
+{
+    internal sealed record Result(nn.Module<Tensor, Tensor> Model, TrainingReport Report);
+
+    /// <summary>How often (in steps) the running loss is checked for NaN; each check synchronises with the device.</summary>
+    private const int DivergenceCheckInterval = 25;
+
+    public static Result Train(ClassifierData train, ClassifierData? validation, WideMinimaTrainer.Options options,
+        NetworkSpec spec, int seed, Device device, Action<string> log, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        if (options.Threads > 0) set_num_threads(options.Threads);
+        manual_seed(seed);
+
+        float[]? mean = null, std = null;
+        if (spec.Standardized) (mean, std) = Statistics(train);
+        var model = spec.Build(mean, std, options.ModelFactory);
+        model.to(device);
+
+        int n = train.Count;
+        int batch = Math.Min(options.BatchSize, n);
+        int stepsPerEpoch = (n + batch - 1) / batch;
+        long total = (long)stepsPerEpoch * options.Epochs;
+        var schedule = options.Schedule.Build(total);
+        var learningRates = new float[total];
+        var epochs = new List<EpochReport>(options.Epochs);
+        bool diverged = false;
+
+        using var generator = new Generator((ulong)seed);
+        using var x = tensor(train.Features, [n, train.FeatureCount]).to(device);
+        using var y = tensor(train.Labels).to(device);
+        var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
+        using var optimizer = CreateOptimizer(options, parameters, schedule.PeakLearningRate);
+        var scheduler = new ScheduledLR(optimizer, schedule);
+        using var lossSum = zeros(1, dtype: float64, device: device);
+
+        long step = 0;
+        for (int epoch = 1; epoch <= options.Epochs && !diverged; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            model.train();
+            lossSum.zero_();
+            using var order = randperm(n, generator: generator).to(device);
+            for (int b = 0; b < stepsPerEpoch; b++)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                int start = b * batch, length = Math.Min(batch, n - start);
+                var index = order.narrow(0, start, length);
+                optimizer.zero_grad();
+                var loss = nn.functional.cross_entropy(model.call(x.index_select(0, index)), y.index_select(0, index));
+                loss.backward();
+                if (options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
+                learningRates[step] = (float)scheduler.get_last_lr().First();
+                optimizer.step();
+                scheduler.step();
+                step++;
+                lossSum.add_(loss.detach().to(float64), alpha: length);
+                if (step % DivergenceCheckInterval == 0 && !double.IsFinite(lossSum.ToDouble()))
+                {
+                    diverged = Diverge(options, epoch, step, learningRates[step - 1], lossSum.ToDouble(), log);
+                    break;
+                }
+            }
+            double trainLoss = lossSum.ToDouble() / n;
+            if (!diverged && !double.IsFinite(trainLoss)) diverged = Diverge(options, epoch, step, learningRates[step - 1], trainLoss, log);
+
+            double? accuracy = null, validationLoss = null;
+            if (validation is not null && !diverged)
+                (accuracy, validationLoss) = Evaluate(model, validation, device, options.EvaluationBatchSize);
+            var report = new EpochReport(epoch, options.Epochs, trainLoss, learningRates[step - 1], accuracy, validationLoss, epochClock.Elapsed.TotalSeconds);
+            epochs.Add(report);
+            log($"epoch {epoch}/{options.Epochs}: train loss {trainLoss:F4}, lr {report.LearningRate:G4}"
+                + (accuracy is double a ? $", validation accuracy {a:P2}" : "") + $" ({report.Seconds:F1} s)");
+            options.Progress?.Report(report);
+        }
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+
+        WidthReport? width = null;
+        if (options.Width is not null && !diverged)
+        {
+            model.eval();
+            width = KeskarWidth.Measure(model, (o, t) => nn.functional.cross_entropy(o, t), x, y, WithSeed(options.Width, seed), ct);
+            log($"Keskar sharpness {width.Sharpness:G4} (loss {width.InitialLoss:G4} -> max {width.MaxLoss:G4} in {width.Steps} steps, {width.Elapsed.TotalSeconds:F1} s)");
+        }
+        model.eval();
+
+        return new Result(model, new TrainingReport
+        {
+            Seed = seed,
+            ScheduleJson = ScheduleJson.Serialize(schedule),
+            StepsPerEpoch = stepsPerEpoch,
+            LearningRates = diverged ? learningRates[..(int)step] : learningRates,
+            Epochs = epochs,
+            Width = width,
+            Diverged = diverged,
+            TrainSeconds = trainSeconds,
+            WidthSeconds = width?.Elapsed.TotalSeconds ?? 0,
+            Device = device.ToString(),
+            Threads = get_num_threads(),
+            TrainingExamples = n,
+        });
+    }
+
+    /// <summary>Accuracy and mean cross-entropy of <paramref name="model"/> on <paramref name="data"/>, in eval mode.</summary>
+    public static (double Accuracy, double Loss) Evaluate(nn.Module<Tensor, Tensor> model, ClassifierData data, Device device, int batchSize)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var x = tensor(data.Features, [data.Count, data.FeatureCount]).to(device);
+            var y = tensor(data.Labels).to(device);
+            var correct = zeros(1, dtype: int64, device: device);
+            var lossSum = zeros(1, dtype: float64, device: device);
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                using var inner = NewDisposeScope();
+                int length = Math.Min(batchSize, data.Count - start);
+                var logits = model.call(x.narrow(0, start, length));
+                var target = y.narrow(0, start, length);
+                correct.add_(logits.argmax(1).eq(target).sum());
+                lossSum.add_(nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.Sum).to(float64));
+            }
+            return (correct.ToInt64() / (double)data.Count, lossSum.ToDouble() / data.Count);
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private static bool Diverge(WideMinimaTrainer.Options options, int epoch, long step, double lr, double loss, Action<string> log)
+    {
+        if (options.OnDivergence == DivergenceAction.Throw) throw new TrainingDivergedException(epoch, step, lr, loss);
+        log($"training diverged (loss {loss}) by step {step}, epoch {epoch}, at learning rate {lr}; stopping as OnDivergence = Stop asks");
+        return true;
+    }
+
+    private static KeskarWidthOptions WithSeed(KeskarWidthOptions width, int seed)
+    {
+        var copy = width.Clone();
+        if (copy.Seed == 0) copy.Seed = seed; // Tie the width sample to the run's seed unless one was chosen.
+        return copy;
+    }
+
+    private static optim.Optimizer CreateOptimizer(WideMinimaTrainer.Options options, global::TorchSharp.Modules.Parameter[] parameters, double lr) => options.Optimizer switch
+    {
+        OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Momentum > 0),
+        OptimizerKind.AdamW => optim.AdamW(parameters, lr, weight_decay: options.WeightDecay),
+        _ => throw new InvalidOperationException($"Unknown optimizer {options.Optimizer}."),
+    };
+
+    /// <summary>Per-feature mean and standard deviation of the training data (std floored so constant pixels stay finite).</summary>
+    private static (float[] Mean, float[] Std) Statistics(ClassifierData data)
+    {
+        int d = data.FeatureCount;
+        var sum = new double[d];
+        var squares = new double[d];
+        var features = data.Features;
+        for (int i = 0; i < data.Count; i++)
+        {
+            int row = i * d;
+            for (int j = 0; j < d; j++)
+            {
+                double v = features[row + j];
+                sum[j] += v;
+                squares[j] += v * v;
+            }
+        }
+        var mean = new float[d];
+        var std = new float[d];
+        for (int j = 0; j < d; j++)
+        {
+            double m = sum[j] / data.Count;
+            mean[j] = (float)m;
+            std[j] = (float)Math.Max(Math.Sqrt(Math.Max(squares[j] / data.Count - m * m, 0)), 1e-2);
+        }
+        return (mean, std);
+    }
+}

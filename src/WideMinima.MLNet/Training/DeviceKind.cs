@@ -1,0 +1,12 @@
+namespace WideMinima.Training;
+
+/// <summary>Where to train and score.</summary>
+public enum DeviceKind
+{
+    /// <summary>CUDA when TorchSharp reports it available, else the CPU.</summary>
+    Auto,
+    /// <summary>The CPU.</summary>
+    Cpu,
+    /// <summary>The first CUDA GPU; falls back to the CPU with a warning when CUDA is not available.</summary>
+    Cuda,
+}
