@@ -39,10 +39,12 @@ public static class IdxFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         Span<byte> header = stackalloc byte[16];
-        ReadExactly(stream, header, source, "the 16-byte image header");
+        // The magic number first: a wrong kind of file is named as such, not as a short header.
+        ReadExactly(stream, header[..4], source, "the 4-byte magic number");
         int magic = BinaryPrimitives.ReadInt32BigEndian(header);
         if (magic != ImagesMagic)
             throw new InvalidDataException($"{source}: bad magic number 0x{magic:x8}; an IDX image file starts with 0x{ImagesMagic:x8}.");
+        ReadExactly(stream, header[4..], source, "the rest of the 16-byte image header");
         int count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
         int rows = BinaryPrimitives.ReadInt32BigEndian(header[8..]);
         int columns = BinaryPrimitives.ReadInt32BigEndian(header[12..]);
@@ -61,10 +63,11 @@ public static class IdxFile
     {
         ArgumentNullException.ThrowIfNull(stream);
         Span<byte> header = stackalloc byte[8];
-        ReadExactly(stream, header, source, "the 8-byte label header");
+        ReadExactly(stream, header[..4], source, "the 4-byte magic number");
         int magic = BinaryPrimitives.ReadInt32BigEndian(header);
         if (magic != LabelsMagic)
             throw new InvalidDataException($"{source}: bad magic number 0x{magic:x8}; an IDX label file starts with 0x{LabelsMagic:x8}.");
+        ReadExactly(stream, header[4..], source, "the rest of the 8-byte label header");
         int count = BinaryPrimitives.ReadInt32BigEndian(header[4..]);
         if (count < 0) throw new InvalidDataException($"{source}: negative label count {count}.");
         int n = take is int t ? Math.Min(Math.Max(t, 0), count) : count;
