@@ -1,3 +1,4 @@
+#nullable enable
 // Marks one symbol-version requirement of an ELF shared library as weak (VER_FLG_WEAK in .gnu.version_r).
 //
 // Why: TorchSharp 0.107's libLibTorchSharp.so was linked with GCC 13, whose <iostream> references

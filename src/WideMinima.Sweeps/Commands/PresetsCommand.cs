@@ -1,0 +1,34 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using WideMinima.Sweeps.Config;
+
+namespace WideMinima.Sweeps.Commands;
+
+/// <summary><c>presets</c>: lists the built-in sweeps, or prints one as a config file to start from.</summary>
+internal sealed class PresetsCommand : Command<PresetsCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--show <NAME>")]
+        [Description("Print this preset as a JSON config (save it, edit it, pass it to run --config).")]
+        public string? Show { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Show is not null)
+        {
+            System.Console.WriteLine(SweepConfigJson.Write(Presets.Get(settings.Show).Config));
+            return ExitCodes.Success;
+        }
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("preset", "what it runs", "here");
+        foreach (var p in Presets.All)
+        {
+            int runs = p.CannotRunHere is null ? Planning.SweepPlanner.Plan(p.Config).Count : 0;
+            table.AddRow(p.Name, Markup.Escape(p.Description), p.CannotRunHere is null ? $"{runs} runs" : "[yellow]cannot run here[/]");
+        }
+        AnsiConsole.Write(table);
+        return ExitCodes.Success;
+    }
+}

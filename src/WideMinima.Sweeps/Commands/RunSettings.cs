@@ -1,0 +1,106 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console.Cli;
+using WideMinima.Sweeps.Config;
+
+namespace WideMinima.Sweeps.Commands;
+
+/// <summary>Options of <c>run</c>: where the definition comes from, where results go, and per-field overrides.</summary>
+internal sealed class RunSettings : OutSettings
+{
+    [CommandOption("--preset <NAME>")]
+    [Description("A built-in sweep: quick, default or paper (see 'presets').")]
+    public string? Preset { get; init; }
+
+    [CommandOption("--config <FILE>")]
+    [Description("A sweep definition as JSON (schema: docs/sweep-config.md). Flags below override its fields.")]
+    public string? ConfigFile { get; init; }
+
+    [CommandOption("--workers <N>")]
+    [Description("Worker processes sharing the ledger; the cores are divided between them.")]
+    public int? Workers { get; init; }
+
+    [CommandOption("--replace")]
+    [Description("If --out holds a different sweep, archive its ledger and reports (under archive-*/) and start this one.")]
+    public bool Replace { get; init; }
+
+    [CommandOption("--retry-failed")]
+    [Description("Run failed runs again (diverged runs are results and stay).")]
+    public bool RetryFailed { get; init; }
+
+    [CommandOption("--epochs <N>")] [Description("Budget in epochs.")] public int? Epochs { get; init; }
+    [CommandOption("--seeds <N>")] [Description("Seeds per setting.")] public int? Seeds { get; init; }
+    [CommandOption("--explore-fractions <LIST>")] [Description("Knee explore shares, e.g. 0,0.25,0.5,0.75,0.9.")] public string? ExploreFractions { get; init; }
+    [CommandOption("--baselines <LIST>")] [Description("Baselines, e.g. cosine,step,explore-step,linear,one-cycle (or 'none').")] public string? Baselines { get; init; }
+    [CommandOption("--peak-lr <LR>")] [Description("Peak learning rate.")] public double? PeakLr { get; init; }
+    [CommandOption("--batch-size <N>")] [Description("Examples per step.")] public int? BatchSize { get; init; }
+    [CommandOption("--warmup-fraction <F>")] [Description("Warmup share of the budget.")] public double? WarmupFraction { get; init; }
+    [CommandOption("--model <KIND>")] [Description("mlp or cnn.")] public string? Model { get; init; }
+    [CommandOption("--hidden <LIST>")] [Description("MLP hidden widths, e.g. 512,512.")] public string? Hidden { get; init; }
+    [CommandOption("--dataset <KIND>")] [Description("fashion-mnist, fashion-mnist-subset, idx or text.")] public string? Dataset { get; init; }
+    [CommandOption("--dataset-path <DIR>")] [Description("Folder of the dataset's files.")] public string? DatasetPath { get; init; }
+    [CommandOption("--train-limit <N>")] [Description("Use the first N training examples.")] public int? TrainLimit { get; init; }
+    [CommandOption("--test-limit <N>")] [Description("Use the first N test examples.")] public int? TestLimit { get; init; }
+    [CommandOption("--threads-per-run <N>")] [Description("Torch threads per run (0: cores / workers).")] public int? ThreadsPerRun { get; init; }
+    [CommandOption("--no-width")] [Description("Do not measure the minima width.")] public bool NoWidth { get; init; }
+    [CommandOption("--tensorboard")] [Description("Also write TensorBoard scalars per run under tensorboard/.")] public bool Tensorboard { get; init; }
+
+    /// <summary>The sweep definition: preset or config file (or defaults), then the flags.</summary>
+    public SweepConfig Resolve()
+    {
+        if (Preset is not null && ConfigFile is not null)
+            throw new SweepConfigException("--preset", Preset, "cannot be combined with --config; choose one");
+        var c = Preset is not null ? Presets.Get(Preset) is { CannotRunHere: { } why } ? throw new SweepConfigException(why) : Presets.Get(Preset).Config
+            : ConfigFile is not null ? SweepConfigJson.Read(ConfigFile)
+            : new SweepConfig();
+        var dataset = c.Dataset with
+        {
+            Kind = Dataset ?? c.Dataset.Kind,
+            Path = DatasetPath ?? c.Dataset.Path,
+            TrainLimit = TrainLimit ?? c.Dataset.TrainLimit,
+            TestLimit = TestLimit ?? c.Dataset.TestLimit,
+        };
+        return c with
+        {
+            Workers = Workers ?? c.Workers,
+            Epochs = Epochs ?? c.Epochs,
+            Seeds = Seeds ?? c.Seeds,
+            ExploreFractions = ExploreFractions is null ? c.ExploreFractions : Numbers("--explore-fractions", ExploreFractions),
+            Baselines = Baselines is null ? c.Baselines : Baselines == "none" ? [] : [.. Baselines.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
+            PeakLr = PeakLr ?? c.PeakLr,
+            BatchSize = BatchSize ?? c.BatchSize,
+            WarmupFraction = WarmupFraction ?? c.WarmupFraction,
+            Model = c.Model with
+            {
+                Kind = Model ?? c.Model.Kind,
+                Hidden = Hidden is null ? c.Model.Hidden : [.. Numbers("--hidden", Hidden).Select(h => (int)h)],
+            },
+            Dataset = dataset,
+            ThreadsPerRun = ThreadsPerRun ?? c.ThreadsPerRun,
+            Width = NoWidth ? null : c.Width,
+            Tensorboard = Tensorboard || c.Tensorboard,
+        };
+    }
+
+    private static double[] Numbers(string flag, string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+                throw new SweepConfigException(flag, text, $"must be comma-separated numbers ('{parts[i]}' is not one)");
+        }
+        return values;
+    }
+}
+
+/// <summary>The sweep folder option every command takes.</summary>
+internal class OutSettings : CommandSettings
+{
+    [CommandOption("--out <DIR>")]
+    [Description("The sweep folder: its ledger.db, results.csv/json, summary.md and plots/.")]
+    public string? Out { get; init; }
+
+    public string Folder => string.IsNullOrWhiteSpace(Out) ? throw new SweepConfigException("--out", Out, "is required: the sweep folder") : Path.GetFullPath(Out);
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Execution;
+using WideMinima.Sweeps.Ledger;
+using WideMinima.Sweeps.Reports;
+
+namespace WideMinima.Sweeps.Commands;
+
+/// <summary><c>status</c>: what a sweep folder holds: counts by state, runs in flight, results per setting.</summary>
+internal sealed class StatusCommand : Command<OutSettings>
+{
+    public override int Execute(CommandContext context, OutSettings settings, CancellationToken cancellationToken)
+    {
+        string folder = settings.Folder;
+        if (!File.Exists(Path.Combine(folder, SqliteRunLedger.FileName)))
+            throw new SweepConfigException("--out", folder, "holds no ledger.db: run a sweep there first");
+        Print(folder);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Prints the status of a sweep folder.</summary>
+    public static void Print(string folder)
+    {
+        using var ledger = new SqliteRunLedger(Path.Combine(folder, SqliteRunLedger.FileName));
+        var header = ledger.ReadSweep();
+        var runs = ledger.Runs();
+        string name = header is null ? "?" : SweepConfigJson.Parse(header.ConfigJson, folder).Name;
+        var counts = runs.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count());
+        int Count(string s) => counts.TryGetValue(s, out int n) ? n : 0;
+        AnsiConsole.MarkupLine(Markup.Escape($"Sweep '{name}' in {folder}: {runs.Count} runs: {Count(RunStatus.Done)} done, {Count(RunStatus.Diverged)} diverged, " +
+            $"{Count(RunStatus.Failed)} failed, {Count(RunStatus.Running)} running, {Count(RunStatus.Pending)} pending."));
+
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var r in runs.Where(r => r.Status == RunStatus.Running))
+        {
+            bool alive = WorkerIdentity.IsAlive(r.Worker ?? "");
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"  running {r.RunId} on {r.Worker} ({r.Progress}, last heard {(now - (r.HeartbeatAt ?? now)) / 1000.0:F0} s ago{(alive ? "" : ", worker gone: it will run again")})")));
+        }
+        var durations = runs.Where(r => r.Status == RunStatus.Done && r.StartedAt is not null && r.FinishedAt is not null)
+            .Select(r => (r.FinishedAt!.Value - r.StartedAt!.Value) / 1000.0).ToList();
+        int left = Count(RunStatus.Pending) + Count(RunStatus.Running);
+        if (left > 0 && durations.Count > 0 && header is not null)
+        {
+            int workers = Math.Max(1, SweepConfigJson.Parse(header.ConfigJson, folder).Workers);
+            AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"  about {durations.Average() * left / workers / 60:F1} minutes left at {durations.Average():F1} s per run with {workers} worker(s)")));
+        }
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("setting", "done", "accuracy % (mean ± std)", "sharpness (mean ± std)", "train s");
+        foreach (var s in SettingSummary.From(runs))
+        {
+            var acc = s.Accuracies.Select(a => a * 100).ToList();
+            table.AddRow(Markup.Escape(s.Setting), $"{s.Done.Count}/{s.Planned}",
+                F(Statistics.Mean(acc), 2) + " ± " + F(Statistics.StandardDeviation(acc), 2),
+                F(Statistics.Mean(s.Sharpness), 3) + " ± " + F(Statistics.StandardDeviation(s.Sharpness), 3),
+                F(Statistics.Mean([.. s.Done.Select(r => r.TrainSeconds ?? double.NaN)]), 1));
+        }
+        AnsiConsole.Write(table);
+    }
+
+    private static string F(double v, int digits) => double.IsNaN(v) ? "-" : v.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,146 @@
+namespace WideMinima.Sweeps.Config;
+
+/// <summary>
+/// A sweep definition: what to train, which schedules and explore shares to compare, how many seeds.
+/// Read from JSON with snake_case keys (see docs/sweep-config.md); every field has a default.
+/// </summary>
+public sealed record SweepConfig
+{
+    /// <summary>A label for reports.</summary>
+    public string Name { get; init; } = "sweep";
+
+    /// <summary>The data.</summary>
+    public DatasetConfig Dataset { get; init; } = new();
+
+    /// <summary>The network.</summary>
+    public ModelConfig Model { get; init; } = new();
+
+    /// <summary>The budget in epochs, the same for every schedule.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Examples per step.</summary>
+    public int BatchSize { get; init; } = 128;
+
+    /// <summary>Peak learning rate, shared by every schedule.</summary>
+    public double PeakLr { get; init; } = 0.1;
+
+    /// <summary><c>sgd</c> (Nesterov momentum) or <c>adamw</c>.</summary>
+    public string Optimizer { get; init; } = "sgd";
+
+    /// <summary>SGD momentum.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>Weight decay.</summary>
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>Linear warmup as a share of the budget, for every schedule.</summary>
+    public double WarmupFraction { get; init; }
+
+    /// <summary>The Knee schedule's explore shares to compare (also used by the explore-step baseline).</summary>
+    public IReadOnlyList<double> ExploreFractions { get; init; } = [0, 0.1, 0.25, 0.5, 0.75, 0.9];
+
+    /// <summary>
+    /// Baselines: <c>cosine</c>, <c>step</c> (milestones at <see cref="StepMilestones"/>), <c>explore-step</c>
+    /// (the paper's Section 3 protocol, once per explore fraction), <c>linear</c>, <c>one-cycle</c>, <c>constant</c>.
+    /// </summary>
+    public IReadOnlyList<string> Baselines { get; init; } = ["cosine", "step", "explore-step", "linear", "one-cycle"];
+
+    /// <summary>The classic step baseline's milestones as shares of the budget.</summary>
+    public IReadOnlyList<double> StepMilestones { get; init; } = [0.5, 0.75];
+
+    /// <summary>Seeds per setting.</summary>
+    public int Seeds { get; init; } = 3;
+
+    /// <summary>The first seed; the others follow it.</summary>
+    public int FirstSeed { get; init; } = 1;
+
+    /// <summary>Width measurement; null turns it off.</summary>
+    public WidthConfig? Width { get; init; } = new();
+
+    /// <summary>Worker processes sharing the ledger.</summary>
+    public int Workers { get; init; } = 2;
+
+    /// <summary>Torch threads per run; 0 divides the cores between the workers. Fixed in the ledger so resumed runs compute the same.</summary>
+    public int ThreadsPerRun { get; init; }
+
+    /// <summary>Write TensorBoard scalars per run under <c>tensorboard/</c>.</summary>
+    public bool Tensorboard { get; init; }
+}
+
+/// <summary>Where the data comes from.</summary>
+public sealed record DatasetConfig
+{
+    /// <summary>
+    /// <c>fashion-mnist</c> (found as <c>FashionMnist.Load</c> finds it), <c>fashion-mnist-subset</c> (10k/2k shipped
+    /// with the program), <c>idx</c> (four IDX files) or <c>text</c> (delimited files with a label column).
+    /// </summary>
+    public string Kind { get; init; } = "fashion-mnist";
+
+    /// <summary>A folder: Fashion-MNIST's location, or the folder relative paths below are resolved against.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>IDX training images (kind <c>idx</c>).</summary>
+    public string? TrainImages { get; init; }
+
+    /// <summary>IDX training labels (kind <c>idx</c>).</summary>
+    public string? TrainLabels { get; init; }
+
+    /// <summary>IDX test images (kind <c>idx</c>).</summary>
+    public string? TestImages { get; init; }
+
+    /// <summary>IDX test labels (kind <c>idx</c>).</summary>
+    public string? TestLabels { get; init; }
+
+    /// <summary>Training file (kind <c>text</c>).</summary>
+    public string? TrainFile { get; init; }
+
+    /// <summary>Test file (kind <c>text</c>).</summary>
+    public string? TestFile { get; init; }
+
+    /// <summary>The label column's name in the header (kind <c>text</c>); every other column is a numeric feature.</summary>
+    public string LabelColumn { get; init; } = "label";
+
+    /// <summary>Column separator (kind <c>text</c>).</summary>
+    public string Separator { get; init; } = ",";
+
+    /// <summary>Use only the first N training examples.</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Use only the first N test examples.</summary>
+    public int? TestLimit { get; init; }
+}
+
+/// <summary>The network.</summary>
+public sealed record ModelConfig
+{
+    /// <summary><c>mlp</c> or <c>cnn</c>.</summary>
+    public string Kind { get; init; } = "mlp";
+
+    /// <summary>MLP hidden widths.</summary>
+    public IReadOnlyList<int> Hidden { get; init; } = [512, 512];
+}
+
+/// <summary>Keskar width measurement.</summary>
+public sealed record WidthConfig
+{
+    /// <summary><c>sign</c> (fast projected sign-gradient) or <c>sgd</c> (the reference protocol).</summary>
+    public string Method { get; init; } = "sign";
+
+    /// <summary>Box size ε.</summary>
+    public double Epsilon { get; init; } = 1e-4;
+
+    /// <summary>Ascent steps at most.</summary>
+    public int MaxSteps { get; init; } = 50;
+
+    /// <summary>SGD ascent step.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Training examples in the loss sample.</summary>
+    public int SampleSize { get; init; } = 2048;
+
+    /// <summary>Examples per ascent step.</summary>
+    public int BatchSize { get; init; } = 2048;
+
+    /// <summary>Stop after this many evaluations without improvement; 0 never stops early.</summary>
+    public int Patience { get; init; } = 5;
+}

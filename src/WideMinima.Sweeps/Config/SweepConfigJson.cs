@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace WideMinima.Sweeps.Config;
+
+/// <summary>Reads and writes sweep definitions as JSON with snake_case keys; unknown keys are errors, not silently ignored.</summary>
+public static class SweepConfigJson
+{
+    /// <summary>The serializer options for configs, ledgers and reports.</summary>
+    public static JsonSerializerOptions Options { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Parses a config; malformed JSON or unknown keys throw <see cref="SweepConfigException"/> with the position.</summary>
+    public static SweepConfig Parse(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SweepConfig>(json, Options)
+                ?? throw new SweepConfigException($"{source}: the config is 'null'.");
+        }
+        catch (JsonException e)
+        {
+            string where = e.Path is null ? "" : $" at {e.Path}";
+            string line = e.LineNumber is long l ? $" (line {l + 1})" : "";
+            throw new SweepConfigException($"{source}: malformed config{where}{line}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a config file.</summary>
+    public static SweepConfig Read(string path)
+    {
+        if (!File.Exists(path)) throw new SweepConfigException("--config", path, "must name an existing JSON file");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>The config as indented JSON.</summary>
+    public static string Write(SweepConfig config) => JsonSerializer.Serialize(config, Options);
+
+    /// <summary>
+    /// The part of a config that defines the runs' results (workers excluded: they only change how fast),
+    /// as compact JSON; a ledger refuses a different one.
+    /// </summary>
+    public static string Definition(SweepConfig config) =>
+        JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false }, Compact);
+
+    private static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
+}

@@ -1,0 +1,115 @@
+namespace WideMinima.Sweeps.Config;
+
+/// <summary>Pure checks of a sweep definition; the first problem throws <see cref="SweepConfigException"/>.</summary>
+public static class SweepConfigValidator
+{
+    /// <summary>Schedules a sweep can run.</summary>
+    public static IReadOnlyList<string> KnownBaselines { get; } = ["cosine", "step", "explore-step", "linear", "one-cycle", "constant"];
+
+    /// <summary>Dataset kinds a sweep can read.</summary>
+    public static IReadOnlyList<string> KnownDatasets { get; } = ["fashion-mnist", "fashion-mnist-subset", "idx", "text"];
+
+    /// <summary>Throws on the first invalid field.</summary>
+    public static void Validate(SweepConfig c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        if (string.IsNullOrWhiteSpace(c.Name)) throw new SweepConfigException("name", c.Name, "must not be empty");
+        Positive(c.Epochs, "epochs");
+        Positive(c.BatchSize, "batch_size");
+        if (!double.IsFinite(c.PeakLr) || c.PeakLr <= 0) throw new SweepConfigException("peak_lr", c.PeakLr, "must be a finite number > 0");
+        if (c.Optimizer is not ("sgd" or "adamw")) throw new SweepConfigException("optimizer", c.Optimizer, "must be 'sgd' or 'adamw'");
+        Fraction(c.Momentum, "momentum");
+        if (!double.IsFinite(c.WeightDecay) || c.WeightDecay < 0) throw new SweepConfigException("weight_decay", c.WeightDecay, "must be a finite number >= 0");
+        Fraction(c.WarmupFraction, "warmup_fraction");
+        if (c.WarmupFraction >= 1) throw new SweepConfigException("warmup_fraction", c.WarmupFraction, "must be below 1");
+
+        if (c.ExploreFractions is null) throw new SweepConfigException("explore_fractions", null, "must be a list of fractions");
+        for (int i = 0; i < c.ExploreFractions.Count; i++) Fraction(c.ExploreFractions[i], $"explore_fractions[{i}]");
+        if (c.ExploreFractions.Distinct().Count() != c.ExploreFractions.Count)
+            throw new SweepConfigException("explore_fractions", string.Join(", ", c.ExploreFractions), "must not repeat a value");
+        if (c.Baselines is null) throw new SweepConfigException("baselines", null, "must be a list of schedule names");
+        for (int i = 0; i < c.Baselines.Count; i++)
+        {
+            if (!KnownBaselines.Contains(c.Baselines[i]))
+                throw new SweepConfigException($"baselines[{i}]", c.Baselines[i], $"is not a known schedule ({string.Join(", ", KnownBaselines)})");
+        }
+        if (c.Baselines.Distinct().Count() != c.Baselines.Count)
+            throw new SweepConfigException("baselines", string.Join(", ", c.Baselines), "must not repeat a schedule");
+        if (c.ExploreFractions.Count == 0 && c.Baselines.Count == 0)
+            throw new SweepConfigException("explore_fractions", "[]", "and baselines are both empty: there is nothing to run");
+        if (c.ExploreFractions.Count == 0 && c.Baselines.Contains("explore-step"))
+            throw new SweepConfigException("explore_fractions", "[]", "must not be empty when baselines include 'explore-step'");
+        for (int i = 0; i < c.StepMilestones.Count; i++) Fraction(c.StepMilestones[i], $"step_milestones[{i}]");
+        for (int i = 1; i < c.StepMilestones.Count; i++)
+        {
+            if (c.StepMilestones[i] <= c.StepMilestones[i - 1])
+                throw new SweepConfigException($"step_milestones[{i}]", c.StepMilestones[i], "must be greater than the milestone before it");
+        }
+
+        Positive(c.Seeds, "seeds");
+        if (c.FirstSeed < 0) throw new SweepConfigException("first_seed", c.FirstSeed, "must be >= 0");
+        Positive(c.Workers, "workers");
+        if (c.Workers > 64) throw new SweepConfigException("workers", c.Workers, "must be at most 64");
+        if (c.ThreadsPerRun < 0) throw new SweepConfigException("threads_per_run", c.ThreadsPerRun, "must be >= 0 (0: divide the cores between the workers)");
+
+        ValidateModel(c.Model ?? throw new SweepConfigException("model", null, "must be an object"));
+        ValidateDataset(c.Dataset ?? throw new SweepConfigException("dataset", null, "must be an object"));
+        if (c.Width is { } w) ValidateWidth(w);
+    }
+
+    private static void ValidateModel(ModelConfig m)
+    {
+        if (m.Kind is not ("mlp" or "cnn")) throw new SweepConfigException("model.kind", m.Kind, "must be 'mlp' or 'cnn'");
+        if (m.Hidden is null) throw new SweepConfigException("model.hidden", null, "must be a list of layer widths");
+        for (int i = 0; i < m.Hidden.Count; i++) Positive(m.Hidden[i], $"model.hidden[{i}]");
+    }
+
+    private static void ValidateDataset(DatasetConfig d)
+    {
+        if (!KnownDatasets.Contains(d.Kind))
+            throw new SweepConfigException("dataset.kind", d.Kind, $"is not a known dataset kind ({string.Join(", ", KnownDatasets)})");
+        if (d.Kind == "idx")
+        {
+            Required(d.TrainImages, "dataset.train_images");
+            Required(d.TrainLabels, "dataset.train_labels");
+            Required(d.TestImages, "dataset.test_images");
+            Required(d.TestLabels, "dataset.test_labels");
+        }
+        if (d.Kind == "text")
+        {
+            Required(d.TrainFile, "dataset.train_file");
+            Required(d.TestFile, "dataset.test_file");
+            Required(d.LabelColumn, "dataset.label_column");
+            if (string.IsNullOrEmpty(d.Separator) || d.Separator.Length != 1)
+                throw new SweepConfigException("dataset.separator", d.Separator, "must be one character");
+        }
+        if (d.TrainLimit is int t) Positive(t, "dataset.train_limit");
+        if (d.TestLimit is int u) Positive(u, "dataset.test_limit");
+    }
+
+    private static void ValidateWidth(WidthConfig w)
+    {
+        if (w.Method is not ("sign" or "sgd")) throw new SweepConfigException("width.method", w.Method, "must be 'sign' or 'sgd'");
+        if (!double.IsFinite(w.Epsilon) || w.Epsilon <= 0) throw new SweepConfigException("width.epsilon", w.Epsilon, "must be a finite number > 0");
+        Positive(w.MaxSteps, "width.max_steps");
+        if (!double.IsFinite(w.LearningRate) || w.LearningRate <= 0) throw new SweepConfigException("width.learning_rate", w.LearningRate, "must be a finite number > 0");
+        Positive(w.SampleSize, "width.sample_size");
+        Positive(w.BatchSize, "width.batch_size");
+        if (w.Patience < 0) throw new SweepConfigException("width.patience", w.Patience, "must be >= 0 (0: never stop early)");
+    }
+
+    private static void Positive(int value, string field)
+    {
+        if (value <= 0) throw new SweepConfigException(field, value, "must be greater than 0");
+    }
+
+    private static void Fraction(double value, string field)
+    {
+        if (!double.IsFinite(value) || value < 0 || value > 1) throw new SweepConfigException(field, value, "must be a fraction in [0, 1]");
+    }
+
+    private static void Required(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value)) throw new SweepConfigException(field, value, "is required");
+    }
+}

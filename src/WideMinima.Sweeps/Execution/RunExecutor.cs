@@ -1,0 +1,107 @@
+using Microsoft.ML;
+using WideMinima.MLNet;
+using WideMinima.Models;
+using WideMinima.Schedules;
+using WideMinima.Sharpness;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Ledger;
+using WideMinima.Training;
+
+namespace WideMinima.Sweeps.Execution;
+
+/// <summary>Trains and measures one run of a sweep. A diverged run is an outcome; any other error a failed run.</summary>
+public static class RunExecutor
+{
+    /// <summary>The trainer options a run uses: everything from the config, the run's schedule and seed.</summary>
+    public static WideMinimaTrainer.Options TrainerOptions(SweepConfig config, string scheduleOptionsJson, int seed, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var schedule = System.Text.Json.JsonSerializer.Deserialize<ScheduleOptions>(scheduleOptionsJson, ScheduleJson.Options)
+            ?? throw new InvalidOperationException("The run's schedule is missing from the ledger.");
+        return new WideMinimaTrainer.Options
+        {
+            Model = config.Model.Kind == "cnn" ? ModelKind.Cnn : ModelKind.Mlp,
+            HiddenSizes = [.. config.Model.Hidden],
+            Epochs = config.Epochs,
+            BatchSize = config.BatchSize,
+            Optimizer = config.Optimizer == "adamw" ? OptimizerKind.AdamW : OptimizerKind.Sgd,
+            Momentum = config.Momentum,
+            WeightDecay = config.WeightDecay,
+            Schedule = schedule,
+            Seed = seed,
+            Threads = threads,
+            Device = DeviceKind.Cpu,
+            OnDivergence = DivergenceAction.Stop,
+            Width = config.Width is { } w ? new KeskarWidthOptions
+            {
+                Method = w.Method == "sgd" ? AscentMethod.Sgd : AscentMethod.SignGradient,
+                Epsilon = w.Epsilon,
+                MaxSteps = w.MaxSteps,
+                LearningRate = w.LearningRate,
+                SampleSize = w.SampleSize,
+                BatchSize = w.BatchSize,
+                EvaluateEvery = 1,
+                Patience = w.Patience == 0 ? null : w.Patience,
+                Seed = seed,
+            } : null,
+        };
+    }
+
+    /// <summary>Runs <paramref name="run"/> on <paramref name="data"/>; <paramref name="onEpoch"/> sees each epoch.</summary>
+    public static RunOutcome Execute(SweepConfig config, string configJson, LedgerRun run, string scheduleOptionsJson, SweepData data,
+        int threads, Action<EpochReport>? onEpoch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(data);
+        try
+        {
+            var ml = new MLContext(seed: run.Seed);
+            var options = TrainerOptions(config, scheduleOptionsJson, run.Seed, threads);
+            options.ValidationSet = data.Test;
+            if (onEpoch is not null) options.Progress = new Inline<EpochReport>(onEpoch);
+            using var model = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
+            var report = model.TrainingReport;
+            string status = report.Diverged ? RunStatus.Diverged : RunStatus.Done;
+            double? accuracy = null, loss = null;
+            if (!report.Diverged) (accuracy, loss) = model.Evaluate(data.Test);
+            var schedule = ScheduleJson.Deserialize(report.ScheduleJson);
+            var record = new RunRecord
+            {
+                RunId = run.RunId,
+                Setting = run.Setting,
+                Schedule = run.Schedule,
+                ExploreFraction = run.ExploreFraction,
+                Seed = run.Seed,
+                Status = status,
+                ConfigJson = configJson,
+                ScheduleJson = report.ScheduleJson,
+                TestAccuracy = accuracy,
+                TestLoss = loss,
+                TrainLoss = report.FinalTrainLoss,
+                Width = report.Width is { } w ? new WidthSummary(w.Sharpness, w.InitialLoss, w.MaxLoss, w.FinalLoss, w.Steps, w.Converged, w.Elapsed.TotalSeconds) : null,
+                TrainSeconds = report.TrainSeconds,
+                WidthSeconds = report.WidthSeconds,
+                LearningRateCurve = [.. schedule.Sample(200).Select(p => new[] { p.Step, p.LearningRate })],
+                Epochs = report.Epochs,
+                Threads = report.Threads,
+            };
+            return new RunOutcome(status, record, report.Diverged ? "the training loss became NaN or infinite" : null);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A failed run is recorded with its error; it must never stop the sweep.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new RunOutcome(RunStatus.Failed, null, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>An IProgress that reports on the training thread, so the ledger sees epochs as they end.</summary>
+    private sealed class Inline<T>(Action<T> action) : IProgress<T>
+    {
+        public void Report(T value) => action(value);
+    }
+}

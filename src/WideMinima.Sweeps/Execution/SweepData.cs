@@ -1,0 +1,128 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using WideMinima.Data;
+using WideMinima.Sweeps.Config;
+
+namespace WideMinima.Sweeps.Execution;
+
+/// <summary>Loads a sweep's train and test data as ML.NET data views, once per worker process.</summary>
+public sealed class SweepData
+{
+    private SweepData(IDataView train, IDataView test)
+    {
+        Train = train;
+        Test = test;
+    }
+
+    /// <summary>Training data: <c>Label</c> (key) and <c>Features</c> (vector of float).</summary>
+    public IDataView Train { get; }
+
+    /// <summary>Test data with the same columns.</summary>
+    public IDataView Test { get; }
+
+    /// <summary>The folder of the Fashion-MNIST subset shipped with the program.</summary>
+    public static string SubsetFolder => Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
+
+    /// <summary>
+    /// Checks that the data exists before anything trains; throws <see cref="SweepConfigException"/> naming the field.
+    /// </summary>
+    public static void CheckExists(DatasetConfig d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        switch (d.Kind)
+        {
+            case "fashion-mnist":
+                try
+                {
+                    FashionMnist.Locate(new FashionMnistSource { Path = d.Path });
+                }
+                catch (FileNotFoundException e)
+                {
+                    throw new SweepConfigException(d.Path is null ? "dataset" : "dataset.path", d.Path ?? "fashion-mnist", $"Fashion-MNIST is missing ({e.Message})");
+                }
+                break;
+            case "fashion-mnist-subset":
+                if (!File.Exists(Path.Combine(SubsetFolder, "train-images-idx3-ubyte.gz")))
+                    throw new SweepConfigException("dataset.kind", d.Kind, $"needs the subset shipped beside the program in '{SubsetFolder}', which is missing");
+                break;
+            case "idx":
+                MustExist(d, d.TrainImages, "dataset.train_images");
+                MustExist(d, d.TrainLabels, "dataset.train_labels");
+                MustExist(d, d.TestImages, "dataset.test_images");
+                MustExist(d, d.TestLabels, "dataset.test_labels");
+                break;
+            case "text":
+                MustExist(d, d.TrainFile, "dataset.train_file");
+                MustExist(d, d.TestFile, "dataset.test_file");
+                break;
+            default:
+                throw new SweepConfigException("dataset.kind", d.Kind, "is not a known dataset kind");
+        }
+    }
+
+    /// <summary>Loads the data the config names.</summary>
+    public static SweepData Load(MLContext ml, DatasetConfig d)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(d);
+        CheckExists(d);
+        switch (d.Kind)
+        {
+            case "fashion-mnist":
+                {
+                    string folder = FashionMnist.Locate(new FashionMnistSource { Path = d.Path });
+                    return new SweepData(FashionMnist.LoadFolder(ml, folder, FashionMnistSplit.Train, d.TrainLimit),
+                        FashionMnist.LoadFolder(ml, folder, FashionMnistSplit.Test, d.TestLimit));
+                }
+            case "fashion-mnist-subset":
+                return new SweepData(FashionMnist.LoadFolder(ml, SubsetFolder, FashionMnistSplit.Train, d.TrainLimit),
+                    FashionMnist.LoadFolder(ml, SubsetFolder, FashionMnistSplit.Test, d.TestLimit));
+            case "idx":
+                return new SweepData(LoadIdx(ml, Resolve(d, d.TrainImages!), Resolve(d, d.TrainLabels!), d.TrainLimit),
+                    LoadIdx(ml, Resolve(d, d.TestImages!), Resolve(d, d.TestLabels!), d.TestLimit));
+            default:
+                return LoadText(ml, d);
+        }
+    }
+
+    private static IDataView LoadIdx(MLContext ml, string images, string labels, int? take)
+    {
+        var pixels = IdxFile.ReadImages(images, take);
+        var classes = IdxFile.ReadLabels(labels, take);
+        int count = classes.Length == 0 ? 0 : classes.Max() + 1;
+        return IdxDataView.Create(ml, pixels, classes, [.. Enumerable.Range(0, Math.Max(count, 2)).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            $"{Path.GetFileName(images)} + {Path.GetFileName(labels)}");
+    }
+
+    private static SweepData LoadText(MLContext ml, DatasetConfig d)
+    {
+        string train = Resolve(d, d.TrainFile!), test = Resolve(d, d.TestFile!);
+        char separator = d.Separator[0];
+        string header = File.ReadLines(train).FirstOrDefault() ?? throw new SweepConfigException("dataset.train_file", train, "is empty");
+        var names = header.Split(separator).Select(n => n.Trim()).ToArray();
+        int labelIndex = Array.IndexOf(names, d.LabelColumn);
+        if (labelIndex < 0)
+            throw new SweepConfigException("dataset.label_column", d.LabelColumn, $"is not a column of '{train}' (it has {string.Join(", ", names)})");
+        var featureIndices = Enumerable.Range(0, names.Length).Where(i => i != labelIndex).ToArray();
+        var loader = ml.Data.CreateTextLoader(
+        [
+            new TextLoader.Column("LabelRaw", DataKind.String, labelIndex),
+            new TextLoader.Column("Features", DataKind.Single, [.. featureIndices.Select(i => new TextLoader.Range(i))]),
+        ], separatorChar: separator, hasHeader: true);
+        var trainView = loader.Load(train);
+        var toKey = ml.Transforms.Conversion.MapValueToKey("Label", "LabelRaw").Fit(trainView);
+        IDataView Prepare(string file, int? take)
+        {
+            var view = toKey.Transform(loader.Load(file));
+            return take is int t ? ml.Data.TakeRows(view, t) : view;
+        }
+        return new SweepData(Prepare(train, d.TrainLimit), Prepare(test, d.TestLimit));
+    }
+
+    private static string Resolve(DatasetConfig d, string path) => d.Path is null || Path.IsPathRooted(path) ? path : Path.Combine(d.Path, path);
+
+    private static void MustExist(DatasetConfig d, string? path, string field)
+    {
+        if (path is null || !File.Exists(Resolve(d, path))) throw new SweepConfigException(field, path, "must name an existing file");
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Ledger;
+using WideMinima.Sweeps.Planning;
+
+namespace WideMinima.Sweeps.Execution;
+
+/// <summary>
+/// A sweep's output folder: checks that it is writable, creates or reopens its ledger, refuses a
+/// different definition unless told to replace it (the old ledger is archived, never deleted).
+/// </summary>
+public static class SweepFolder
+{
+    /// <summary>Threads per run when the config says 0: the cores divided between the workers.</summary>
+    public static int DefaultThreads(int workers) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, workers));
+
+    /// <summary>
+    /// Prepares <paramref name="folder"/> for <paramref name="config"/>: returns the config as stored in the ledger
+    /// (threads fixed) and the number of planned runs. Throws <see cref="SweepConfigException"/> for an unwritable
+    /// folder or a different sweep already there.
+    /// </summary>
+    public static (SweepConfig Config, int Runs) Prepare(string folder, SweepConfig config, bool replace)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        EnsureWritable(folder);
+        string path = Path.Combine(folder, SqliteRunLedger.FileName);
+        SweepHeader? existing;
+        using (var ledger = new SqliteRunLedger(path)) existing = ledger.ReadSweep();
+
+        if (existing is not null && config.ThreadsPerRun == 0)
+        {
+            // An automatic thread count resolves to what the ledger fixed, so a resume computes exactly as before.
+            var stored = SweepConfigJson.Parse(existing.ConfigJson, path);
+            config = config with { ThreadsPerRun = stored.ThreadsPerRun };
+        }
+        if (config.ThreadsPerRun == 0) config = config with { ThreadsPerRun = DefaultThreads(config.Workers) };
+
+        string definition = SweepConfigJson.Definition(config);
+        if (existing is not null && existing.DefinitionJson != definition)
+        {
+            if (!replace)
+            {
+                var stored = SweepConfigJson.Parse(existing.ConfigJson, path);
+                throw new SweepConfigException(
+                    $"--out '{folder}' already holds a different sweep ('{stored.Name}', created {DateTimeOffset.FromUnixTimeMilliseconds(existing.CreatedAt):u}); " +
+                    $"it differs in: {string.Join(", ", Differences(stored, config))}. Use a new --out folder, or pass --replace to archive that ledger and start this sweep.");
+            }
+            Archive(folder);
+            existing = null;
+        }
+
+        var plan = SweepPlanner.Plan(config);
+        using (var ledger = new SqliteRunLedger(path))
+        {
+            ledger.CreateSweep(new SweepHeader(definition, SweepConfigJson.Write(config), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                typeof(SweepFolder).Assembly.GetName().Version?.ToString() ?? "?"), plan);
+        }
+        return (config, plan.Count);
+    }
+
+    /// <summary>Throws <see cref="SweepConfigException"/> naming --out when the folder cannot be created or written.</summary>
+    public static void EnsureWritable(string folder)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            string probe = Path.Combine(folder, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new SweepConfigException("--out", folder, $"must be a writable folder ({e.Message})");
+        }
+    }
+
+    /// <summary>The top-level config fields that differ, for the refusal message.</summary>
+    public static IReadOnlyList<string> Differences(SweepConfig a, SweepConfig b)
+    {
+        var left = System.Text.Json.Nodes.JsonNode.Parse(SweepConfigJson.Definition(a))!.AsObject();
+        var right = System.Text.Json.Nodes.JsonNode.Parse(SweepConfigJson.Definition(b))!.AsObject();
+        return [.. left.Select(p => p.Key).Union(right.Select(p => p.Key))
+            .Where(k => !System.Text.Json.Nodes.JsonNode.DeepEquals(left[k], right[k]))];
+    }
+
+    private static void Archive(string folder)
+    {
+        string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        string archive = Path.Combine(folder, $"archive-{stamp}");
+        Directory.CreateDirectory(archive);
+        foreach (var name in new[] { SqliteRunLedger.FileName, SqliteRunLedger.FileName + "-wal", SqliteRunLedger.FileName + "-shm",
+                     "results.csv", "results.json", "summary.md" })
+        {
+            string source = Path.Combine(folder, name);
+            if (File.Exists(source)) File.Move(source, Path.Combine(archive, name));
+        }
+        string plots = Path.Combine(folder, "plots");
+        if (Directory.Exists(plots)) Directory.Move(plots, Path.Combine(archive, "plots"));
+    }
+}

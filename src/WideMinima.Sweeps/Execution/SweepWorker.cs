@@ -1,0 +1,75 @@
+using System.Globalization;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Ledger;
+using WideMinima.Sweeps.Reports;
+
+namespace WideMinima.Sweeps.Execution;
+
+/// <summary>
+/// A worker: claims runs from the ledger one at a time, trains them, records the outcome and refreshes
+/// the reports, until no run is left. Several workers (processes) may share one ledger.
+/// </summary>
+public static class SweepWorker
+{
+    /// <summary>A run whose worker has not reported for this long is given to another worker.</summary>
+    public static TimeSpan StaleAfter { get; } = TimeSpan.FromMinutes(3);
+
+    private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Runs until the ledger has no pending run; returns the number of runs this worker finished.</summary>
+    public static int Run(string folder, string worker, int threads, Action<string>? log, CancellationToken ct)
+    {
+        string path = Path.Combine(folder, SqliteRunLedger.FileName);
+        using var ledger = new SqliteRunLedger(path);
+        var header = ledger.ReadSweep() ?? throw new InvalidOperationException($"'{path}' holds no sweep.");
+        var config = SweepConfigJson.Parse(header.ConfigJson, path);
+        SweepData? data = null;
+        int finished = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var run = ledger.Claim(worker, WorkerIdentity.IsAlive, StaleAfter);
+            if (run is null) break;
+            log?.Invoke($"{worker}: {run.RunId} started (attempt {run.Attempts})");
+            data ??= SweepData.Load(new Microsoft.ML.MLContext(seed: 0), config.Dataset);
+
+            // A second connection heartbeats while the run trains, so long epochs and width measurements
+            // are never mistaken for a dead worker.
+            string progress = "training";
+            using var heartbeatStop = new CancellationTokenSource();
+            var heartbeat = Task.Run(async () =>
+            {
+                using var beat = new SqliteRunLedger(path);
+                while (!heartbeatStop.IsCancellationRequested)
+                {
+                    beat.Heartbeat(run.RunId, worker, Volatile.Read(ref progress));
+                    try { await Task.Delay(HeartbeatInterval, heartbeatStop.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { break; }
+                }
+            }, CancellationToken.None);
+
+            RunOutcome outcome;
+            try
+            {
+                outcome = RunExecutor.Execute(config, header.ConfigJson, run, run.ScheduleOptionsJson, data, threads,
+                    e =>
+                    {
+                        Volatile.Write(ref progress, string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}/{e.Epochs}"));
+                        ledger.Heartbeat(run.RunId, worker, Volatile.Read(ref progress));
+                    }, ct);
+            }
+            finally
+            {
+                heartbeatStop.Cancel();
+                heartbeat.Wait(CancellationToken.None);
+            }
+
+            if (ledger.Complete(run.RunId, worker, outcome))
+            {
+                finished++;
+                log?.Invoke($"{worker}: {run.RunId} {outcome.Status}" + (outcome.Error is null ? "" : $": {outcome.Error}"));
+                ReportWriter.TryWriteAll(folder, ledger, log);
+            }
+        }
+        return finished;
+    }
+}

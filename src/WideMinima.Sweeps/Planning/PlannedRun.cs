@@ -1,0 +1,13 @@
+using WideMinima.Schedules;
+
+namespace WideMinima.Sweeps.Planning;
+
+/// <summary>One run of a sweep: a schedule setting and a seed.</summary>
+/// <param name="RunId">Stable id, e.g. <c>knee-e0.50-s2</c>: the same definition always plans the same ids.</param>
+/// <param name="Ordinal">Position in the plan (seeds outermost, so partial sweeps cover every setting).</param>
+/// <param name="Setting">The schedule setting without the seed, e.g. <c>knee-e0.50</c>: what reports group by.</param>
+/// <param name="Schedule">The schedule kind, e.g. <c>knee</c>, <c>cosine</c>.</param>
+/// <param name="ExploreFraction">The explore share, for schedules that have one.</param>
+/// <param name="Seed">The seed.</param>
+/// <param name="ScheduleOptions">The budget-independent schedule the trainer builds.</param>
+public sealed record PlannedRun(string RunId, int Ordinal, string Setting, string Schedule, double? ExploreFraction, int Seed, ScheduleOptions ScheduleOptions);

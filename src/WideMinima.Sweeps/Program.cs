@@ -1,0 +1,47 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+using WideMinima.Sweeps.Commands;
+using WideMinima.Sweeps.Config;
+
+// The sweep console: compares the Knee schedule's explore share with cosine and step baselines,
+// recording test accuracy and minima width for every run in a resumable SQLite ledger.
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("wideminima-sweeps");
+    config.PropagateExceptions();
+    config.AddCommand<RunCommand>("run").WithDescription("Run a sweep (or the runs it is missing) into --out.")
+        .WithExample("run", "--preset", "quick", "--out", "sweeps/quick");
+    config.AddCommand<StatusCommand>("status").WithDescription("Show what a sweep folder holds and what is still running.");
+    config.AddCommand<ReportCommand>("report").WithDescription("Rebuild results.csv/json, summary.md and plots/ from the ledger, without training.");
+    config.AddCommand<PresetsCommand>("presets").WithDescription("List the built-in sweeps, or print one as a config file.");
+    config.AddBranch("bench", bench =>
+    {
+        bench.SetDescription("Benchmarks that print their numbers (see docs/benchmarks.md).");
+        bench.AddCommand<WideMinima.Sweeps.Benchmarks.WidthBenchmark>("width").WithDescription("Fast sign-gradient width vs the 1000-step SGD protocol on a Fashion-MNIST MLP.");
+        bench.AddCommand<WideMinima.Sweeps.Benchmarks.TrainerBenchmark>("trainer").WithDescription("One epoch through ML.NET vs a raw TorchSharp loop, and the accuracy bars.");
+        bench.AddCommand<WideMinima.Sweeps.Benchmarks.SweepBenchmark>("sweep").WithDescription("A small grid with workers matched to the cores vs the same runs one by one.");
+    });
+    config.AddCommand<WorkerCommand>("worker").IsHidden();
+});
+
+try
+{
+    return app.Run(args);
+}
+catch (SweepConfigException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return ExitCodes.InvalidInput;
+}
+catch (CommandAppException e)
+{
+    // Unknown commands and options, missing values, values of the wrong type.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return ExitCodes.InvalidInput;
+}
+catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return ExitCodes.InvalidInput;
+}

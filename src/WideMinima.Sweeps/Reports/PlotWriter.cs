@@ -1,0 +1,175 @@
+using System.Text.Json;
+using ScottPlot;
+using WideMinima.Sweeps.Execution;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Ledger;
+
+namespace WideMinima.Sweeps.Reports;
+
+/// <summary>The sweep's PNG plots, drawn with ScottPlot from the ledger.</summary>
+public static class PlotWriter
+{
+    private const int Width = 900;
+    private const int Height = 560;
+
+    /// <summary>The plot files written, relative to the sweep folder.</summary>
+    public static IReadOnlyList<string> Files { get; } =
+    [
+        "plots/accuracy_vs_explore.png", "plots/width_vs_explore.png", "plots/width_histograms.png",
+        "plots/accuracy_histograms.png", "plots/lr_schedules.png", "plots/accuracy_vs_width.png",
+    ];
+
+    /// <summary>Writes every plot into <paramref name="folder"/>/plots, each through a temporary file.</summary>
+    public static void WriteAll(string folder, IReadOnlyList<LedgerRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        Directory.CreateDirectory(Path.Combine(folder, "plots"));
+        var settings = SettingSummary.From(runs);
+        Save(MetricVsExplore(settings, s => s.Accuracies.Select(a => a * 100).ToList(), "Test accuracy (%)", "Test accuracy against explore share"), folder, Files[0]);
+        Save(MetricVsExplore(settings, s => s.Sharpness, "Keskar sharpness (lower = wider)", "Minima width against explore share"), folder, Files[1]);
+        Save(Histograms(settings, s => s.Sharpness, "Keskar sharpness", "Sharpness per Knee explore share"), folder, Files[2]);
+        Save(Histograms(settings, s => s.Accuracies.Select(a => a * 100).ToList(), "Test accuracy (%)", "Accuracy per Knee explore share"), folder, Files[3]);
+        Save(Schedules(runs), folder, Files[4]);
+        Save(AccuracyVsWidth(settings), folder, Files[5]);
+    }
+
+    private static Plot MetricVsExplore(IReadOnlyList<SettingSummary> settings, Func<SettingSummary, IReadOnlyList<double>> metric, string yLabel, string title)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int color = 0;
+        foreach (var family in new[] { "knee", "explore-step" })
+        {
+            var points = settings.Where(s => s.Schedule == family && s.ExploreFraction is not null && metric(s).Count > 0)
+                .OrderBy(s => s.ExploreFraction).ToList();
+            if (points.Count == 0) continue;
+            double[] xs = [.. points.Select(s => s.ExploreFraction!.Value)];
+            double[] ys = [.. points.Select(s => Statistics.Mean(metric(s)))];
+            double[] err = [.. points.Select(s => Zero(Statistics.StandardDeviation(metric(s))))];
+            var c = palette.GetColor(color++);
+            var line = plot.Add.Scatter(xs, ys, c);
+            line.LineWidth = 2;
+            line.MarkerSize = 8;
+            line.LegendText = family == "knee" ? "Knee (mean ± std)" : "explore-step (mean ± std)";
+            var bars = plot.Add.ErrorBar(xs, ys, err);
+            bars.LineStyle.Color = c;
+            foreach (var s in points)
+            {
+                foreach (var v in metric(s))
+                {
+                    var dot = plot.Add.Marker(s.ExploreFraction!.Value, v, MarkerShape.OpenCircle, 5, c.WithAlpha(0.5));
+                    dot.LegendText = "";
+                }
+            }
+        }
+        foreach (var s in settings.Where(s => s.ExploreFraction is null && metric(s).Count > 0))
+        {
+            var c = palette.GetColor(color++);
+            double mean = Statistics.Mean(metric(s));
+            double std = Zero(Statistics.StandardDeviation(metric(s)));
+            var band = plot.Add.HorizontalSpan(mean - std, mean + std);
+            band.FillStyle.Color = c.WithAlpha(0.15);
+            band.LineStyle.Width = 0;
+            var line = plot.Add.HorizontalLine(mean, 1.5f, c, LinePattern.Dashed);
+            line.LegendText = $"{s.Setting} (mean ± std band)";
+        }
+        plot.Title(title);
+        plot.XLabel("Explore share of the budget");
+        plot.YLabel(yLabel);
+        plot.Axes.SetLimitsX(-0.05, 1.05);
+        plot.ShowLegend(Alignment.LowerRight);
+        return plot;
+    }
+
+    private static Plot Histograms(IReadOnlyList<SettingSummary> settings, Func<SettingSummary, IReadOnlyList<double>> metric, string xLabel, string title)
+    {
+        var plot = new Plot();
+        var knees = settings.Where(s => s.Schedule == "knee" && metric(s).Count > 0).OrderBy(s => s.ExploreFraction).ToList();
+        var all = knees.SelectMany(metric).ToList();
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel("Runs");
+        if (all.Count == 0) return plot;
+        double min = all.Min(), max = all.Max();
+        if (max - min < 1e-12) { min -= 0.5; max += 0.5; }
+        const int bins = 12;
+        double width = (max - min) / bins;
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int k = 0; k < knees.Count; k++)
+        {
+            var counts = new double[bins];
+            foreach (var v in metric(knees[k])) counts[Math.Min(bins - 1, (int)((v - min) / width))]++;
+            var c = palette.GetColor(k);
+            var bars = Enumerable.Range(0, bins).Where(b => counts[b] > 0).Select(b => new Bar
+            {
+                Position = min + (b + 0.5) * width,
+                Value = counts[b],
+                Size = width * 0.95,
+                FillColor = c.WithAlpha(0.45),
+                LineColor = c,
+            }).ToList();
+            var plotted = plot.Add.Bars(bars);
+            plotted.LegendText = $"explore {knees[k].ExploreFraction:0.##} (n={metric(knees[k]).Count})";
+        }
+        plot.Axes.SetLimitsX(min - width, max + width);
+        plot.Axes.Margins(bottom: 0);
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+
+    private static Plot Schedules(IReadOnlyList<LedgerRun> runs)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category20();
+        int color = 0;
+        foreach (var group in runs.Where(r => r.ResultJson is not null).GroupBy(r => r.Setting).OrderBy(g => g.Min(r => r.Ordinal)))
+        {
+            var record = JsonSerializer.Deserialize<RunRecord>(group.First().ResultJson!, SweepConfigJson.Options);
+            if (record is null || record.LearningRateCurve.Count == 0) continue;
+            double[] xs = [.. record.LearningRateCurve.Select(p => p[0])];
+            double[] ys = [.. record.LearningRateCurve.Select(p => p[1])];
+            var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(color++));
+            line.LineWidth = group.Key.StartsWith("knee", StringComparison.Ordinal) ? 2.5f : 1.5f;
+            if (!group.Key.StartsWith("knee", StringComparison.Ordinal)) line.LinePattern = LinePattern.Dashed;
+            line.LegendText = group.Key;
+        }
+        plot.Title("Learning-rate schedules");
+        plot.XLabel("Optimizer step");
+        plot.YLabel("Learning rate");
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+
+    private static Plot AccuracyVsWidth(IReadOnlyList<SettingSummary> settings)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category20();
+        int color = 0;
+        foreach (var s in settings)
+        {
+            var points = s.Done.Where(r => r.Sharpness is not null && r.TestAccuracy is not null).ToList();
+            if (points.Count == 0) continue;
+            double[] xs = [.. points.Select(r => r.Sharpness!.Value)];
+            double[] ys = [.. points.Select(r => r.TestAccuracy!.Value * 100)];
+            var scatter = plot.Add.ScatterPoints(xs, ys, palette.GetColor(color++));
+            scatter.MarkerSize = 9;
+            scatter.MarkerShape = s.Schedule == "knee" ? MarkerShape.FilledCircle : MarkerShape.OpenSquare;
+            scatter.LegendText = s.Setting;
+        }
+        plot.Title("Test accuracy against minima width (each point is one run)");
+        plot.XLabel("Keskar sharpness (lower = wider)");
+        plot.YLabel("Test accuracy (%)");
+        plot.ShowLegend(Alignment.LowerLeft);
+        return plot;
+    }
+
+    private static double Zero(double v) => double.IsNaN(v) ? 0 : v;
+
+    private static void Save(Plot plot, string folder, string relative)
+    {
+        string path = Path.Combine(folder, relative);
+        string temporary = path + ".tmp.png";
+        plot.SavePng(temporary, Width, Height);
+        File.Move(temporary, path, overwrite: true);
+    }
+}

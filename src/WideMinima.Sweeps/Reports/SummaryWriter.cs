@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+using WideMinima.Sweeps.Ledger;
+
+namespace WideMinima.Sweeps.Reports;
+
+/// <summary>summary.md: one row per setting with means, spreads and 95% intervals, the best setting, and Knee against the baselines.</summary>
+public static class SummaryWriter
+{
+    /// <summary>The markdown text.</summary>
+    public static string Markdown(string name, IReadOnlyList<LedgerRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var settings = SettingSummary.From(runs);
+        var sb = new StringBuilder();
+        int done = runs.Count(r => RunStatus.IsFinished(r.Status));
+        sb.AppendLine(CultureInfo.InvariantCulture, $"# Sweep '{name}': {done} of {runs.Count} runs finished");
+        sb.AppendLine();
+        sb.AppendLine("Accuracy is test accuracy (%). Sharpness is Keskar ε-sharpness: lower means a wider minimum. ± is the sample standard deviation over seeds; CI is the 95% confidence interval of the mean (Student t).");
+        sb.AppendLine();
+        sb.AppendLine("| setting | n | accuracy mean ± std | accuracy 95% CI | sharpness mean ± std | train s | width s | diverged | failed |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var s in settings)
+        {
+            var acc = s.Accuracies.Select(a => a * 100).ToList();
+            double ci = Statistics.ConfidenceHalfWidth(acc);
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {s.Setting} | {s.Done.Count}/{s.Planned} | {F(Statistics.Mean(acc), 2)} ± {F(Statistics.StandardDeviation(acc), 2)} | " +
+                $"{(double.IsNaN(ci) ? "n/a" : $"[{F(Statistics.Mean(acc) - ci, 2)}, {F(Statistics.Mean(acc) + ci, 2)}]")} | " +
+                $"{F(Statistics.Mean(s.Sharpness), 3)} ± {F(Statistics.StandardDeviation(s.Sharpness), 3)} | " +
+                $"{F(Statistics.Mean([.. s.Done.Select(r => r.TrainSeconds ?? double.NaN)]), 1)} | " +
+                $"{F(Statistics.Mean([.. s.Done.Select(r => r.WidthSeconds ?? double.NaN)]), 1)} | {s.Diverged} | {s.Failed} |");
+        }
+        sb.AppendLine();
+
+        var ranked = settings.Where(s => s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).ToList();
+        if (ranked.Count > 0)
+        {
+            var best = ranked[0];
+            sb.AppendLine(CultureInfo.InvariantCulture, $"**Best setting:** {best.Setting}, {F(best.MeanAccuracy * 100, 2)}% mean test accuracy over {best.Accuracies.Count} seeds.");
+            sb.AppendLine();
+        }
+
+        var cosine = settings.Where(s => s.Schedule == "cosine" && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
+        var step = settings.Where(s => s.IsStep && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
+        var knees = settings.Where(s => s.Schedule == "knee" && s.Accuracies.Count > 0).ToList();
+        if (knees.Count > 0 && (cosine is not null || step is not null))
+        {
+            sb.AppendLine("## Knee against the best baselines");
+            sb.AppendLine();
+            sb.AppendLine("Difference of mean test accuracy in percentage points, with the 95% CI of the difference (Welch). An interval that excludes 0 is a difference the seeds support.");
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| Knee setting | vs cosine ({cosine?.Setting ?? "none"}) | vs best step ({step?.Setting ?? "none"}) |");
+            sb.AppendLine("|---|---:|---:|");
+            foreach (var k in knees)
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {k.Setting} | {Versus(k, cosine)} | {Versus(k, step)} |");
+            sb.AppendLine();
+        }
+        return sb.ToString();
+    }
+
+    private static string Versus(SettingSummary knee, SettingSummary? baseline)
+    {
+        if (baseline is null) return "n/a";
+        var (d, h) = Statistics.Difference([.. knee.Accuracies.Select(a => a * 100)], [.. baseline.Accuracies.Select(a => a * 100)]);
+        return double.IsNaN(h) ? $"{Signed(d)} (CI n/a)" : $"{Signed(d)} [{Signed(d - h)}, {Signed(d + h)}]";
+    }
+
+    private static string Signed(double v) => v.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+
+    private static string F(double v, int digits) => double.IsNaN(v) ? "n/a" : v.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+}
