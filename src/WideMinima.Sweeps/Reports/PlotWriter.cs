@@ -67,7 +67,7 @@ public static class PlotWriter
             var c = palette.GetColor(color++);
             double mean = Statistics.Mean(metric(s));
             double std = Zero(Statistics.StandardDeviation(metric(s)));
-            var band = plot.Add.HorizontalSpan(mean - std, mean + std);
+            var band = plot.Add.VerticalSpan(mean - std, mean + std); // a band across the plot between two y values
             band.FillStyle.Color = c.WithAlpha(0.15);
             band.LineStyle.Width = 0;
             var line = plot.Add.HorizontalLine(mean, 1.5f, c, LinePattern.Dashed);
@@ -136,7 +136,7 @@ public static class PlotWriter
         plot.Title("Learning-rate schedules");
         plot.XLabel("Optimizer step");
         plot.YLabel("Learning rate");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Alignment.LowerLeft);
         return plot;
     }
 

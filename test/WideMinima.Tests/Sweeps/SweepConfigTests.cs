@@ -1,0 +1,72 @@
+using WideMinima.Sweeps.Config;
+
+namespace WideMinima.Tests.Sweeps;
+
+[TestClass]
+public sealed class SweepConfigTests
+{
+    private static void Rejects(SweepConfig config, string field, string value)
+    {
+        var e = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigValidator.Validate(config));
+        Assert.AreEqual(field, e.Field);
+        StringAssert.Contains(e.Message, field);
+        StringAssert.Contains(e.Message, value);
+    }
+
+    [TestMethod]
+    public void The_defaults_are_valid() => SweepConfigValidator.Validate(new SweepConfig());
+
+    [TestMethod]
+    public void Each_bad_field_is_named_with_its_value()
+    {
+        var c = new SweepConfig();
+        Rejects(c with { Baselines = ["cosine", "cosin"] }, "baselines[1]", "'cosin'");
+        Rejects(c with { ExploreFractions = [0, 1.5] }, "explore_fractions[1]", "1.5");
+        Rejects(c with { ExploreFractions = [-0.1] }, "explore_fractions[0]", "-0.1");
+        Rejects(c with { Seeds = 0 }, "seeds", "0");
+        Rejects(c with { Epochs = 0 }, "epochs", "0");
+        Rejects(c with { BatchSize = -1 }, "batch_size", "-1");
+        Rejects(c with { PeakLr = double.NaN }, "peak_lr", "NaN");
+        Rejects(c with { Optimizer = "adam" }, "optimizer", "'adam'");
+        Rejects(c with { Workers = 0 }, "workers", "0");
+        Rejects(c with { Model = new ModelConfig { Kind = "resnet" } }, "model.kind", "'resnet'");
+        Rejects(c with { Model = new ModelConfig { Hidden = [64, 0] } }, "model.hidden[1]", "0");
+        Rejects(c with { Dataset = new DatasetConfig { Kind = "cifar" } }, "dataset.kind", "'cifar'");
+        Rejects(c with { Dataset = new DatasetConfig { Kind = "idx" } }, "dataset.train_images", "null");
+        Rejects(c with { Width = new WidthConfig { Epsilon = 0 } }, "width.epsilon", "0");
+        Rejects(c with { StepMilestones = [0.75, 0.5] }, "step_milestones[1]", "0.5");
+        Rejects(c with { ExploreFractions = [0.5, 0.5] }, "explore_fractions", "0.5, 0.5");
+        Rejects(c with { ExploreFractions = [], Baselines = [] }, "explore_fractions", "[]");
+    }
+
+    [TestMethod]
+    public void Json_round_trips_with_snake_case_keys()
+    {
+        var config = Presets.Quick.Config;
+        string json = SweepConfigJson.Write(config);
+        StringAssert.Contains(json, "\"explore_fractions\"");
+        StringAssert.Contains(json, "\"peak_lr\"");
+        Assert.AreEqual(SweepConfigJson.Definition(config), SweepConfigJson.Definition(SweepConfigJson.Parse(json, "test")));
+    }
+
+    [TestMethod]
+    public void Malformed_json_and_unknown_keys_are_reported_with_the_place()
+    {
+        var e = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Parse("{ \"epochs\": 3, ", "bad.json"));
+        StringAssert.Contains(e.Message, "bad.json");
+        StringAssert.Contains(e.Message, "malformed");
+        var e2 = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Parse("{ \"epoch\": 3 }", "typo.json"));
+        StringAssert.Contains(e2.Message, "epoch");
+        var e3 = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Parse("{ \"epochs\": \"ten\" }", "type.json"));
+        StringAssert.Contains(e3.Message, "$.epochs");
+    }
+
+    [TestMethod]
+    public void Workers_do_not_change_the_definition_but_results_defining_fields_do()
+    {
+        var c = new SweepConfig();
+        Assert.AreEqual(SweepConfigJson.Definition(c), SweepConfigJson.Definition(c with { Workers = 7 }));
+        Assert.AreNotEqual(SweepConfigJson.Definition(c), SweepConfigJson.Definition(c with { Epochs = 11 }));
+        Assert.AreNotEqual(SweepConfigJson.Definition(c), SweepConfigJson.Definition(c with { ThreadsPerRun = 3 }));
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using WideMinima.Data;
+using WideMinima.Sweeps.Config;
+
+namespace WideMinima.Tests.Sweeps;
+
+/// <summary>A tiny generated IDX dataset and sweep config that train in well under a second per run, and a way to run the CLI.</summary>
+internal static class TinySweep
+{
+    public static string NewFolder(string name)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "wideminima-tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Writes 3-class 8x8 images (each class brightens its own band of rows) and returns the folder.</summary>
+    public static string Dataset(int train = 480, int test = 150)
+    {
+        string dir = NewFolder("tiny-data");
+        void Write(string prefix, int count, int seed)
+        {
+            var random = new Random(seed);
+            var pixels = new byte[count * 64];
+            var labels = new byte[count];
+            for (int i = 0; i < count; i++)
+            {
+                int c = i % 3;
+                labels[i] = (byte)c;
+                for (int p = 0; p < 64; p++)
+                {
+                    int row = p / 8;
+                    double v = (row / 3 == c ? 170 : 60) + random.Next(-50, 50);
+                    pixels[i * 64 + p] = (byte)Math.Clamp(v, 0, 255);
+                }
+            }
+            IdxFile.WriteImages(Path.Combine(dir, $"{prefix}-images.gz"), new IdxImages(count, 8, 8, pixels));
+            IdxFile.WriteLabels(Path.Combine(dir, $"{prefix}-labels.gz"), labels);
+        }
+        Write("train", train, 1);
+        Write("test", test, 2);
+        return dir;
+    }
+
+    public static SweepConfig Config(string data, int workers = 1, int seeds = 2, int epochs = 3) => new()
+    {
+        Name = "tiny",
+        Dataset = new DatasetConfig
+        {
+            Kind = "idx",
+            Path = data,
+            TrainImages = "train-images.gz",
+            TrainLabels = "train-labels.gz",
+            TestImages = "test-images.gz",
+            TestLabels = "test-labels.gz",
+        },
+        Model = new ModelConfig { Kind = "mlp", Hidden = [16] },
+        Epochs = epochs,
+        BatchSize = 32,
+        PeakLr = 0.05,
+        ExploreFractions = [0, 0.5],
+        Baselines = ["cosine", "step"],
+        Seeds = seeds,
+        Workers = workers,
+        ThreadsPerRun = 1,
+        Width = new WidthConfig { SampleSize = 256, BatchSize = 256, MaxSteps = 10 },
+    };
+
+    public static string WriteConfig(SweepConfig config, string folder)
+    {
+        string path = Path.Combine(folder, "sweep.json");
+        File.WriteAllText(path, SweepConfigJson.Write(config));
+        return path;
+    }
+
+    /// <summary>Starts the sweep console as a child process, as a user would run it.</summary>
+    public static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "wideminima-sweeps.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["NO_COLOR"] = "1";
+        return Process.Start(info)!;
+    }
+
+    /// <summary>Runs the console to completion and returns its exit code and output.</summary>
+    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        using var process = Start(args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"wideminima-sweeps {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return (process.ExitCode, output.Result, error.Result);
+    }
+}
