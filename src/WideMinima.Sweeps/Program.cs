@@ -10,6 +10,7 @@ app.Configure(config =>
 {
     config.SetApplicationName("wideminima-sweeps");
     config.PropagateExceptions();
+    config.UseStrictParsing();
     config.AddCommand<RunCommand>("run").WithDescription("Run a sweep (or the runs it is missing) into --out.")
         .WithExample("run", "--preset", "quick", "--out", "sweeps/quick");
     config.AddCommand<StatusCommand>("status").WithDescription("Show what a sweep folder holds and what is still running.");

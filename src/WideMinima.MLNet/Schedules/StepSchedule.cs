@@ -48,6 +48,10 @@ public sealed class StepSchedule : LearningRateSchedule
         {
             double f = Guard.Fraction(milestoneFractions[i], $"{nameof(milestoneFractions)}[{i}]");
             steps[i] = Math.Max(1, (long)Math.Round(f * totalSteps, MidpointRounding.AwayFromZero));
+            // On tiny budgets two fractions can round to the same step; keep every drop by moving the later one on.
+            if (i > 0 && steps[i] <= steps[i - 1]) steps[i] = steps[i - 1] + 1;
+            if (steps[i] > totalSteps)
+                throw Guard.Fail(nameof(totalSteps), totalSteps, $"is too small to place {milestoneFractions.Count} distinct milestones");
         }
         return new StepSchedule(peakLearningRate, totalSteps, steps, factor, warmupSteps);
     }

@@ -42,6 +42,15 @@ public sealed class BaselineScheduleTests
     }
 
     [TestMethod]
+    public void Step_at_fractions_keeps_every_drop_on_tiny_budgets()
+    {
+        // 0.5 * 3 and 0.75 * 3 both round to step 2: the second drop moves to step 3.
+        CollectionAssert.AreEqual(new long[] { 2, 3 }, StepSchedule.AtFractions(0.1, 3, [0.5, 0.75]).Milestones.ToArray());
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => StepSchedule.AtFractions(0.1, 1, [0.5, 0.75]));
+        Assert.AreEqual("totalSteps", e.ParamName);
+    }
+
+    [TestMethod]
     public void Explore_step_protocol_splits_the_rest_between_a_tenth_and_a_hundredth()
     {
         var s = new ExploreStepSchedule(1.0, 100, 0.3); // explore 30, then 35 at 0.1, 35 at 0.01

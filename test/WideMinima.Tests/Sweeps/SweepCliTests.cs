@@ -202,8 +202,11 @@ public sealed class SweepCliTests
         Assert.AreEqual(2, code);
         StringAssert.Contains(err, "--out");
 
-        var (unknown, _, unknownError) = TinySweep.Run("run", "--config", good, "--out", TinySweep.NewFolder("x"), "--bogus");
+        string untouched = TinySweep.NewFolder("x");
+        var (unknown, _, unknownError) = TinySweep.Run("run", "--config", good, "--out", untouched, "--bogus");
         Assert.AreEqual(2, unknown, unknownError);
+        StringAssert.Contains(unknownError, "bogus");
+        Assert.IsFalse(File.Exists(Path.Combine(untouched, SqliteRunLedger.FileName)), "an unknown option stops before anything runs");
     }
 
     [TestMethod]
