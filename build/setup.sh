@@ -8,17 +8,23 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
+apt_install() {
+  # Installs Debian packages when we can (root or sudo); returns non-zero when we cannot.
+  command -v apt-get >/dev/null 2>&1 || return 1
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then command -v sudo >/dev/null 2>&1 && sudo="sudo" || return 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q "$@" >/dev/null 2>&1 || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "$@" >/dev/null; }
+}
+
+# ScottPlot draws its text with a system font; a minimal image may have none.
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list 2>/dev/null | head -1)" ] || ! command -v fc-list >/dev/null 2>&1; then
+  apt_install fonts-dejavu-core fontconfig || echo "warning: no fonts found and apt-get is unavailable; plot text may not render." >&2
+fi
+
 data=/usr/share/datasets/fashion-mnist
 if [ ! -f "$data/t10k-labels-idx1-ubyte.gz" ] && [ -z "${WIDEMINIMA_FASHION_MNIST:-}" ]; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "Installing dataset-fashion-mnist (Fashion-MNIST IDX files under $data)..."
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 \
-      || { apt-get update -q >/dev/null && apt-get install -y -q dataset-fashion-mnist >/dev/null; }
-  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-    sudo apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 \
-      || { sudo apt-get update -q >/dev/null && sudo apt-get install -y -q dataset-fashion-mnist >/dev/null; }
-  else
-    echo "warning: Fashion-MNIST not found at $data and apt-get is unavailable; set WIDEMINIMA_FASHION_MNIST to a folder with the four IDX files." >&2
-  fi
+  echo "Installing dataset-fashion-mnist (Fashion-MNIST IDX files under $data)..."
+  apt_install dataset-fashion-mnist \
+    || echo "warning: Fashion-MNIST not found at $data and apt-get is unavailable; set WIDEMINIMA_FASHION_MNIST to a folder with the four IDX files." >&2
 fi

@@ -48,8 +48,17 @@ public static class RunExecutor
     }
 
     /// <summary>Runs <paramref name="run"/> on <paramref name="data"/>; <paramref name="onEpoch"/> sees each epoch.</summary>
+    /// <param name="config">The sweep definition.</param>
+    /// <param name="configJson">The definition as recorded, stored with the result.</param>
+    /// <param name="run">The run, as claimed from the ledger.</param>
+    /// <param name="scheduleOptionsJson">The run's schedule options.</param>
+    /// <param name="data">Train and test data.</param>
+    /// <param name="threads">Torch threads.</param>
+    /// <param name="onEpoch">Sees each epoch's report, on the training thread.</param>
+    /// <param name="ct">Stops training between steps.</param>
+    /// <param name="tensorboardDirectory">Where to write TensorBoard scalars for this run; null writes none.</param>
     public static RunOutcome Execute(SweepConfig config, string configJson, LedgerRun run, string scheduleOptionsJson, SweepData data,
-        int threads, Action<EpochReport>? onEpoch, CancellationToken ct)
+        int threads, Action<EpochReport>? onEpoch, CancellationToken ct, string? tensorboardDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(data);
@@ -58,12 +67,21 @@ public static class RunExecutor
             var ml = new MLContext(seed: run.Seed);
             var options = TrainerOptions(config, scheduleOptionsJson, run.Seed, threads);
             options.ValidationSet = data.Test;
-            if (onEpoch is not null) options.Progress = new Inline<EpochReport>(onEpoch);
+            var board = tensorboardDirectory is null ? null : global::TorchSharp.torch.utils.tensorboard.SummaryWriter(tensorboardDirectory);
+            options.Progress = new Inline<EpochReport>(e =>
+            {
+                board?.add_scalar("train/loss", (float)e.TrainLoss, e.Epoch);
+                board?.add_scalar("train/learning_rate", (float)e.LearningRate, e.Epoch);
+                if (e.ValidationAccuracy is double a) board?.add_scalar("test/accuracy", (float)a, e.Epoch);
+                if (e.ValidationLoss is double l) board?.add_scalar("test/loss", (float)l, e.Epoch);
+                onEpoch?.Invoke(e);
+            });
             using var model = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
             var report = model.TrainingReport;
             string status = report.Diverged ? RunStatus.Diverged : RunStatus.Done;
             double? accuracy = null, loss = null;
             if (!report.Diverged) (accuracy, loss) = model.Evaluate(data.Test);
+            if (report.Width is { } measured) board?.add_scalar("width/sharpness", (float)measured.Sharpness, report.Epochs.Count);
             var schedule = ScheduleJson.Deserialize(report.ScheduleJson);
             var record = new RunRecord
             {

@@ -54,6 +54,7 @@ public sealed class SweepData
             case "text":
                 MustExist(d, d.TrainFile, "dataset.train_file");
                 MustExist(d, d.TestFile, "dataset.test_file");
+                TextColumns(d);
                 break;
             default:
                 throw new SweepConfigException("dataset.kind", d.Kind, "is not a known dataset kind");
@@ -98,12 +99,7 @@ public sealed class SweepData
     {
         string train = Resolve(d, d.TrainFile!), test = Resolve(d, d.TestFile!);
         char separator = d.Separator[0];
-        string header = File.ReadLines(train).FirstOrDefault() ?? throw new SweepConfigException("dataset.train_file", train, "is empty");
-        var names = header.Split(separator).Select(n => n.Trim()).ToArray();
-        int labelIndex = Array.IndexOf(names, d.LabelColumn);
-        if (labelIndex < 0)
-            throw new SweepConfigException("dataset.label_column", d.LabelColumn, $"is not a column of '{train}' (it has {string.Join(", ", names)})");
-        var featureIndices = Enumerable.Range(0, names.Length).Where(i => i != labelIndex).ToArray();
+        var (labelIndex, featureIndices) = TextColumns(d);
         var loader = ml.Data.CreateTextLoader(
         [
             new TextLoader.Column("LabelRaw", DataKind.String, labelIndex),
@@ -117,6 +113,19 @@ public sealed class SweepData
             return take is int t ? ml.Data.TakeRows(view, t) : view;
         }
         return new SweepData(Prepare(train, d.TrainLimit), Prepare(test, d.TestLimit));
+    }
+
+    /// <summary>The label column's index and the feature columns' indices, from the training file's header.</summary>
+    private static (int Label, int[] Features) TextColumns(DatasetConfig d)
+    {
+        string train = Resolve(d, d.TrainFile!);
+        string header = File.ReadLines(train).FirstOrDefault() ?? throw new SweepConfigException("dataset.train_file", train, "must not be empty");
+        var names = header.Split(d.Separator[0]).Select(n => n.Trim()).ToArray();
+        int labelIndex = Array.IndexOf(names, d.LabelColumn);
+        if (labelIndex < 0)
+            throw new SweepConfigException("dataset.label_column", d.LabelColumn, $"must name a column of '{train}' (it has {string.Join(", ", names)})");
+        if (names.Length < 2) throw new SweepConfigException("dataset.train_file", train, "must have feature columns besides the label");
+        return (labelIndex, [.. Enumerable.Range(0, names.Length).Where(i => i != labelIndex)]);
     }
 
     private static string Resolve(DatasetConfig d, string path) => d.Path is null || Path.IsPathRooted(path) ? path : Path.Combine(d.Path, path);

@@ -30,7 +30,18 @@ public static class SweepWorker
             var run = ledger.Claim(worker, WorkerIdentity.IsAlive, StaleAfter);
             if (run is null) break;
             log?.Invoke($"{worker}: {run.RunId} started (attempt {run.Attempts})");
-            data ??= SweepData.Load(new Microsoft.ML.MLContext(seed: 0), config.Dataset);
+            try
+            {
+                data ??= SweepData.Load(new Microsoft.ML.MLContext(seed: 0), config.Dataset);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or SweepConfigException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // Without data no run can succeed: record why on the run in hand, and stop this worker.
+                ledger.Complete(run.RunId, worker, new RunOutcome(RunStatus.Failed, null, $"loading the data failed: {e.Message}"));
+                log?.Invoke($"{worker}: loading the data failed: {e.Message}");
+                ReportWriter.TryWriteAll(folder, ledger, log);
+                break;
+            }
 
             // A second connection heartbeats while the run trains, so long epochs and width measurements
             // are never mistaken for a dead worker.
@@ -55,7 +66,7 @@ public static class SweepWorker
                     {
                         Volatile.Write(ref progress, string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}/{e.Epochs}"));
                         ledger.Heartbeat(run.RunId, worker, Volatile.Read(ref progress));
-                    }, ct);
+                    }, ct, config.Tensorboard ? Path.Combine(folder, "tensorboard", run.RunId) : null);
             }
             finally
             {

@@ -210,6 +210,47 @@ public sealed class SweepCliTests
     }
 
     [TestMethod]
+    public void Text_files_with_a_label_column_and_tensorboard_scalars()
+    {
+        string data = TinySweep.NewFolder("text");
+        void Write(string name, int count, int seed)
+        {
+            var random = new Random(seed);
+            var lines = new List<string> { "x1,x2,species,x3" };
+            for (int i = 0; i < count; i++)
+            {
+                string label = (i % 2 == 0) ? "setosa" : "virginica";
+                double shift = i % 2 == 0 ? 2 : -2;
+                lines.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{shift + random.NextDouble():F3},{random.NextDouble():F3},{label},{-shift + random.NextDouble():F3}"));
+            }
+            File.WriteAllLines(Path.Combine(data, name), lines);
+        }
+        Write("train.csv", 200, 1);
+        Write("test.csv", 60, 2);
+        var config = TinySweep.Config(data) with
+        {
+            Dataset = new DatasetConfig { Kind = "text", Path = data, TrainFile = "train.csv", TestFile = "test.csv", LabelColumn = "species" },
+            ExploreFractions = [0.5],
+            Baselines = ["cosine"],
+            Seeds = 1,
+            Tensorboard = true,
+        };
+        string folder = TinySweep.NewFolder("text-sweep");
+        var (code, output, error) = TinySweep.Run("run", "--config", TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg")), "--out", folder);
+        Assert.AreEqual(0, code, output + error);
+        var runs = Runs(folder);
+        Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done && r.TestAccuracy > 0.9), string.Join("; ", runs.Select(r => $"{r.RunId} {r.Status} {r.TestAccuracy} {r.Error}")));
+        foreach (var r in runs)
+            Assert.IsNotEmpty(Directory.GetFiles(Path.Combine(folder, "tensorboard", r.RunId), "events.out.tfevents*", SearchOption.AllDirectories), r.RunId);
+
+        var wrong = config with { Dataset = config.Dataset with { LabelColumn = "kind" } };
+        var (bad, _, badError) = TinySweep.Run("run", "--config", TinySweep.WriteConfig(wrong, TinySweep.NewFolder("cfg")), "--out", TinySweep.NewFolder("text-bad"));
+        Assert.AreEqual(2, bad);
+        StringAssert.Contains(badError, "dataset.label_column");
+    }
+
+    [TestMethod]
     public void Help_exists_for_every_command_and_presets_are_listed()
     {
         foreach (var command in new[] { "run", "status", "report", "presets", "bench" })
