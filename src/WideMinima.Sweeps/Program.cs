@@ -41,6 +41,11 @@ catch (CommandAppException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return ExitCodes.InvalidInput;
 }
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("stopped");
+    return 130;
+}
 catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException)
 {
     Console.Error.WriteLine($"error: {e.Message}");

@@ -47,6 +47,7 @@ internal static class ClassifierTraining
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         using var optimizer = CreateOptimizer(options, parameters, schedule.PeakLearningRate);
         var scheduler = new ScheduledLR(optimizer, schedule);
+        var group = optimizer.ParamGroups.First(); // held once: reading its rate each step allocates nothing
         using var lossSum = zeros(1, dtype: float64, device: device);
 
         long step = 0;
@@ -66,7 +67,7 @@ internal static class ClassifierTraining
                 var loss = nn.functional.cross_entropy(model.call(x.index_select(0, index)), y.index_select(0, index));
                 loss.backward();
                 if (options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
-                learningRates[step] = (float)scheduler.get_last_lr().First();
+                learningRates[step] = (float)group.LearningRate; // the rate this step really uses
                 optimizer.step();
                 scheduler.step();
                 step++;

@@ -61,12 +61,20 @@ public static class SweepWorker
             RunOutcome outcome;
             try
             {
+                ct.ThrowIfCancellationRequested();
                 outcome = RunExecutor.Execute(config, header.ConfigJson, run, run.ScheduleOptionsJson, data, threads,
                     e =>
                     {
                         Volatile.Write(ref progress, string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}/{e.Epochs}"));
                         ledger.Heartbeat(run.RunId, worker, Volatile.Read(ref progress));
                     }, ct, config.Tensorboard ? Path.Combine(folder, "tensorboard", run.RunId) : null);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped (Ctrl+C): the run goes back to the queue, to run again from the start next time.
+                ledger.Release(run.RunId, worker);
+                log?.Invoke($"{worker}: stopped during {run.RunId}; it will run again");
+                break;
             }
             finally
             {

@@ -28,6 +28,9 @@ public interface IRunLedger : IDisposable
     /// <summary>Records the outcome; false when the run is no longer this worker's (it was reclaimed).</summary>
     bool Complete(string runId, string worker, RunOutcome outcome);
 
+    /// <summary>Gives an unfinished run back (the worker was stopped): it becomes pending again.</summary>
+    void Release(string runId, string worker);
+
     /// <summary>Puts failed runs back to pending, for <c>run --retry-failed</c>.</summary>
     int ResetFailed();
 

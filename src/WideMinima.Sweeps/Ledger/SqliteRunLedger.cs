@@ -187,6 +187,15 @@ public sealed class SqliteRunLedger : IRunLedger
     }
 
     /// <inheritdoc />
+    public void Release(string runId, string worker)
+    {
+        using var tx = _connection.BeginTransaction();
+        Execute("UPDATE runs SET status = 'pending', progress = NULL WHERE run_id = $id AND worker = $worker AND status = 'running';",
+            tx, ("$id", runId), ("$worker", worker));
+        tx.Commit();
+    }
+
+    /// <inheritdoc />
     public int ResetFailed()
     {
         using var tx = _connection.BeginTransaction();
