@@ -47,6 +47,14 @@ internal static class Guard
         return value;
     }
 
+    /// <summary>A floor learning rate: finite, not negative, and below the peak.</summary>
+    public static double Floor(double floor, double peak, string name)
+    {
+        NonNegative(floor, name);
+        if (floor >= peak) throw Fail(name, floor, string.Create(CultureInfo.InvariantCulture, $"must be below the peak learning rate ({peak})"));
+        return floor;
+    }
+
     public static ArgumentOutOfRangeException Fail(string name, object? value, string rule) =>
         new(name, value, string.Create(CultureInfo.InvariantCulture, $"'{name}' {rule}, but was {Format(value)}."));
 

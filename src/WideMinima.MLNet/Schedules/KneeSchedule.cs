@@ -33,9 +33,7 @@ public sealed class KneeSchedule : LearningRateSchedule
         if (warmupSteps + exploreSteps > totalSteps)
             throw Guard.Fail(nameof(exploreSteps), exploreSteps,
                 $"plus warmupSteps ({warmupSteps}) must not exceed totalSteps ({totalSteps})");
-        FloorLearningRate = Guard.NonNegative(floorLearningRate, nameof(floorLearningRate));
-        if (floorLearningRate >= peakLearningRate)
-            throw Guard.Fail(nameof(floorLearningRate), floorLearningRate, $"must be below peakLearningRate ({peakLearningRate})");
+        FloorLearningRate = Guard.Floor(floorLearningRate, peakLearningRate, nameof(floorLearningRate));
         if (!Enum.IsDefined(decayShape)) throw Guard.Fail(nameof(decayShape), decayShape, "must be Linear, Cosine or OneMinusSqrt");
         DecayShape = decayShape;
     }

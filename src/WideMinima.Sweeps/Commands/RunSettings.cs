@@ -103,4 +103,13 @@ internal class OutSettings : CommandSettings
     public string? Out { get; init; }
 
     public string Folder => string.IsNullOrWhiteSpace(Out) ? throw new SweepConfigException("--out", Out, "is required: the sweep folder") : Path.GetFullPath(Out);
+
+    /// <summary>The sweep folder, which must already hold a ledger (for status and report).</summary>
+    public string ExistingSweepFolder()
+    {
+        string folder = Folder;
+        if (!File.Exists(Path.Combine(folder, Ledger.SqliteRunLedger.FileName)))
+            throw new SweepConfigException("--out", folder, "must hold a ledger.db: run a sweep there first");
+        return folder;
+    }
 }

@@ -13,10 +13,7 @@ internal sealed class StatusCommand : Command<OutSettings>
 {
     public override int Execute(CommandContext context, OutSettings settings, CancellationToken cancellationToken)
     {
-        string folder = settings.Folder;
-        if (!File.Exists(Path.Combine(folder, SqliteRunLedger.FileName)))
-            throw new SweepConfigException("--out", folder, "holds no ledger.db: run a sweep there first");
-        Print(folder);
+        Print(settings.ExistingSweepFolder());
         return ExitCodes.Success;
     }
 

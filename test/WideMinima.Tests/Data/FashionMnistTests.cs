@@ -9,13 +9,6 @@ namespace WideMinima.Tests.Data;
 [TestClass]
 public sealed class FashionMnistTests
 {
-    private static string TempDir()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "wideminima-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
     private static FashionMnistSource Isolated(string cache, string? environment = null) => new()
     {
         CacheDirectory = cache,
@@ -27,12 +20,12 @@ public sealed class FashionMnistTests
     [TestMethod]
     public void Explicit_path_wins_and_a_bad_one_fails_without_falling_through()
     {
-        string dir = TempDir();
+        string dir = TestFolders.New();
         IdxFileTests.WriteDataset(dir, 20, 10);
-        var source = Isolated(TempDir());
+        var source = Isolated(TestFolders.New());
         source.Path = dir;
         Assert.AreEqual(dir, FashionMnist.Locate(source));
-        source.Path = TempDir();
+        source.Path = TestFolders.New();
         var e = Assert.ThrowsExactly<FileNotFoundException>(() => FashionMnist.Locate(source));
         StringAssert.Contains(e.Message, source.Path);
     }
@@ -40,13 +33,13 @@ public sealed class FashionMnistTests
     [TestMethod]
     public void Environment_variable_comes_before_cache_and_system_folders()
     {
-        string env = TempDir(), cache = TempDir();
+        string env = TestFolders.New(), cache = TestFolders.New();
         IdxFileTests.WriteDataset(env, 20, 10, gzip: false);
         IdxFileTests.WriteDataset(cache, 20, 10);
         Assert.AreEqual(env, FashionMnist.Locate(Isolated(cache, env)));
         Assert.AreEqual(cache, FashionMnist.Locate(Isolated(cache)));
-        var system = Isolated(TempDir());
-        string sys = TempDir();
+        var system = Isolated(TestFolders.New());
+        string sys = TestFolders.New();
         IdxFileTests.WriteDataset(sys, 20, 10);
         system.SystemDirectories = [sys];
         Assert.AreEqual(sys, FashionMnist.Locate(system));
@@ -55,7 +48,7 @@ public sealed class FashionMnistTests
     [TestMethod]
     public void When_nothing_is_found_the_error_says_how_to_get_the_data()
     {
-        var e = Assert.ThrowsExactly<FileNotFoundException>(() => FashionMnist.Locate(Isolated(TempDir())));
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => FashionMnist.Locate(Isolated(TestFolders.New())));
         StringAssert.Contains(e.Message, "apt-get install dataset-fashion-mnist");
         StringAssert.Contains(e.Message, FashionMnist.EnvironmentVariable);
     }
@@ -63,11 +56,11 @@ public sealed class FashionMnistTests
     [TestMethod]
     public void Downloads_into_the_cache_from_a_local_server_and_verifies_checksums()
     {
-        string served = TempDir();
+        string served = TestFolders.New();
         IdxFileTests.WriteDataset(served, 30, 12);
         var checksums = FashionMnist.FileNames.ToDictionary(n => n, n => IdxFileTests.Sha256OfContent(Path.Combine(served, n + ".gz")));
         using var server = new LocalFileServer(served);
-        var source = Isolated(Path.Combine(TempDir(), "cache"));
+        var source = Isolated(Path.Combine(TestFolders.New(), "cache"));
         source.AllowDownload = true;
         source.DownloadBaseUri = server.BaseUri;
         source.ExpectedSha256 = checksums;
@@ -84,13 +77,13 @@ public sealed class FashionMnistTests
     [TestMethod]
     public void A_corrupted_download_is_discarded_with_a_checksum_error()
     {
-        string served = TempDir();
+        string served = TestFolders.New();
         IdxFileTests.WriteDataset(served, 30, 12);
         var checksums = FashionMnist.FileNames.ToDictionary(n => n, n => IdxFileTests.Sha256OfContent(Path.Combine(served, n + ".gz")));
         // Serve a valid gzip file of different content for the test labels.
         File.WriteAllBytes(Path.Combine(served, "t10k-labels-idx1-ubyte.gz"), IdxFileTests.Gzip([0, 0, 8, 1, 0, 0, 0, 1, 9]));
         using var server = new LocalFileServer(served);
-        var source = Isolated(Path.Combine(TempDir(), "cache"));
+        var source = Isolated(Path.Combine(TestFolders.New(), "cache"));
         source.AllowDownload = true;
         source.DownloadBaseUri = server.BaseUri;
         source.ExpectedSha256 = checksums;
@@ -104,8 +97,8 @@ public sealed class FashionMnistTests
     [TestMethod]
     public void A_download_that_fails_explains_what_was_tried()
     {
-        using var server = new LocalFileServer(TempDir()); // serves 404 for everything
-        var source = Isolated(Path.Combine(TempDir(), "cache"));
+        using var server = new LocalFileServer(TestFolders.New()); // serves 404 for everything
+        var source = Isolated(Path.Combine(TestFolders.New(), "cache"));
         source.AllowDownload = true;
         source.DownloadBaseUri = server.BaseUri;
         var e = Assert.ThrowsExactly<FileNotFoundException>(() => FashionMnist.Locate(source));

@@ -9,13 +9,6 @@ namespace WideMinima.Tests.Data;
 [TestClass]
 public sealed class IdxFileTests
 {
-    private static string TempDir()
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "wideminima-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
-
     internal static IdxImages Images(int count, int rows = 4, int columns = 3) =>
         new(count, rows, columns, [.. Enumerable.Range(0, count * rows * columns).Select(i => (byte)(i * 7 % 256))]);
 
@@ -24,7 +17,7 @@ public sealed class IdxFileTests
     [DataRow("")]
     public void Round_trips_images_and_labels_plain_and_gzipped(string extension)
     {
-        string dir = TempDir();
+        string dir = TestFolders.New();
         var images = Images(5);
         IdxFile.WriteImages(Path.Combine(dir, "i" + extension), images);
         IdxFile.WriteLabels(Path.Combine(dir, "l" + extension), new byte[] { 0, 1, 2, 1, 0 });
@@ -40,7 +33,7 @@ public sealed class IdxFileTests
     [TestMethod]
     public void Bad_magic_is_reported_with_the_file_name()
     {
-        string dir = TempDir();
+        string dir = TestFolders.New();
         IdxFile.WriteLabels(Path.Combine(dir, "labels.idx"), new byte[] { 1, 2 });
         var e = Assert.ThrowsExactly<InvalidDataException>(() => IdxFile.ReadImages(Path.Combine(dir, "labels.idx")));
         StringAssert.Contains(e.Message, "labels.idx");
@@ -50,7 +43,7 @@ public sealed class IdxFileTests
     [TestMethod]
     public void Truncated_data_is_reported_with_what_was_expected()
     {
-        string dir = TempDir();
+        string dir = TestFolders.New();
         string path = Path.Combine(dir, "images.idx");
         IdxFile.WriteImages(path, Images(10));
         var bytes = File.ReadAllBytes(path);
@@ -66,7 +59,7 @@ public sealed class IdxFileTests
     [TestMethod]
     public void Corrupt_gzip_is_reported()
     {
-        string dir = TempDir();
+        string dir = TestFolders.New();
         string path = Path.Combine(dir, "images.gz");
         IdxFile.WriteImages(path, Images(50));
         var bytes = File.ReadAllBytes(path);

@@ -12,11 +12,10 @@ namespace WideMinima.Tests.MLNet;
 [TestClass]
 public sealed class SaveLoadTests
 {
-    private static string TempFile() => Path.Combine(Path.GetTempPath(), "wideminima-tests", Guid.NewGuid().ToString("N") + ".wmmodel");
+    private static string TempFile() => Path.Combine(TestFolders.New("model"), "model.wmmodel");
 
     private static (MLContext Ml, ITransformer Model, IDataView Train, IDataView Test) Fitted(ModelKind kind = ModelKind.Mlp)
     {
-        Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "wideminima-tests"));
         var ml = new MLContext(seed: 1);
         var train = SyntheticData.Blobs(ml, 300, 1);
         var pipeline = ml.Transforms.NormalizeMeanVariance("Features")
@@ -33,6 +32,23 @@ public sealed class SaveLoadTests
             }))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedClass", "PredictedLabel"));
         return (ml, pipeline.Fit(train), train, SyntheticData.Blobs(ml, 100, 2));
+    }
+
+    /// <summary>A copy of a model file with each entry passed through <paramref name="edit"/>.</summary>
+    private static string Rewrite(string path, Func<string, byte[], byte[]> edit)
+    {
+        string target = TempFile();
+        using var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Read);
+        using var copy = System.IO.Compression.ZipFile.Open(target, System.IO.Compression.ZipArchiveMode.Create);
+        foreach (var entry in zip.Entries)
+        {
+            using var source = entry.Open();
+            using var buffer = new MemoryStream();
+            source.CopyTo(buffer);
+            using var output = copy.CreateEntry(entry.FullName).Open();
+            output.Write(edit(entry.Name, buffer.ToArray()));
+        }
+        return target;
     }
 
     private static float[] Scores(ITransformer model, IDataView data) =>
@@ -96,21 +112,11 @@ public sealed class SaveLoadTests
         StringAssert.Contains(e2.Message, "not a WideMinima model");
 
         // Flip bytes inside the stored weights: the zip stays readable, the checksum catches it.
-        string corrupted = TempFile();
-        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Read))
-        using (var copy = System.IO.Compression.ZipFile.Open(corrupted, System.IO.Compression.ZipArchiveMode.Create))
+        string corrupted = Rewrite(path, (name, data) =>
         {
-            foreach (var entry in zip.Entries)
-            {
-                using var source = entry.Open();
-                using var buffer = new MemoryStream();
-                source.CopyTo(buffer);
-                var data = buffer.ToArray();
-                if (entry.Name == "network.bin") data[data.Length / 2] ^= 0xff;
-                using var target = copy.CreateEntry(entry.FullName).Open();
-                target.Write(data);
-            }
-        }
+            if (name == "network.bin") data[data.Length / 2] ^= 0xff;
+            return data;
+        });
         var e3 = Assert.ThrowsExactly<InvalidDataException>(() => WideMinimaModel.Load(ml, corrupted, out _));
         StringAssert.Contains(e3.Message, "network.bin");
         StringAssert.Contains(e3.Message, "corrupted");
@@ -122,19 +128,8 @@ public sealed class SaveLoadTests
         var (ml, model, train, _) = Fitted();
         string path = TempFile();
         WideMinimaModel.Save(ml, model, train.Schema, path);
-        string newer = TempFile();
-        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Read))
-        using (var copy = System.IO.Compression.ZipFile.Open(newer, System.IO.Compression.ZipArchiveMode.Create))
-        {
-            foreach (var entry in zip.Entries)
-            {
-                using var reader = new StreamReader(entry.Open());
-                string text = reader.ReadToEnd();
-                if (entry.Name == "manifest.json") text = text.Replace("\"formatVersion\":1", "\"formatVersion\":2", StringComparison.Ordinal);
-                using var writer = new StreamWriter(copy.CreateEntry(entry.FullName).Open());
-                writer.Write(text);
-            }
-        }
+        string newer = Rewrite(path, (name, data) => name != "manifest.json" ? data
+            : System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(data).Replace("\"formatVersion\":1", "\"formatVersion\":2", StringComparison.Ordinal)));
         var e = Assert.ThrowsExactly<InvalidDataException>(() => WideMinimaModel.Load(ml, newer, out _));
         StringAssert.Contains(e.Message, "version 2");
         StringAssert.Contains(e.Message, "reads version 1");

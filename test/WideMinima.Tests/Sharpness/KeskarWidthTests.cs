@@ -48,6 +48,8 @@ public sealed class KeskarWidthTests
             new KeskarWidthOptions { Epsilon = eps, Method = AscentMethod.SignGradient, MaxSteps = 20, BatchSize = 64 });
 
         double expected = 100 * AnalyticMaximum(A, C, eps);
+        CollectionAssert.AreEqual(C.Select(BitConverter.DoubleToInt64Bits).ToArray(),
+            model.parameters().Single().data<double>().ToArray().Select(BitConverter.DoubleToInt64Bits).ToArray(), "weights restored bit for bit");
         Assert.AreEqual(0.0, report.InitialLoss, 1e-20);
         Assert.AreEqual(expected, report.Sharpness, expected * 0.01, $"sharpness {report.Sharpness} vs analytic {expected}");
         Assert.IsLessThanOrEqualTo(expected * (1 + 1e-9), report.Sharpness, "no point in the box can exceed the corner");

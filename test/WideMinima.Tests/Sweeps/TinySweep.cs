@@ -7,12 +7,7 @@ namespace WideMinima.Tests.Sweeps;
 /// <summary>A tiny generated IDX dataset and sweep config that train in well under a second per run, and a way to run the CLI.</summary>
 internal static class TinySweep
 {
-    public static string NewFolder(string name)
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "wideminima-tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
+    public static string NewFolder(string name) => TestFolders.New(name);
 
     /// <summary>Writes 3-class 8x8 images (each class brightens its own band of rows) and returns the folder.</summary>
     public static string Dataset(int train = 480, int test = 150)

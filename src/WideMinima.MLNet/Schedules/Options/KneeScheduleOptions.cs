@@ -22,7 +22,7 @@ public sealed class KneeScheduleOptions : ScheduleOptions
     {
         base.Validate();
         Guard.Fraction(ExploreFraction, nameof(ExploreFraction));
-        Guard.NonNegative(FloorLearningRate, nameof(FloorLearningRate));
+        Guard.Floor(FloorLearningRate, PeakLearningRate, nameof(FloorLearningRate));
     }
 
     /// <inheritdoc />

@@ -1,20 +1,8 @@
-using WideMinima.Internal;
-
 namespace WideMinima.Schedules;
 
 /// <summary>Linear decay to a floor. See <see cref="LinearSchedule"/>.</summary>
-public sealed class LinearScheduleOptions : ScheduleOptions
+public sealed class LinearScheduleOptions : FloorDecayScheduleOptions
 {
-    /// <summary>The rate the decay ends at. Default 0.</summary>
-    public double FloorLearningRate { get; set; }
-
-    /// <inheritdoc />
-    public override void Validate()
-    {
-        base.Validate();
-        Guard.NonNegative(FloorLearningRate, nameof(FloorLearningRate));
-    }
-
     /// <inheritdoc />
     protected override LearningRateSchedule Create(long totalSteps, long warmupSteps) =>
         new LinearSchedule(PeakLearningRate, totalSteps, warmupSteps, FloorLearningRate);
