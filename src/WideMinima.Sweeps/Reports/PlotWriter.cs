@@ -81,6 +81,10 @@ public static class PlotWriter
         return plot;
     }
 
+    /// <summary>
+    /// One histogram per Knee explore share, stacked as rows that share the x axis (a ridgeline), so the shift of
+    /// the distribution with the explore share reads at a glance, as in the paper's Section 3 figures.
+    /// </summary>
     private static Plot Histograms(IReadOnlyList<SettingSummary> settings, Func<SettingSummary, IReadOnlyList<double>> metric, string xLabel, string title)
     {
         var plot = new Plot();
@@ -88,32 +92,46 @@ public static class PlotWriter
         var all = knees.SelectMany(metric).ToList();
         plot.Title(title);
         plot.XLabel(xLabel);
-        plot.YLabel("Runs");
+        plot.YLabel("Runs per explore share");
         if (all.Count == 0) return plot;
         double min = all.Min(), max = all.Max();
         if (max - min < 1e-12) { min -= 0.5; max += 0.5; }
         const int bins = 12;
         double width = (max - min) / bins;
+        var counts = knees.Select(k =>
+        {
+            var c = new double[bins];
+            foreach (var v in metric(k)) c[Math.Min(bins - 1, (int)((v - min) / width))]++;
+            return c;
+        }).ToList();
+        double rowHeight = counts.Max(c => c.Max()) * 1.3;
         var palette = new ScottPlot.Palettes.Category10();
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
         for (int k = 0; k < knees.Count; k++)
         {
-            var counts = new double[bins];
-            foreach (var v in metric(knees[k])) counts[Math.Min(bins - 1, (int)((v - min) / width))]++;
-            var c = palette.GetColor(k);
-            var bars = Enumerable.Range(0, bins).Where(b => counts[b] > 0).Select(b => new Bar
+            double baseline = k * rowHeight;
+            var color = palette.GetColor(k);
+            var bars = Enumerable.Range(0, bins).Where(b => counts[k][b] > 0).Select(b => new Bar
             {
                 Position = min + (b + 0.5) * width,
-                Value = counts[b],
+                ValueBase = baseline,
+                Value = baseline + counts[k][b],
                 Size = width * 0.95,
-                FillColor = c.WithAlpha(0.45),
-                LineColor = c,
+                FillColor = color.WithAlpha(0.7),
+                LineColor = color,
             }).ToList();
-            var plotted = plot.Add.Bars(bars);
-            plotted.LegendText = $"explore {knees[k].ExploreFraction:0.##} (n={metric(knees[k]).Count})";
+            plot.Add.Bars(bars);
+            plot.Add.HorizontalLine(baseline, 1, Colors.Gray);
+            double mean = Statistics.Mean(metric(knees[k]));
+            plot.Add.Line(mean, baseline, mean, baseline + rowHeight * 0.85).LineStyle = new LineStyle { Color = color, Width = 2, Pattern = LinePattern.Dashed };
+            ticks.AddMajor(baseline, $"explore {knees[k].ExploreFraction:0.##}");
         }
-        plot.Axes.SetLimitsX(min - width, max + width);
-        plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.Axes.Left.TickGenerator = ticks;
+        plot.Axes.SetLimits(min - width, max + width, -0.1 * rowHeight, knees.Count * rowHeight);
+        var note = plot.Add.Text($"bars: runs per bin (tallest {counts.Max(c => c.Max()):0}); dashed: the mean", min - width * 0.8, knees.Count * rowHeight * 0.98);
+        note.LabelFontSize = 11;
+        note.LabelFontColor = Colors.DimGray;
+        note.LabelAlignment = Alignment.UpperLeft;
         return plot;
     }
 
