@@ -42,29 +42,29 @@ internal static class TrainingDataReader
         if (labelType is KeyDataViewType && keyCount == 0)
             throw Mismatch("label", labelColumn, "a key type with a known count", labelType);
 
-        var features = new List<float[]>();
-        var labels = new List<long>();
-        var buffer = new float[size];
+        // One flat array, sized from the row count when the data view knows it and doubled when it does not,
+        // so that each row is copied once, straight into place.
+        long? known_rows = data.GetRowCount();
+        long capacity = Math.Max(1, known_rows ?? 1024);
+        var flat = new float[checked(capacity * size)];
+        var labels = new List<long>((int)Math.Min(capacity, int.MaxValue));
         var vbuffer = default(VBuffer<float>);
-        long row = 0;
+        int row = 0;
         using (var cursor = data.GetRowCursor([featureCol, labelCol]))
         {
             var getFeatures = cursor.GetGetter<VBuffer<float>>(featureCol);
             var getLabel = LabelGetter(cursor, labelCol);
-            // Rows are gathered into blocks to avoid one giant resize; they are flattened once at the end.
-            var block = new float[Math.Max(size, 1) * 1024];
-            int inBlock = 0;
             while (cursor.MoveNext())
             {
                 getFeatures(ref vbuffer);
                 if (vbuffer.Length != size)
                     throw new InvalidOperationException($"{what}: row {row} of feature column '{featureColumn}' has {vbuffer.Length} values, expected {size}.");
-                vbuffer.CopyTo(buffer);
-                for (int j = 0; j < size; j++)
-                {
-                    if (!float.IsFinite(buffer[j]))
-                        throw new InvalidOperationException($"{what}: feature column '{featureColumn}' has {buffer[j].ToString(CultureInfo.InvariantCulture)} at row {row}, index {j}; features must be finite numbers.");
-                }
+                if ((long)(row + 1) * size > flat.Length) Array.Resize(ref flat, checked(flat.Length * 2));
+                var target = flat.AsSpan(row * size, size);
+                vbuffer.CopyTo(target);
+                int bad = FirstNonFinite(target);
+                if (bad >= 0)
+                    throw new InvalidOperationException($"{what}: feature column '{featureColumn}' has {target[bad].ToString(CultureInfo.InvariantCulture)} at row {row}, index {bad}; features must be finite numbers.");
                 long label = getLabel();
                 if (labelType is KeyDataViewType)
                 {
@@ -79,29 +79,34 @@ internal static class TrainingDataReader
                 if (known is not null && label >= known.ClassCount)
                     throw new InvalidOperationException($"{what}: label column '{labelColumn}' is {(labelType is KeyDataViewType ? label + 1 : label)} at row {row}, out of range for the {known.ClassCount} classes the model was trained on.");
                 labels.Add(label);
-                buffer.CopyTo(block, inBlock * size);
-                if (++inBlock * size == block.Length)
-                {
-                    features.Add(block);
-                    block = new float[block.Length];
-                    inBlock = 0;
-                }
                 row++;
             }
-            if (inBlock > 0) features.Add(block[..(inBlock * size)]);
         }
         if (labels.Count == 0) throw new InvalidOperationException($"{what} has no rows: there is nothing to learn from.");
-
-        var flat = new float[(long)labels.Count * size];
-        int offset = 0;
-        foreach (var b in features)
-        {
-            b.CopyTo(flat, offset);
-            offset += b.Length;
-        }
+        if ((long)labels.Count * size != flat.Length) Array.Resize(ref flat, labels.Count * size);
 
         var info = known ?? Describe(labelCol, labelType, keyCount, labels);
         return (new ClassifierData(flat, [.. labels], size, info.ClassCount), info);
+    }
+
+    /// <summary>The index of the first NaN or infinity, or -1: the exponent bits of both are all ones.</summary>
+    internal static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(values);
+        const int exponent = 0x7F800000;
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var mask = new System.Numerics.Vector<int>(exponent);
+            int width = System.Numerics.Vector<int>.Count;
+            for (; i <= bits.Length - width; i += width)
+            {
+                var v = new System.Numerics.Vector<int>(bits.Slice(i, width));
+                if (System.Numerics.Vector.EqualsAny(System.Numerics.Vector.BitwiseAnd(v, mask), mask)) break;
+            }
+        }
+        for (; i < bits.Length; i++) if ((bits[i] & exponent) == exponent) return i;
+        return -1;
     }
 
     private static LabelInfo Describe(DataViewSchema.Column column, DataViewType type, int keyCount, List<long> labels)

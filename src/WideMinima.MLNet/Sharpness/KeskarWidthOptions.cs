@@ -63,16 +63,20 @@ public sealed class KeskarWidthOptions
 
     /// <summary>
     /// The fast protocol: full-sample sign-gradient ascent (2048 examples in one batch, so every step is
-    /// an exact evaluation), at most 50 steps, stopping after 5 steps without improvement.
+    /// an exact evaluation) with steps of half the box radius, at most 15 steps, stopping after 2 steps that
+    /// raise the maximum by less than 1% of the climb so far. From the random start it reaches the box's faces
+    /// in two steps.
     /// </summary>
     public static KeskarWidthOptions Fast() => new()
     {
         Method = AscentMethod.SignGradient,
-        MaxSteps = 50,
+        SignStepFraction = 0.5,
+        MaxSteps = 15,
         SampleSize = 2048,
         BatchSize = 2048,
         EvaluateEvery = 1,
-        Patience = 5,
+        Patience = 2,
+        ImprovementTolerance = 0.01,
     };
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>

@@ -46,7 +46,7 @@ internal sealed class SweepBenchmark : Command<SweepBenchmark.Settings>
         double one = Time("one-by-one", 1);
         double parallel = Time("parallel", workers);
         System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{runs} runs (MLP 784-256-10, 4 epochs, 10k Fashion-MNIST images, width included), 1 thread per run: " +
+            $"{runs} runs (MLP 784-{string.Join('-', grid.Model.Hidden)}-10, {grid.Epochs} epochs, 10k Fashion-MNIST images, width included), 1 thread per run: " +
             $"one by one {one:F1} s; {workers} workers {parallel:F1} s; ratio {parallel / one:F3} on {Environment.ProcessorCount} cores"));
         return 0;
     }

@@ -9,7 +9,7 @@ namespace WideMinima.Sweeps.Reports;
 /// <summary>The sweep's PNG plots, drawn with ScottPlot from the ledger.</summary>
 public static class PlotWriter
 {
-    private const int Width = 900;
+    private const int Width = 1100;
     private const int Height = 560;
 
     /// <summary>The plot files written, relative to the sweep folder.</summary>
@@ -77,7 +77,7 @@ public static class PlotWriter
         plot.XLabel("Explore share of the budget");
         plot.YLabel(yLabel);
         plot.Axes.SetLimitsX(-0.05, 1.05);
-        plot.ShowLegend(Alignment.LowerRight);
+        plot.ShowLegend(Edge.Right); // outside the data, so it never hides a point
         return plot;
     }
 
@@ -154,7 +154,7 @@ public static class PlotWriter
         plot.Title("Learning-rate schedules");
         plot.XLabel("Optimizer step");
         plot.YLabel("Learning rate");
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Edge.Right); // outside the data, so it never hides a point
         return plot;
     }
 
@@ -177,7 +177,7 @@ public static class PlotWriter
         plot.Title("Test accuracy against minima width (each point is one run)");
         plot.XLabel("Keskar sharpness (lower = wider)");
         plot.YLabel("Test accuracy (%)");
-        plot.ShowLegend(Alignment.LowerLeft);
+        plot.ShowLegend(Edge.Right); // outside the data, so it never hides a point
         return plot;
     }
 

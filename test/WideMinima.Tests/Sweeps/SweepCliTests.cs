@@ -24,7 +24,7 @@ public sealed class SweepCliTests
         CollectionAssert.AreEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a }, bytes[..8], $"{path} is not a PNG");
         int width = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16));
         int height = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20));
-        Assert.AreEqual(900, width);
+        Assert.AreEqual(1100, width);
         Assert.AreEqual(560, height);
         Assert.IsGreaterThan(5000, bytes.Length, $"{path} looks empty");
     }
