@@ -30,12 +30,23 @@ public static class IdxDataView
     /// <param name="source">Names the data in error messages.</param>
     public static IDataView Create(MLContext ml, IdxImages images, byte[] labels, IReadOnlyList<string> classNames, string source)
     {
-        ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(images);
+        return Create(ml, images.Pixels, images.Count, [images.Rows, images.Columns], labels, classNames, source);
+    }
+
+    /// <summary>
+    /// Builds the data view from <paramref name="count"/> images of bytes in row-major order with the given
+    /// dimensions (e.g. [28, 28], or [3, 32, 32] for channels-first colour images).
+    /// </summary>
+    public static IDataView Create(MLContext ml, byte[] pixels, int count, int[] dimensions, byte[] labels, IReadOnlyList<string> classNames, string source)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(pixels);
+        ArgumentNullException.ThrowIfNull(dimensions);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(classNames);
-        if (images.Count != labels.Length)
-            throw new InvalidDataException($"{source}: {images.Count} images but {labels.Length} labels; the two files must describe the same examples.");
+        if (count != labels.Length)
+            throw new InvalidDataException($"{source}: {count} images but {labels.Length} labels; the two files must describe the same examples.");
         int classes = classNames.Count;
         for (int i = 0; i < labels.Length; i++)
         {
@@ -43,18 +54,18 @@ public static class IdxDataView
                 throw new InvalidDataException($"{source}: label {labels[i]} of example {i} is out of range; there are {classes} classes (0..{classes - 1}).");
         }
 
-        int size = images.PixelsPerImage;
-        var rows = new Row[images.Count];
+        int size = dimensions.Aggregate(1, (a, b) => a * b);
+        var rows = new Row[count];
         for (int i = 0; i < rows.Length; i++)
         {
             var features = new float[size];
-            var pixels = images.Pixels.AsSpan(i * size, size);
-            for (int j = 0; j < size; j++) features[j] = pixels[j] / 255f;
+            var source_pixels = pixels.AsSpan(i * size, size);
+            for (int j = 0; j < size; j++) features[j] = source_pixels[j] / 255f;
             rows[i] = new Row { Label = labels[i], Features = features }; // ML.NET's row objects hold keys 0-based; the column holds them 1-based.
         }
 
         var schema = SchemaDefinition.Create(typeof(Row));
-        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, images.Rows, images.Columns);
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, dimensions);
         var label = schema[nameof(Row.Label)];
         label.ColumnType = new KeyDataViewType(typeof(uint), classes);
         var names = new VBuffer<ReadOnlyMemory<char>>(classes, [.. classNames.Select(n => n.AsMemory())]);

@@ -44,6 +44,9 @@ public sealed partial class WideMinimaTrainer
         /// <summary>Builds any network for (input size, class count) when <see cref="Model"/> is Custom; needed again to load.</summary>
         public Func<int, int, nn.Module<Tensor, Tensor>>? ModelFactory { get; set; }
 
+        /// <summary>Training-time augmentation of image-shaped features. Default <see cref="Augmentation.None"/>.</summary>
+        public Augmentation Augmentation { get; set; } = Augmentation.None;
+
         /// <summary>Standardize each feature with the training mean and standard deviation inside the network. Default true.</summary>
         public bool NormalizeFeatures { get; set; } = true;
 
@@ -105,7 +108,8 @@ public sealed partial class WideMinimaTrainer
             }
             if (ScoreColumnName == PredictedLabelColumnName)
                 throw new ArgumentException($"'{nameof(ScoreColumnName)}' and '{nameof(PredictedLabelColumnName)}' must differ, but both are '{ScoreColumnName}'.", nameof(PredictedLabelColumnName));
-            if (!Enum.IsDefined(Model)) throw Guard.Fail(nameof(Model), Model, "must be Mlp, Cnn or Custom");
+            if (!Enum.IsDefined(Model)) throw Guard.Fail(nameof(Model), Model, "must be Mlp, Cnn, ResNet18 or Custom");
+            if (!Enum.IsDefined(Augmentation)) throw Guard.Fail(nameof(Augmentation), Augmentation, "must be None or CropAndFlip");
             ArgumentNullException.ThrowIfNull(HiddenSizes, nameof(HiddenSizes));
             for (int i = 0; i < HiddenSizes.Count; i++) Guard.Positive(HiddenSizes[i], $"{nameof(HiddenSizes)}[{i}]");
             if (Model == ModelKind.Custom && ModelFactory is null)

@@ -51,7 +51,7 @@ public sealed partial class WideMinimaTrainer : IEstimator<WideMinimaTransformer
             : TrainingDataReader.Read(o.ValidationSet, o.FeatureColumnName, o.LabelColumnName, label, "validation set").Data;
 
         var spec = new NetworkSpec(o.Model, train.FeatureCount, label.ClassCount, [.. o.HiddenSizes],
-            o.Model == ModelKind.Cnn ? ResolveImageShape(o, train.FeatureCount, dimensions) : o.ImageShape, o.NormalizeFeatures);
+            NeedsImage(o) ? ResolveImageShape(o, train.FeatureCount, dimensions) : o.ImageShape, o.NormalizeFeatures);
         int seed = o.Seed ?? host.Rand.Next();
         var (device, warning) = TorchDevices.Resolve(o.Device);
         if (warning is not null) channel.Warning(MessageSensitivity.None, warning);
@@ -105,6 +105,8 @@ public sealed partial class WideMinimaTrainer : IEstimator<WideMinimaTransformer
         _ => $"Vector<{column.ItemType}> of variable size",
     };
 
+    private static bool NeedsImage(Options o) => o.Model is ModelKind.Cnn or ModelKind.ResNet18 || o.Augmentation != Augmentation.None;
+
     private static ImageShape ResolveImageShape(Options options, int featureCount, int[] dimensions)
     {
         var o = options;
@@ -113,7 +115,7 @@ public sealed partial class WideMinimaTrainer : IEstimator<WideMinimaTransformer
             [int h, int w] => new ImageShape(1, h, w),
             [int c, int h, int w] => new ImageShape(c, h, w),
             _ => throw new ArgumentException(
-                $"The CNN needs image-shaped features: set Options.ImageShape, or give column '{o.FeatureColumnName}' 2 or 3 dimensions (it has {dimensions.Length}: [{string.Join(", ", dimensions)}]).",
+                $"{o.Model} and augmentation need image-shaped features: set Options.ImageShape, or give column '{o.FeatureColumnName}' 2 or 3 dimensions (it has {dimensions.Length}: [{string.Join(", ", dimensions)}]).",
                 nameof(options)),
         };
         if (shape.Size != featureCount)

@@ -10,6 +10,8 @@ public enum ModelKind
     /// ReLU, 2x2 max-pool), a 256-unit hidden layer with dropout 0.25, then a linear classifier.
     /// </summary>
     Cnn,
+    /// <summary>ResNet-18 for 32 x 32 images (the paper's CIFAR-10 network); needs image-shaped features.</summary>
+    ResNet18,
     /// <summary>Whatever <c>ModelFactory</c> builds.</summary>
     Custom,
 }

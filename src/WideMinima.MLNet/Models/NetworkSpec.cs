@@ -49,6 +49,9 @@ public sealed record NetworkSpec(ModelKind Kind, int InputSize, int ClassCount, 
                 layers.Add(("dropout", nn.Dropout(0.25)));
                 layers.Add(("classifier", nn.Linear(256, ClassCount)));
                 break;
+            case ModelKind.ResNet18:
+                layers.Add(("resnet18", new ResNet18(ImageShape ?? throw new InvalidOperationException("ResNet-18 needs an image shape."), ClassCount)));
+                break;
             case ModelKind.Custom:
                 var custom = factory?.Invoke(InputSize, ClassCount)
                     ?? throw new InvalidOperationException("A custom model needs its ModelFactory (to train, and again to load).");

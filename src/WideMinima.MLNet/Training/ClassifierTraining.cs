@@ -45,6 +45,9 @@ internal static class ClassifierTraining
         bool diverged = false;
 
         using var generator = new Generator((ulong)seed);
+        using var augmenter = options.Augmentation == Augmentation.CropAndFlip
+            ? new ImageAugmenter(spec.ImageShape ?? throw new InvalidOperationException("Augmentation CropAndFlip needs image-shaped features."), device, seed)
+            : null;
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         using var optimizer = CreateOptimizer(options, parameters, schedule.PeakLearningRate);
         var scheduler = new ScheduledLR(optimizer, schedule);
@@ -65,7 +68,9 @@ internal static class ClassifierTraining
                 int start = b * batch, length = Math.Min(batch, n - start);
                 var index = order.narrow(0, start, length);
                 optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(model.call(x.index_select(0, index)), y.index_select(0, index));
+                var inputs = x.index_select(0, index);
+                if (augmenter is not null) inputs = augmenter.Apply(inputs);
+                var loss = nn.functional.cross_entropy(model.call(inputs), y.index_select(0, index));
                 loss.backward();
                 if (options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
                 learningRates[step] = (float)group.LearningRate; // the rate this step really uses

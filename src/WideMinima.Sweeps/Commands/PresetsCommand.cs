@@ -25,8 +25,8 @@ internal sealed class PresetsCommand : Command<PresetsCommand.Settings>
         var table = new Table().Border(TableBorder.Rounded).AddColumns("preset", "what it runs", "here");
         foreach (var p in Presets.All)
         {
-            int runs = p.CannotRunHere is null ? Planning.SweepPlanner.Plan(p.Config).Count : 0;
-            table.AddRow(p.Name, Markup.Escape(p.Description), p.CannotRunHere is null ? $"{runs} runs" : "[yellow]cannot run here[/]");
+            int runs = Planning.SweepPlanner.Plan(p.Config).Count;
+            table.AddRow(p.Name, Markup.Escape(p.Description), p.CannotRunHere is null ? $"{runs} runs" : $"{runs} runs; [yellow]not on this machine[/]");
         }
         AnsiConsole.Write(table);
         return ExitCodes.Success;

@@ -35,13 +35,14 @@ internal sealed class RunSettings : OutSettings
     [CommandOption("--peak-lr <LR>")] [Description("Peak learning rate.")] public double? PeakLr { get; init; }
     [CommandOption("--batch-size <N>")] [Description("Examples per step.")] public int? BatchSize { get; init; }
     [CommandOption("--warmup-fraction <F>")] [Description("Warmup share of the budget.")] public double? WarmupFraction { get; init; }
-    [CommandOption("--model <KIND>")] [Description("mlp or cnn.")] public string? Model { get; init; }
+    [CommandOption("--model <KIND>")] [Description("mlp, cnn or resnet18.")] public string? Model { get; init; }
     [CommandOption("--hidden <LIST>")] [Description("MLP hidden widths, e.g. 512,512.")] public string? Hidden { get; init; }
-    [CommandOption("--dataset <KIND>")] [Description("fashion-mnist, fashion-mnist-subset, idx or text.")] public string? Dataset { get; init; }
+    [CommandOption("--dataset <KIND>")] [Description("fashion-mnist, fashion-mnist-subset, cifar-10, idx or text.")] public string? Dataset { get; init; }
     [CommandOption("--dataset-path <DIR>")] [Description("Folder of the dataset's files.")] public string? DatasetPath { get; init; }
     [CommandOption("--train-limit <N>")] [Description("Use the first N training examples.")] public int? TrainLimit { get; init; }
     [CommandOption("--test-limit <N>")] [Description("Use the first N test examples.")] public int? TestLimit { get; init; }
     [CommandOption("--threads-per-run <N>")] [Description("Torch threads per run (0: cores / workers).")] public int? ThreadsPerRun { get; init; }
+    [CommandOption("--device <KIND>")] [Description("cpu (reproducible), cuda or auto.")] public string? Device { get; init; }
     [CommandOption("--no-width")] [Description("Do not measure the minima width.")] public bool NoWidth { get; init; }
     [CommandOption("--tensorboard")] [Description("Also write TensorBoard scalars per run under tensorboard/.")] public bool Tensorboard { get; init; }
 
@@ -50,7 +51,7 @@ internal sealed class RunSettings : OutSettings
     {
         if (Preset is not null && ConfigFile is not null)
             throw new SweepConfigException("--preset", Preset, "cannot be combined with --config; choose one");
-        var c = Preset is not null ? Presets.Get(Preset) is { CannotRunHere: { } why } ? throw new SweepConfigException(why) : Presets.Get(Preset).Config
+        var c = Preset is not null ? Presets.Get(Preset).Config
             : ConfigFile is not null ? SweepConfigJson.Read(ConfigFile)
             : new SweepConfig();
         var dataset = c.Dataset with
@@ -78,6 +79,7 @@ internal sealed class RunSettings : OutSettings
             Dataset = dataset,
             ThreadsPerRun = ThreadsPerRun ?? c.ThreadsPerRun,
             Width = NoWidth ? null : c.Width,
+            Device = Device ?? c.Device,
             Tensorboard = Tensorboard || c.Tensorboard,
         };
     }

@@ -63,6 +63,12 @@ public sealed record SweepConfig
     /// <summary>Torch threads per run; 0 divides the cores between the workers. Fixed in the ledger so resumed runs compute the same.</summary>
     public int ThreadsPerRun { get; init; }
 
+    /// <summary><c>cpu</c> (default: bit-for-bit reproducible runs), <c>cuda</c> or <c>auto</c>.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Random crop and horizontal flip of image-shaped training data (the paper's CIFAR-10 augmentation).</summary>
+    public bool Augment { get; init; }
+
     /// <summary>Write TensorBoard scalars per run under <c>tensorboard/</c>.</summary>
     public bool Tensorboard { get; init; }
 }
@@ -72,7 +78,8 @@ public sealed record DatasetConfig
 {
     /// <summary>
     /// <c>fashion-mnist</c> (found as <c>FashionMnist.Load</c> finds it), <c>fashion-mnist-subset</c> (10k/2k shipped
-    /// with the program), <c>idx</c> (four IDX files) or <c>text</c> (delimited files with a label column).
+    /// with the program), <c>cifar-10</c> (the binary batches, in <see cref="Path"/> or <c>WIDEMINIMA_CIFAR10</c>),
+    /// <c>idx</c> (four IDX files) or <c>text</c> (delimited files with a label column).
     /// </summary>
     public string Kind { get; init; } = "fashion-mnist";
 
@@ -113,7 +120,7 @@ public sealed record DatasetConfig
 /// <summary>The network.</summary>
 public sealed record ModelConfig
 {
-    /// <summary><c>mlp</c> or <c>cnn</c>.</summary>
+    /// <summary><c>mlp</c>, <c>cnn</c> or <c>resnet18</c> (the last two need image-shaped data).</summary>
     public string Kind { get; init; } = "mlp";
 
     /// <summary>MLP hidden widths.</summary>

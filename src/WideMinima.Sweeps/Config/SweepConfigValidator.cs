@@ -7,7 +7,7 @@ public static class SweepConfigValidator
     public static IReadOnlyList<string> KnownBaselines { get; } = ["cosine", "step", "explore-step", "linear", "one-cycle", "constant"];
 
     /// <summary>Dataset kinds a sweep can read.</summary>
-    public static IReadOnlyList<string> KnownDatasets { get; } = ["fashion-mnist", "fashion-mnist-subset", "idx", "text"];
+    public static IReadOnlyList<string> KnownDatasets { get; } = ["fashion-mnist", "fashion-mnist-subset", "cifar-10", "idx", "text"];
 
     /// <summary>Throws on the first invalid field.</summary>
     public static void Validate(SweepConfig c)
@@ -48,6 +48,8 @@ public static class SweepConfigValidator
 
         Positive(c.Seeds, "seeds");
         if (c.FirstSeed < 0) throw new SweepConfigException("first_seed", c.FirstSeed, "must be >= 0");
+        if (c.Device is not ("cpu" or "cuda" or "auto")) throw new SweepConfigException("device", c.Device, "must be 'cpu', 'cuda' or 'auto'");
+        if (c.Augment && c.Dataset?.Kind == "text") throw new SweepConfigException("augment", c.Augment, "needs image data (fashion-mnist, cifar-10 or idx), not text");
         Positive(c.Workers, "workers");
         if (c.Workers > 64) throw new SweepConfigException("workers", c.Workers, "must be at most 64");
         if (c.ThreadsPerRun < 0) throw new SweepConfigException("threads_per_run", c.ThreadsPerRun, "must be >= 0 (0: divide the cores between the workers)");
@@ -59,7 +61,7 @@ public static class SweepConfigValidator
 
     private static void ValidateModel(ModelConfig m)
     {
-        if (m.Kind is not ("mlp" or "cnn")) throw new SweepConfigException("model.kind", m.Kind, "must be 'mlp' or 'cnn'");
+        if (m.Kind is not ("mlp" or "cnn" or "resnet18")) throw new SweepConfigException("model.kind", m.Kind, "must be 'mlp', 'cnn' or 'resnet18'");
         if (m.Hidden is null) throw new SweepConfigException("model.hidden", null, "must be a list of layer widths");
         for (int i = 0; i < m.Hidden.Count; i++) Positive(m.Hidden[i], $"model.hidden[{i}]");
     }

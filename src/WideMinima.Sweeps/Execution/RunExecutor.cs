@@ -20,7 +20,8 @@ public static class RunExecutor
             ?? throw new InvalidOperationException("The run's schedule is missing from the ledger.");
         return new WideMinimaTrainer.Options
         {
-            Model = config.Model.Kind == "cnn" ? ModelKind.Cnn : ModelKind.Mlp,
+            Model = config.Model.Kind switch { "cnn" => ModelKind.Cnn, "resnet18" => ModelKind.ResNet18, _ => ModelKind.Mlp },
+            Augmentation = config.Augment ? Augmentation.CropAndFlip : Augmentation.None,
             HiddenSizes = [.. config.Model.Hidden],
             Epochs = config.Epochs,
             BatchSize = config.BatchSize,
@@ -30,7 +31,7 @@ public static class RunExecutor
             Schedule = schedule,
             Seed = seed,
             Threads = threads,
-            Device = DeviceKind.Cpu,
+            Device = config.Device switch { "cuda" => DeviceKind.Cuda, "auto" => DeviceKind.Auto, _ => DeviceKind.Cpu },
             OnDivergence = DivergenceAction.Stop,
             Width = config.Width is { } w ? new KeskarWidthOptions
             {

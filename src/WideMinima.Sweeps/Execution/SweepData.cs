@@ -45,6 +45,12 @@ public sealed class SweepData
                 if (!File.Exists(Path.Combine(SubsetFolder, "train-images-idx3-ubyte.gz")))
                     throw new SweepConfigException("dataset.kind", d.Kind, $"needs the subset shipped beside the program in '{SubsetFolder}', which is missing");
                 break;
+            case "cifar-10":
+                if (Cifar10.Find(d.Path) is null)
+                    throw new SweepConfigException("dataset.path", d.Path ?? $"${Cifar10.EnvironmentVariable} (unset)",
+                        "must be a folder with CIFAR-10's binary batches (data_batch_1.bin ... data_batch_5.bin, test_batch.bin: extract " +
+                        $"cifar-10-binary.tar.gz from the dataset's site and pass --dataset-path, or set {Cifar10.EnvironmentVariable})");
+                break;
             case "idx":
                 MustExist(d, d.TrainImages, "dataset.train_images");
                 MustExist(d, d.TrainLabels, "dataset.train_labels");
@@ -78,6 +84,11 @@ public sealed class SweepData
             case "fashion-mnist-subset":
                 return new SweepData(FashionMnist.LoadFolder(ml, SubsetFolder, FashionMnistSplit.Train, d.TrainLimit),
                     FashionMnist.LoadFolder(ml, SubsetFolder, FashionMnistSplit.Test, d.TestLimit));
+            case "cifar-10":
+                {
+                    string folder = Cifar10.Find(d.Path)!;
+                    return new SweepData(Cifar10.Load(ml, folder, train: true, d.TrainLimit), Cifar10.Load(ml, folder, train: false, d.TestLimit));
+                }
             case "idx":
                 return new SweepData(LoadIdx(ml, Resolve(d, d.TrainImages!), Resolve(d, d.TrainLabels!), d.TrainLimit),
                     LoadIdx(ml, Resolve(d, d.TestImages!), Resolve(d, d.TestLabels!), d.TestLimit));

@@ -1,0 +1,13 @@
+namespace WideMinima.Training;
+
+/// <summary>Training-time data augmentation for image-shaped features.</summary>
+public enum Augmentation
+{
+    /// <summary>None.</summary>
+    None,
+    /// <summary>
+    /// The standard CIFAR augmentation of the paper's experiments: pad 4 pixels with zeros, take a random
+    /// crop of the original size, and flip horizontally with probability 1/2, independently per example.
+    /// </summary>
+    CropAndFlip,
+}
