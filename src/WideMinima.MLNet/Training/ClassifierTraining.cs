@@ -35,93 +35,101 @@ internal static class ClassifierTraining
         if (spec.Standardized) (mean, std) = Statistics(x);
         var model = spec.Build(mean, std, options.ModelFactory);
         model.to(device);
-
-        int batch = Math.Min(options.BatchSize, n);
-        int stepsPerEpoch = (n + batch - 1) / batch;
-        long total = (long)stepsPerEpoch * options.Epochs;
-        var schedule = options.Schedule.Build(total);
-        var learningRates = new float[total];
-        var epochs = new List<EpochReport>(options.Epochs);
-        bool diverged = false;
-
-        using var generator = new Generator((ulong)seed);
-        using var augmenter = options.Augmentation == Augmentation.CropAndFlip
-            ? new ImageAugmenter(spec.ImageShape ?? throw new InvalidOperationException("Augmentation CropAndFlip needs image-shaped features."), device, seed)
-            : null;
-        var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
-        using var optimizer = CreateOptimizer(options, parameters, schedule.PeakLearningRate);
-        var scheduler = new ScheduledLR(optimizer, schedule);
-        var group = optimizer.ParamGroups.First(); // held once: reading its rate each step allocates nothing
-        using var lossSum = zeros(1, dtype: float64, device: device);
-
-        long step = 0;
-        for (int epoch = 1; epoch <= options.Epochs && !diverged; epoch++)
+        bool handedOver = false; // the network's native memory is freed here unless it is returned
+        try
         {
-            var epochClock = Stopwatch.StartNew();
-            model.train();
-            lossSum.zero_();
-            using var order = randperm(n, generator: generator).to(device);
-            for (int b = 0; b < stepsPerEpoch; b++)
+            int batch = Math.Min(options.BatchSize, n);
+            int stepsPerEpoch = (n + batch - 1) / batch;
+            long total = (long)stepsPerEpoch * options.Epochs;
+            var schedule = options.Schedule.Build(total);
+            var learningRates = new float[total];
+            var epochs = new List<EpochReport>(options.Epochs);
+            bool diverged = false;
+
+            using var generator = new Generator((ulong)seed);
+            using var augmenter = options.Augmentation == Augmentation.CropAndFlip
+                ? new ImageAugmenter(spec.ImageShape ?? throw new InvalidOperationException("Augmentation CropAndFlip needs image-shaped features."), device, seed)
+                : null;
+            var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
+            using var optimizer = CreateOptimizer(options, parameters, schedule.PeakLearningRate);
+            var scheduler = new ScheduledLR(optimizer, schedule);
+            var group = optimizer.ParamGroups.First(); // held once: reading its rate each step allocates nothing
+            using var lossSum = zeros(1, dtype: float64, device: device);
+
+            long step = 0;
+            for (int epoch = 1; epoch <= options.Epochs && !diverged; epoch++)
             {
-                ct.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                int start = b * batch, length = Math.Min(batch, n - start);
-                var index = order.narrow(0, start, length);
-                optimizer.zero_grad();
-                var inputs = x.index_select(0, index);
-                if (augmenter is not null) inputs = augmenter.Apply(inputs);
-                var loss = nn.functional.cross_entropy(model.call(inputs), y.index_select(0, index));
-                loss.backward();
-                if (options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
-                learningRates[step] = (float)group.LearningRate; // the rate this step really uses
-                optimizer.step();
-                scheduler.step();
-                step++;
-                lossSum.add_(loss.detach().to(float64), alpha: length);
-                if (step % DivergenceCheckInterval == 0 && !double.IsFinite(lossSum.ToDouble()))
+                var epochClock = Stopwatch.StartNew();
+                model.train();
+                lossSum.zero_();
+                using var order = randperm(n, generator: generator).to(device);
+                for (int b = 0; b < stepsPerEpoch; b++)
                 {
-                    diverged = Diverge(options, epoch, step, learningRates[step - 1], lossSum.ToDouble(), log);
-                    break;
+                    ct.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    int start = b * batch, length = Math.Min(batch, n - start);
+                    var index = order.narrow(0, start, length);
+                    optimizer.zero_grad();
+                    var inputs = x.index_select(0, index);
+                    if (augmenter is not null) inputs = augmenter.Apply(inputs);
+                    var loss = nn.functional.cross_entropy(model.call(inputs), y.index_select(0, index));
+                    loss.backward();
+                    if (options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
+                    learningRates[step] = (float)group.LearningRate; // the rate this step really uses
+                    optimizer.step();
+                    scheduler.step();
+                    step++;
+                    lossSum.add_(loss.detach().to(float64), alpha: length);
+                    if (step % DivergenceCheckInterval == 0 && !double.IsFinite(lossSum.ToDouble()))
+                    {
+                        diverged = Diverge(options, epoch, step, learningRates[step - 1], lossSum.ToDouble(), log);
+                        break;
+                    }
                 }
+                double trainLoss = lossSum.ToDouble() / n;
+                if (!diverged && !double.IsFinite(trainLoss)) diverged = Diverge(options, epoch, step, learningRates[step - 1], trainLoss, log);
+
+                double? accuracy = null, validationLoss = null;
+                if (validation is not null && !diverged)
+                    (accuracy, validationLoss) = Evaluate(model, validation, device, options.EvaluationBatchSize);
+                var report = new EpochReport(epoch, options.Epochs, trainLoss, learningRates[step - 1], accuracy, validationLoss, epochClock.Elapsed.TotalSeconds);
+                epochs.Add(report);
+                log($"epoch {epoch}/{options.Epochs}: train loss {trainLoss:F4}, lr {report.LearningRate:G4}"
+                    + (accuracy is double a ? $", validation accuracy {a:P2}" : "") + $" ({report.Seconds:F1} s)");
+                options.Progress?.Report(report);
             }
-            double trainLoss = lossSum.ToDouble() / n;
-            if (!diverged && !double.IsFinite(trainLoss)) diverged = Diverge(options, epoch, step, learningRates[step - 1], trainLoss, log);
+            double trainSeconds = clock.Elapsed.TotalSeconds;
 
-            double? accuracy = null, validationLoss = null;
-            if (validation is not null && !diverged)
-                (accuracy, validationLoss) = Evaluate(model, validation, device, options.EvaluationBatchSize);
-            var report = new EpochReport(epoch, options.Epochs, trainLoss, learningRates[step - 1], accuracy, validationLoss, epochClock.Elapsed.TotalSeconds);
-            epochs.Add(report);
-            log($"epoch {epoch}/{options.Epochs}: train loss {trainLoss:F4}, lr {report.LearningRate:G4}"
-                + (accuracy is double a ? $", validation accuracy {a:P2}" : "") + $" ({report.Seconds:F1} s)");
-            options.Progress?.Report(report);
-        }
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-
-        WidthReport? width = null;
-        if (options.Width is not null && !diverged)
-        {
+            WidthReport? width = null;
+            if (options.Width is not null && !diverged)
+            {
+                model.eval();
+                width = KeskarWidth.Measure(model, (o, t) => nn.functional.cross_entropy(o, t), x, y, WithSeed(options.Width, seed), ct);
+                log($"Keskar sharpness {width.Sharpness:G4} (loss {width.InitialLoss:G4} -> max {width.MaxLoss:G4} in {width.Steps} steps, {width.Elapsed.TotalSeconds:F1} s)");
+            }
             model.eval();
-            width = KeskarWidth.Measure(model, (o, t) => nn.functional.cross_entropy(o, t), x, y, WithSeed(options.Width, seed), ct);
-            log($"Keskar sharpness {width.Sharpness:G4} (loss {width.InitialLoss:G4} -> max {width.MaxLoss:G4} in {width.Steps} steps, {width.Elapsed.TotalSeconds:F1} s)");
-        }
-        model.eval();
 
-        return new Result(model, new TrainingReport
+            handedOver = true;
+            return new Result(model, new TrainingReport
+            {
+                Seed = seed,
+                ScheduleJson = ScheduleJson.Serialize(schedule),
+                StepsPerEpoch = stepsPerEpoch,
+                LearningRates = diverged ? learningRates[..(int)step] : learningRates,
+                Epochs = epochs,
+                Width = width,
+                Diverged = diverged,
+                TrainSeconds = trainSeconds,
+                WidthSeconds = width?.Elapsed.TotalSeconds ?? 0,
+                Device = device.ToString(),
+                Threads = get_num_threads(),
+                TrainingExamples = n,
+            });
+        }
+        finally
         {
-            Seed = seed,
-            ScheduleJson = ScheduleJson.Serialize(schedule),
-            StepsPerEpoch = stepsPerEpoch,
-            LearningRates = diverged ? learningRates[..(int)step] : learningRates,
-            Epochs = epochs,
-            Width = width,
-            Diverged = diverged,
-            TrainSeconds = trainSeconds,
-            WidthSeconds = width?.Elapsed.TotalSeconds ?? 0,
-            Device = device.ToString(),
-            Threads = get_num_threads(),
-            TrainingExamples = n,
-        });
+            if (!handedOver) model.Dispose();
+        }
     }
 
     /// <summary>Accuracy and mean cross-entropy of <paramref name="model"/> on <paramref name="data"/>, in eval mode.</summary>
