@@ -9,13 +9,20 @@ internal sealed class LiveView(ProgressContext context, int total) : SweepCoordi
 {
     private readonly ProgressTask _overall = context.AddTask("[bold]runs[/]", maxValue: total);
     private readonly Dictionary<string, ProgressTask> _running = [];
+    private bool _headerShown;
 
     public void Update(IReadOnlyList<LedgerRun> runs, IReadOnlyList<LedgerRun> newlyFinished)
     {
+        // Finished runs print above the bars as the rows of a table that grows as they finish.
         foreach (var r in newlyFinished)
         {
+            if (!_headerShown)
+            {
+                AnsiConsole.MarkupLine($"[bold]{Markup.Escape(RunLine.Header)}[/]");
+                _headerShown = true;
+            }
             string colour = r.Status == RunStatus.Done ? "green" : r.Status == RunStatus.Diverged ? "yellow" : "red";
-            AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(RunLine.Describe(r))}[/]");
+            AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(RunLine.Row(r))}[/]");
         }
         _overall.Value = runs.Count(r => RunStatus.IsFinished(r.Status));
 

@@ -14,6 +14,21 @@ internal static class RunLine
         _ => $"{r.RunId} failed: {r.Error}",
     };
 
+    /// <summary>The header of <see cref="Row"/>'s columns.</summary>
+    public static string Header => string.Create(CultureInfo.InvariantCulture,
+        $"{"run",-24} {"status",-9} {"accuracy %",10} {"sharpness",10} {"train s",8} {"width s",8}");
+
+    /// <summary>A finished run as one row of a table that grows as runs finish.</summary>
+    public static string Row(LedgerRun r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string accuracy = r.TestAccuracy is double a ? (a * 100).ToString("F2", c) : "-";
+        string train = r.TrainSeconds is double t ? t.ToString("F1", c) : "-";
+        string width = r.WidthSeconds is double w ? w.ToString("F1", c) : "-";
+        string error = r.Error is null || r.Status == RunStatus.Done ? "" : "  " + r.Error;
+        return string.Create(c, $"{r.RunId,-24} {r.Status,-9} {accuracy,10} {Format(r.Sharpness),10} {train,8} {width,8}{error}");
+    }
+
     public static (int Epoch, int Epochs)? Epoch(string? progress)
     {
         // "epoch 3/10"
