@@ -9,9 +9,6 @@ public sealed class ExploreStepScheduleOptions : ScheduleOptions
     public double ExploreFraction { get; set; } = 0.5;
 
     /// <inheritdoc />
-    public override double? ExploreShare => ExploreFraction;
-
-    /// <inheritdoc />
     public override void Validate()
     {
         base.Validate();

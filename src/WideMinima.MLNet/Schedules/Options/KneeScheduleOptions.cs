@@ -15,9 +15,6 @@ public sealed class KneeScheduleOptions : ScheduleOptions
     public DecayShape DecayShape { get; set; } = DecayShape.Linear;
 
     /// <inheritdoc />
-    public override double? ExploreShare => ExploreFraction;
-
-    /// <inheritdoc />
     public override void Validate()
     {
         base.Validate();

@@ -23,10 +23,6 @@ public abstract class ScheduleOptions
     /// <summary>Share of the budget spent warming up linearly from 0, in [0, 1). Default 0.</summary>
     public double WarmupFraction { get; set; }
 
-    /// <summary>The explore share for schedules that have one (Knee, explore-step); null for the others.</summary>
-    [JsonIgnore]
-    public virtual double? ExploreShare => null;
-
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public virtual void Validate()
     {
