@@ -251,6 +251,26 @@ public sealed class SweepCliTests
     }
 
     [TestMethod]
+    public void The_paper_preset_runs_end_to_end_on_cifar_format_data_with_a_small_budget()
+    {
+        // Generated CIFAR-10 binary batches; 1 epoch, 1 seed, two settings, no width: the preset's ResNet-18,
+        // augmentation and CIFAR reader through the whole sweep, in seconds.
+        string data = WideMinima.Tests.Data.Cifar10Tests.Batches(perTrainBatch: 8, trainBatches: 5, test: 10);
+        string folder = TinySweep.NewFolder("paper");
+        var (code, output, error) = TinySweep.Run("run", "--preset", "paper", "--dataset-path", data, "--epochs", "1", "--seeds", "1",
+            "--explore-fractions", "0.5", "--baselines", "cosine", "--workers", "1", "--no-width", "--out", folder);
+        Assert.AreEqual(0, code, output + error);
+        var runs = Runs(folder);
+        CollectionAssert.AreEqual(new[] { "knee-e0.5-s1", "cosine-s1" }, runs.Select(r => r.RunId).ToArray());
+        Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done), string.Join("; ", runs.Select(r => $"{r.RunId} {r.Status} {r.Error}")));
+        var record = JsonDocument.Parse(runs[0].ResultJson!).RootElement;
+        var recorded = SweepConfigJson.Parse(record.GetProperty("config_json").GetString()!, "record");
+        Assert.AreEqual("resnet18", recorded.Model.Kind);
+        Assert.IsTrue(recorded.Augment);
+        Assert.AreEqual("cifar-10", recorded.Dataset.Kind);
+    }
+
+    [TestMethod]
     public void Help_exists_for_every_command_and_presets_are_listed()
     {
         foreach (var command in new[] { "run", "status", "report", "presets", "bench" })
