@@ -34,11 +34,13 @@ public static class SweepConfigJson
         }
     }
 
-    /// <summary>Reads a config file.</summary>
+    /// <summary>Reads a config file: JSON, or YAML when the name ends in .yaml or .yml (same keys, same checks).</summary>
     public static SweepConfig Read(string path)
     {
-        if (!File.Exists(path)) throw new SweepConfigException("--config", path, "must name an existing JSON file");
-        return Parse(File.ReadAllText(path), path);
+        if (!File.Exists(path)) throw new SweepConfigException("--config", path, "must name an existing JSON or YAML file");
+        string text = File.ReadAllText(path);
+        bool yaml = path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+        return Parse(yaml ? YamlToJson.Convert(text, path) : text, path);
     }
 
     /// <summary>The config as indented JSON.</summary>

@@ -62,6 +62,41 @@ public sealed class SweepConfigTests
     }
 
     [TestMethod]
+    public void Yaml_configs_read_like_json_ones_with_the_same_checks()
+    {
+        string folder = TestFolders.New("yaml");
+        string yaml = Path.Combine(folder, "sweep.yaml");
+        File.WriteAllText(yaml, """
+            # the quick preset, written by hand
+            name: quick
+            dataset:
+              kind: fashion-mnist-subset
+            model:
+              kind: mlp
+              hidden: [512, 512]
+            epochs: 12
+            batch_size: 128
+            peak_lr: 0.1
+            explore_fractions: [0, 0.25, 0.5, 0.75, 0.9]
+            baselines:
+              - cosine
+              - step
+            seeds: 4
+            workers: 2
+            tensorboard: false
+            """);
+        var config = SweepConfigJson.Read(yaml);
+        Assert.AreEqual(SweepConfigJson.Definition(Presets.Quick.Config), SweepConfigJson.Definition(config));
+
+        File.WriteAllText(yaml, "epochs: 3\nepoch: 4\n");
+        StringAssert.Contains(Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml)).Message, "epoch");
+        File.WriteAllText(yaml, "epochs: 'three'\n");
+        StringAssert.Contains(Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml)).Message, "$.epochs");
+        File.WriteAllText(yaml, "epochs: [3\nseeds: 2\n");
+        StringAssert.Contains(Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml)).Message, "malformed YAML");
+    }
+
+    [TestMethod]
     public void Workers_do_not_change_the_definition_but_results_defining_fields_do()
     {
         var c = new SweepConfig();
