@@ -84,9 +84,9 @@ public class ScheduledLR : lr_scheduler.LRScheduler
     public void LoadStateDict(ScheduledLRState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.ScheduleJson != ScheduleJson.Serialize(Schedule))
-            throw new ArgumentException(
-                $"The saved state is for schedule {state.ScheduleJson}, but this scheduler follows {ScheduleJson.Serialize(Schedule)}.", nameof(state));
+        string following = ScheduleJson.Serialize(Schedule);
+        if (state.ScheduleJson != following)
+            throw new ArgumentException($"The saved state is for schedule {state.ScheduleJson}, but this scheduler follows {following}.", nameof(state));
         if (state.GroupScales.Length != _groupScales.Length)
             throw Guard.Fail($"{nameof(state)}.{nameof(state.GroupScales)}", state.GroupScales.Length,
                 $"must have one entry per parameter group ({_groupScales.Length})");

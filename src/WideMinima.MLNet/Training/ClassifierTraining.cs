@@ -30,6 +30,8 @@ internal static class ClassifierTraining
         int n = train.Count;
         using var x = tensor(train.Features, [n, train.FeatureCount]).to(device);
         using var y = tensor(train.Labels).to(device);
+        using var validationX = validation is null ? null : tensor(validation.Features, [validation.Count, validation.FeatureCount]).to(device);
+        using var validationY = validation is null ? null : tensor(validation.Labels).to(device);
 
         float[]? mean = null, std = null;
         if (spec.Standardized) (mean, std) = Statistics(x);
@@ -80,9 +82,9 @@ internal static class ClassifierTraining
                     scheduler.step();
                     step++;
                     lossSum.add_(loss.detach().to(float64), alpha: length);
-                    if (step % DivergenceCheckInterval == 0 && !double.IsFinite(lossSum.ToDouble()))
+                    if (step % DivergenceCheckInterval == 0 && lossSum.ToDouble() is var running && !double.IsFinite(running))
                     {
-                        diverged = Diverge(options, epoch, step, learningRates[step - 1], lossSum.ToDouble(), log);
+                        diverged = Diverge(options, epoch, step, learningRates[step - 1], running, log);
                         break;
                     }
                 }
@@ -90,8 +92,8 @@ internal static class ClassifierTraining
                 if (!diverged && !double.IsFinite(trainLoss)) diverged = Diverge(options, epoch, step, learningRates[step - 1], trainLoss, log);
 
                 double? accuracy = null, validationLoss = null;
-                if (validation is not null && !diverged)
-                    (accuracy, validationLoss) = Evaluate(model, validation, device, options.EvaluationBatchSize);
+                if (validationX is not null && validationY is not null && !diverged)
+                    (accuracy, validationLoss) = Evaluate(model, validationX, validationY, options.EvaluationBatchSize);
                 var report = new EpochReport(epoch, options.Epochs, trainLoss, learningRates[step - 1], accuracy, validationLoss, epochClock.Elapsed.TotalSeconds);
                 epochs.Add(report);
                 log($"epoch {epoch}/{options.Epochs}: train loss {trainLoss:F4}, lr {report.LearningRate:G4}"
@@ -135,26 +137,33 @@ internal static class ClassifierTraining
     /// <summary>Accuracy and mean cross-entropy of <paramref name="model"/> on <paramref name="data"/>, in eval mode.</summary>
     public static (double Accuracy, double Loss) Evaluate(nn.Module<Tensor, Tensor> model, ClassifierData data, Device device, int batchSize)
     {
+        using var x = tensor(data.Features, [data.Count, data.FeatureCount]).to(device);
+        using var y = tensor(data.Labels).to(device);
+        return Evaluate(model, x, y, batchSize);
+    }
+
+    /// <summary>As above, on examples already in tensors (the validation set is copied into them once per fit).</summary>
+    private static (double Accuracy, double Loss) Evaluate(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, int batchSize)
+    {
         bool wasTraining = model.training;
         model.eval();
         try
         {
             using var scope = NewDisposeScope();
             using var _ = no_grad();
-            var x = tensor(data.Features, [data.Count, data.FeatureCount]).to(device);
-            var y = tensor(data.Labels).to(device);
-            var correct = zeros(1, dtype: int64, device: device);
-            var lossSum = zeros(1, dtype: float64, device: device);
-            for (int start = 0; start < data.Count; start += batchSize)
+            long count = x.shape[0];
+            var correct = zeros(1, dtype: int64, device: x.device);
+            var lossSum = zeros(1, dtype: float64, device: x.device);
+            for (long start = 0; start < count; start += batchSize)
             {
                 using var inner = NewDisposeScope();
-                int length = Math.Min(batchSize, data.Count - start);
+                long length = Math.Min(batchSize, count - start);
                 var logits = model.call(x.narrow(0, start, length));
                 var target = y.narrow(0, start, length);
                 correct.add_(logits.argmax(1).eq(target).sum());
                 lossSum.add_(nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.Sum).to(float64));
             }
-            return (correct.ToInt64() / (double)data.Count, lossSum.ToDouble() / data.Count);
+            return (correct.ToInt64() / (double)count, lossSum.ToDouble() / count);
         }
         finally
         {

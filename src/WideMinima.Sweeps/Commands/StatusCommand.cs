@@ -23,7 +23,8 @@ internal sealed class StatusCommand : Command<OutSettings>
         using var ledger = new SqliteRunLedger(Path.Combine(folder, SqliteRunLedger.FileName));
         var header = ledger.ReadSweep();
         var runs = ledger.Runs();
-        string name = header is null ? "?" : SweepConfigJson.Parse(header.ConfigJson, folder).Name;
+        var config = header is null ? null : SweepConfigJson.Parse(header.ConfigJson, folder);
+        string name = config?.Name ?? "?";
         var counts = runs.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count());
         int Count(string s) => counts.TryGetValue(s, out int n) ? n : 0;
         AnsiConsole.MarkupLine(Markup.Escape($"Sweep '{name}' in {folder}: {runs.Count} runs: {Count(RunStatus.Done)} done, {Count(RunStatus.Diverged)} diverged, " +
@@ -39,9 +40,9 @@ internal sealed class StatusCommand : Command<OutSettings>
         var durations = runs.Where(r => r.Status == RunStatus.Done && r.StartedAt is not null && r.FinishedAt is not null)
             .Select(r => (r.FinishedAt!.Value - r.StartedAt!.Value) / 1000.0).ToList();
         int left = Count(RunStatus.Pending) + Count(RunStatus.Running);
-        if (left > 0 && durations.Count > 0 && header is not null)
+        if (left > 0 && durations.Count > 0 && config is not null)
         {
-            int workers = Math.Max(1, SweepConfigJson.Parse(header.ConfigJson, folder).Workers);
+            int workers = Math.Max(1, config.Workers);
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"  about {durations.Average() * left / workers / 60:F1} minutes left at {durations.Average():F1} s per run with {workers} worker(s)")));
         }
