@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using WideMinima.Schedules;
 using WideMinima.Sharpness;
+using WideMinima.Training;
 
 namespace WideMinima.MLNet;
 
@@ -17,7 +18,8 @@ public static class WideMinimaCatalog
     /// <param name="epochs">The training budget in epochs.</param>
     /// <param name="exploreFraction">The Knee schedule's explore share of the budget (0.5, the paper's recommendation).</param>
     public static WideMinimaTrainer WideMinima(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 10, double exploreFraction = 0.5) =>
+        string labelColumnName = TrainingDefaults.LabelColumnName, string featureColumnName = TrainingDefaults.FeatureColumnName,
+        int epochs = TrainingDefaults.Epochs, double exploreFraction = TrainingDefaults.ExploreFraction) =>
         catalog.WideMinima(new WideMinimaTrainer.Options
         {
             LabelColumnName = labelColumnName,

@@ -18,10 +18,10 @@ public sealed partial class WideMinimaTrainer
     public sealed class Options
     {
         /// <summary>The label column: a key type or an integer type. Default <c>Label</c>.</summary>
-        public string LabelColumnName { get; set; } = "Label";
+        public string LabelColumnName { get; set; } = TrainingDefaults.LabelColumnName;
 
         /// <summary>The features column: a known-size vector of float. Default <c>Features</c>.</summary>
-        public string FeatureColumnName { get; set; } = "Features";
+        public string FeatureColumnName { get; set; } = TrainingDefaults.FeatureColumnName;
 
         /// <summary>The output column of class probabilities. Default <c>Score</c>.</summary>
         public string ScoreColumnName { get; set; } = "Score";
@@ -30,10 +30,10 @@ public sealed partial class WideMinimaTrainer
         public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
 
         /// <summary>The network. Default <see cref="ModelKind.Mlp"/>.</summary>
-        public ModelKind Model { get; set; } = ModelKind.Mlp;
+        public ModelKind Model { get; set; } = TrainingDefaults.Model;
 
         /// <summary>Hidden layer widths of the MLP. Default 512, 512.</summary>
-        public IReadOnlyList<int> HiddenSizes { get; set; } = [512, 512];
+        public IReadOnlyList<int> HiddenSizes { get; set; } = TrainingDefaults.HiddenSizes;
 
         /// <summary>
         /// Channels, height and width of image features for the CNN. Default null: taken from the features
@@ -45,25 +45,25 @@ public sealed partial class WideMinimaTrainer
         public Func<int, int, nn.Module<Tensor, Tensor>>? ModelFactory { get; set; }
 
         /// <summary>Training-time augmentation of image-shaped features. Default <see cref="Augmentation.None"/>.</summary>
-        public Augmentation Augmentation { get; set; } = Augmentation.None;
+        public Augmentation Augmentation { get; set; } = TrainingDefaults.Augmentation;
 
         /// <summary>Standardize each feature with the training mean and standard deviation inside the network. Default true.</summary>
-        public bool NormalizeFeatures { get; set; } = true;
+        public bool NormalizeFeatures { get; set; } = TrainingDefaults.NormalizeFeatures;
 
         /// <summary>The optimizer. Default <see cref="OptimizerKind.Sgd"/> with Nesterov momentum.</summary>
-        public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
+        public OptimizerKind Optimizer { get; set; } = TrainingDefaults.Optimizer;
 
         /// <summary>SGD momentum. Default 0.9.</summary>
-        public double Momentum { get; set; } = 0.9;
+        public double Momentum { get; set; } = TrainingDefaults.Momentum;
 
         /// <summary>Weight decay (L2 for SGD, decoupled for AdamW). Default 5e-4.</summary>
-        public double WeightDecay { get; set; } = 5e-4;
+        public double WeightDecay { get; set; } = TrainingDefaults.WeightDecay;
 
         /// <summary>Examples per optimizer step. Default 128.</summary>
-        public int BatchSize { get; set; } = 128;
+        public int BatchSize { get; set; } = TrainingDefaults.BatchSize;
 
         /// <summary>Training epochs: the budget. Default 10.</summary>
-        public int Epochs { get; set; } = 10;
+        public int Epochs { get; set; } = TrainingDefaults.Epochs;
 
         /// <summary>The learning-rate schedule. Default Knee with explore fraction 0.5 and peak 0.1.</summary>
         public ScheduleOptions Schedule { get; set; } = new KneeScheduleOptions();
@@ -75,10 +75,10 @@ public sealed partial class WideMinimaTrainer
         public int? Seed { get; set; }
 
         /// <summary>Where to train. Default <see cref="DeviceKind.Auto"/>.</summary>
-        public DeviceKind Device { get; set; } = DeviceKind.Auto;
+        public DeviceKind Device { get; set; } = TrainingDefaults.Device;
 
         /// <summary>Torch intra-op threads (process-wide); 0 leaves libtorch's default (all cores). Default 0.</summary>
-        public int Threads { get; set; }
+        public int Threads { get; set; } = TrainingDefaults.Threads;
 
         /// <summary>Data to report accuracy and loss on after each epoch; null skips it. Default null.</summary>
         public IDataView? ValidationSet { get; set; }
@@ -87,13 +87,13 @@ public sealed partial class WideMinimaTrainer
         public double? GradientClipNorm { get; set; }
 
         /// <summary>What to do when the loss becomes NaN or infinite. Default <see cref="DivergenceAction.Throw"/>.</summary>
-        public DivergenceAction OnDivergence { get; set; } = DivergenceAction.Throw;
+        public DivergenceAction OnDivergence { get; set; } = TrainingDefaults.OnDivergence;
 
         /// <summary>Receives each epoch's metrics as it ends. Default null.</summary>
         public IProgress<EpochReport>? Progress { get; set; }
 
         /// <summary>Examples per forward pass when evaluating and scoring in bulk. Default 1024.</summary>
-        public int EvaluationBatchSize { get; set; } = 1024;
+        public int EvaluationBatchSize { get; set; } = TrainingDefaults.EvaluationBatchSize;
 
         /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option and its value.</summary>
         public void Validate()
@@ -109,27 +109,34 @@ public sealed partial class WideMinimaTrainer
             if (ScoreColumnName == PredictedLabelColumnName)
                 throw new ArgumentException($"'{nameof(ScoreColumnName)}' and '{nameof(PredictedLabelColumnName)}' must differ, but both are '{ScoreColumnName}'.", nameof(PredictedLabelColumnName));
             if (!Enum.IsDefined(Model)) throw Guard.Fail(nameof(Model), Model, "must be Mlp, Cnn, ResNet18 or Custom");
-            if (!Enum.IsDefined(Augmentation)) throw Guard.Fail(nameof(Augmentation), Augmentation, "must be None or CropAndFlip");
             ArgumentNullException.ThrowIfNull(HiddenSizes, nameof(HiddenSizes));
             for (int i = 0; i < HiddenSizes.Count; i++) Guard.Positive(HiddenSizes[i], $"{nameof(HiddenSizes)}[{i}]");
             if (Model == ModelKind.Custom && ModelFactory is null)
                 throw new ArgumentException($"'{nameof(ModelFactory)}' must be set when '{nameof(Model)}' is Custom.", nameof(ModelFactory));
             if (ImageShape is { } s && (s.Channels <= 0 || s.Height <= 0 || s.Width <= 0))
                 throw Guard.Fail(nameof(ImageShape), s, "must have positive channels, height and width");
-            if (!Enum.IsDefined(Optimizer)) throw Guard.Fail(nameof(Optimizer), Optimizer, "must be Sgd or AdamW");
-            Guard.Fraction(Momentum, nameof(Momentum));
-            Guard.NonNegative(WeightDecay, nameof(WeightDecay));
-            Guard.Positive(BatchSize, nameof(BatchSize));
-            Guard.Positive(Epochs, nameof(Epochs));
-            ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
-            Schedule.Validate();
-            Width?.Validate();
             if (!Enum.IsDefined(Device)) throw Guard.Fail(nameof(Device), Device, "must be Auto, Cpu or Cuda");
-            Guard.NonNegative(Threads, nameof(Threads));
-            if (GradientClipNorm is double clip) Guard.Positive(clip, nameof(GradientClipNorm));
-            if (!Enum.IsDefined(OnDivergence)) throw Guard.Fail(nameof(OnDivergence), OnDivergence, "must be Throw or Stop");
-            Guard.Positive(EvaluationBatchSize, nameof(EvaluationBatchSize));
+            ToTrainingOptions().Validate();
         }
+
+        /// <summary>The training loop's settings: everything here but the columns, the validation data, the seed and the device.</summary>
+        internal TrainingOptions ToTrainingOptions() => new()
+        {
+            ModelFactory = ModelFactory,
+            Augmentation = Augmentation,
+            Optimizer = Optimizer,
+            Momentum = Momentum,
+            WeightDecay = WeightDecay,
+            BatchSize = BatchSize,
+            Epochs = Epochs,
+            Schedule = Schedule,
+            Width = Width,
+            Threads = Threads,
+            GradientClipNorm = GradientClipNorm,
+            OnDivergence = OnDivergence,
+            Progress = Progress,
+            EvaluationBatchSize = EvaluationBatchSize,
+        };
 
         /// <summary>
         /// Options carrying over the settings of one of ML.NET's own TorchSharp trainers (column names, batch

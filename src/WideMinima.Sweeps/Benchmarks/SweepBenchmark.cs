@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console.Cli;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Console;
+using WideMinima.Sweeps.Terminal;
 using WideMinima.Sweeps.Execution;
 
 namespace WideMinima.Sweeps.Benchmarks;

@@ -9,7 +9,7 @@ using WideMinima.Data;
 using WideMinima.MLNet;
 using WideMinima.Models;
 using WideMinima.Schedules;
-using WideMinima.TorchSharp;
+using WideMinima.Optim;
 using WideMinima.Training;
 using static TorchSharp.torch;
 

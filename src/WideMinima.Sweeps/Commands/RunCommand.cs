@@ -1,7 +1,7 @@
 using Spectre.Console;
 using Spectre.Console.Cli;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Console;
+using WideMinima.Sweeps.Terminal;
 using WideMinima.Sweeps.Execution;
 using WideMinima.Sweeps.Ledger;
 

@@ -68,7 +68,7 @@ public static class RunExecutor
             var ml = new MLContext(seed: run.Seed);
             var options = TrainerOptions(config, scheduleOptionsJson, run.Seed, threads);
             options.ValidationSet = data.Test;
-            var board = tensorboardDirectory is null ? null : global::TorchSharp.torch.utils.tensorboard.SummaryWriter(tensorboardDirectory);
+            var board = tensorboardDirectory is null ? null : TorchSharp.torch.utils.tensorboard.SummaryWriter(tensorboardDirectory);
             options.Progress = new Inline<EpochReport>(e =>
             {
                 board?.add_scalar("train/loss", (float)e.TrainLoss, e.Epoch);

@@ -196,7 +196,7 @@ public sealed class PipelineTests
         var model = ml.MulticlassClassification.Trainers.WideMinima(options).Fit(data);
         Assert.HasCount(3, model.TrainingReport.Epochs);
         Assert.IsTrue(model.Transform(data).Schema.GetColumnOrNull("Guess").HasValue);
-        Assert.AreEqual(typeof(global::TorchSharp.torch).Assembly.GetName().Version, new Version(0, 107, 0, 0));
+        Assert.AreEqual(typeof(TorchSharp.torch).Assembly.GetName().Version, new Version(0, 107, 0, 0));
     }
 }
 

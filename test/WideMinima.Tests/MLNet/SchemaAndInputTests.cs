@@ -155,19 +155,19 @@ public sealed class SchemaAndInputTests
     public void Cuda_request_without_cuda_falls_back_to_the_cpu_with_a_message()
     {
         var (device, warning) = TorchDevices.Choose(DeviceKind.Cuda, cudaAvailable: false);
-        Assert.AreEqual(global::TorchSharp.DeviceType.CPU, device);
+        Assert.AreEqual(TorchSharp.DeviceType.CPU, device);
         Assert.IsNotNull(warning);
         StringAssert.Contains(warning, "CUDA is not available");
-        Assert.AreEqual((global::TorchSharp.DeviceType.CPU, (string?)null), TorchDevices.Choose(DeviceKind.Auto, cudaAvailable: false));
-        Assert.AreEqual((global::TorchSharp.DeviceType.CUDA, (string?)null), TorchDevices.Choose(DeviceKind.Auto, cudaAvailable: true));
-        Assert.AreEqual((global::TorchSharp.DeviceType.CUDA, (string?)null), TorchDevices.Choose(DeviceKind.Cuda, cudaAvailable: true));
-        Assert.AreEqual((global::TorchSharp.DeviceType.CPU, (string?)null), TorchDevices.Choose(DeviceKind.Cpu, cudaAvailable: true));
+        Assert.AreEqual((TorchSharp.DeviceType.CPU, (string?)null), TorchDevices.Choose(DeviceKind.Auto, cudaAvailable: false));
+        Assert.AreEqual((TorchSharp.DeviceType.CUDA, (string?)null), TorchDevices.Choose(DeviceKind.Auto, cudaAvailable: true));
+        Assert.AreEqual((TorchSharp.DeviceType.CUDA, (string?)null), TorchDevices.Choose(DeviceKind.Cuda, cudaAvailable: true));
+        Assert.AreEqual((TorchSharp.DeviceType.CPU, (string?)null), TorchDevices.Choose(DeviceKind.Cpu, cudaAvailable: true));
 
         var ml = new MLContext(1);
         var warnings = new List<string>();
         ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Add(e.Message); };
         var model = Trainer(ml, o => o.Device = DeviceKind.Cuda).Fit(SyntheticData.Blobs(ml, 30, 1));
-        if (!global::TorchSharp.torch.cuda.is_available())
+        if (!TorchSharp.torch.cuda.is_available())
         {
             Assert.AreEqual("cpu", model.TrainingReport.Device);
             Assert.IsTrue(warnings.Any(w => w.Contains("CUDA is not available", StringComparison.Ordinal)), "the fallback is logged");

@@ -1,7 +1,7 @@
 using WideMinima.Schedules;
 using static TorchSharp.torch.optim;
 
-namespace WideMinima.TorchSharp;
+namespace WideMinima.Optim;
 
 /// <summary>
 /// The paper's reference <c>KneeLRScheduler(optimizer, peak_lr, warmup_steps, explore_steps, total_steps)</c>,

@@ -1,9 +1,9 @@
 using TorchSharp;
 using WideMinima.Schedules;
-using WideMinima.TorchSharp;
+using WideMinima.Optim;
 using static TorchSharp.torch;
 
-namespace WideMinima.Tests.TorchSharp;
+namespace WideMinima.Tests.Optim;
 
 [TestClass]
 public sealed class ScheduledLRTests
@@ -43,8 +43,8 @@ public sealed class ScheduledLRTests
         using var model = TinyModel();
         var parameters = model.parameters().ToArray();
         var adam = optim.AdamW([
-            new global::TorchSharp.Modules.AdamW.ParamGroup(parameters.Take(2), lr: 0.01),
-            new global::TorchSharp.Modules.AdamW.ParamGroup(parameters.Skip(2), lr: 0.1),
+            new TorchSharp.Modules.AdamW.ParamGroup(parameters.Take(2), lr: 0.01),
+            new TorchSharp.Modules.AdamW.ParamGroup(parameters.Skip(2), lr: 0.1),
         ]);
         var schedule = new CosineSchedule(1.0, 10);
         var scheduler = new ScheduledLR(adam, schedule);

@@ -1,16 +1,15 @@
 using System.Diagnostics;
 using TorchSharp;
-using WideMinima.MLNet;
 using WideMinima.Models;
 using WideMinima.Schedules;
 using WideMinima.Sharpness;
-using WideMinima.TorchSharp;
+using WideMinima.Optim;
 using static TorchSharp.torch;
 
 namespace WideMinima.Training;
 
 /// <summary>
-/// The TorchSharp training loop behind <see cref="WideMinimaTrainer"/>: data goes into tensors once,
+/// The TorchSharp training loop behind the ML.NET trainer and the sweep console: data goes into tensors once,
 /// each epoch shuffles with a seeded generator, each step runs forward, backward, optimizer and schedule.
 /// </summary>
 internal static class ClassifierTraining
@@ -20,7 +19,7 @@ internal static class ClassifierTraining
     /// <summary>How often (in steps) the running loss is checked for NaN; each check synchronises with the device.</summary>
     private const int DivergenceCheckInterval = 25;
 
-    public static Result Train(ClassifierData train, ClassifierData? validation, WideMinimaTrainer.Options options,
+    public static Result Train(ClassifierData train, ClassifierData? validation, TrainingOptions options,
         NetworkSpec spec, int seed, Device device, Action<string> log, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -171,7 +170,7 @@ internal static class ClassifierTraining
         }
     }
 
-    private static bool Diverge(WideMinimaTrainer.Options options, int epoch, long step, double lr, double loss, Action<string> log)
+    private static bool Diverge(TrainingOptions options, int epoch, long step, double lr, double loss, Action<string> log)
     {
         if (options.OnDivergence == DivergenceAction.Throw) throw new TrainingDivergedException(epoch, step, lr, loss);
         log($"training diverged (loss {loss}) by step {step}, epoch {epoch}, at learning rate {lr}; stopping as OnDivergence = Stop asks");
@@ -185,7 +184,7 @@ internal static class ClassifierTraining
         return copy;
     }
 
-    private static optim.Optimizer CreateOptimizer(WideMinimaTrainer.Options options, global::TorchSharp.Modules.Parameter[] parameters, double lr) => options.Optimizer switch
+    private static optim.Optimizer CreateOptimizer(TrainingOptions options, TorchSharp.Modules.Parameter[] parameters, double lr) => options.Optimizer switch
     {
         OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Momentum > 0),
         OptimizerKind.AdamW => optim.AdamW(parameters, lr, weight_decay: options.WeightDecay),

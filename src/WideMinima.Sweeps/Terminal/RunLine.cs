@@ -1,7 +1,7 @@
 using System.Globalization;
 using WideMinima.Sweeps.Ledger;
 
-namespace WideMinima.Sweeps.Console;
+namespace WideMinima.Sweeps.Terminal;
 
 /// <summary>One finished run as a short line of text, shared by the live and the plain display.</summary>
 internal static class RunLine

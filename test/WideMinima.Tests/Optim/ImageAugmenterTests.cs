@@ -2,7 +2,7 @@ using WideMinima.Models;
 using WideMinima.Training;
 using static TorchSharp.torch;
 
-namespace WideMinima.Tests.TorchSharp;
+namespace WideMinima.Tests.Optim;
 
 [TestClass]
 public sealed class ImageAugmenterTests

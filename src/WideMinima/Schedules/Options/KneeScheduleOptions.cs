@@ -6,7 +6,7 @@ namespace WideMinima.Schedules;
 public sealed class KneeScheduleOptions : ScheduleOptions
 {
     /// <summary>Explore share of the budget after warmup, in [0, 1]. Default 0.5, the paper's recommendation.</summary>
-    public double ExploreFraction { get; set; } = 0.5;
+    public double ExploreFraction { get; set; } = Training.TrainingDefaults.ExploreFraction;
 
     /// <summary>The rate the decay ends at. Default 0.</summary>
     public double FloorLearningRate { get; set; }

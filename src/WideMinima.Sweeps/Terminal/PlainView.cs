@@ -1,7 +1,7 @@
 using WideMinima.Sweeps.Execution;
 using WideMinima.Sweeps.Ledger;
 
-namespace WideMinima.Sweeps.Console;
+namespace WideMinima.Sweeps.Terminal;
 
 /// <summary>Progress as plain log lines, for redirected output (CI logs, files, pipes).</summary>
 internal sealed class PlainView(TextWriter output) : SweepCoordinator.IView

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace WideMinima.Tests.TorchSharp;
+namespace WideMinima.Tests.Optim;
 
 [TestClass]
 public sealed class TorchRuntimeTests

@@ -4,7 +4,7 @@ using WideMinima.Internal;
 using WideMinima.Schedules;
 using static TorchSharp.torch.optim;
 
-namespace WideMinima.TorchSharp;
+namespace WideMinima.Optim;
 
 /// <summary>
 /// Drives any TorchSharp optimizer from any <see cref="LearningRateSchedule"/>. Call <c>step()</c>

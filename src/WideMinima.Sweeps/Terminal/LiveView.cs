@@ -2,7 +2,7 @@ using Spectre.Console;
 using WideMinima.Sweeps.Execution;
 using WideMinima.Sweeps.Ledger;
 
-namespace WideMinima.Sweeps.Console;
+namespace WideMinima.Sweeps.Terminal;
 
 /// <summary>Spectre.Console progress bars: the sweep's run count with an ETA, and one bar per run in flight showing its epoch.</summary>
 internal sealed class LiveView(ProgressContext context, int total) : SweepCoordinator.IView
