@@ -28,7 +28,7 @@ internal sealed class SweepBenchmark : Command<SweepBenchmark.Settings>
         {
             Name = "bench",
             ExploreFractions = [0, 0.5, 0.9],
-            Baselines = ["cosine"],
+            Baselines = [SweepSchedule.Cosine],
             Seeds = 2,
             Epochs = 4,
         };

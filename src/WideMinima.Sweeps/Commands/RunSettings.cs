@@ -56,7 +56,7 @@ internal sealed class RunSettings : OutSettings
             : new SweepConfig();
         var dataset = c.Dataset with
         {
-            Kind = Dataset ?? c.Dataset.Kind,
+            Kind = Dataset is null ? c.Dataset.Kind : ConfigNames.Parse<DatasetKind>("--dataset", Dataset),
             Path = DatasetPath ?? c.Dataset.Path,
             TrainLimit = TrainLimit ?? c.Dataset.TrainLimit,
             TestLimit = TestLimit ?? c.Dataset.TestLimit,
@@ -67,21 +67,31 @@ internal sealed class RunSettings : OutSettings
             Epochs = Epochs ?? c.Epochs,
             Seeds = Seeds ?? c.Seeds,
             ExploreFractions = ExploreFractions is null ? c.ExploreFractions : Numbers("--explore-fractions", ExploreFractions),
-            Baselines = Baselines is null ? c.Baselines : Baselines == "none" ? [] : [.. Baselines.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
+            Baselines = Baselines is null ? c.Baselines : Schedules(Baselines),
             PeakLr = PeakLr ?? c.PeakLr,
             BatchSize = BatchSize ?? c.BatchSize,
             WarmupFraction = WarmupFraction ?? c.WarmupFraction,
             Model = c.Model with
             {
-                Kind = Model ?? c.Model.Kind,
+                Kind = Model is null ? c.Model.Kind : ConfigNames.Parse<SweepModel>("--model", Model),
                 Hidden = Hidden is null ? c.Model.Hidden : [.. Numbers("--hidden", Hidden).Select(h => (int)h)],
             },
             Dataset = dataset,
             ThreadsPerRun = ThreadsPerRun ?? c.ThreadsPerRun,
             Width = NoWidth ? null : c.Width,
-            Device = Device ?? c.Device,
+            Device = Device is null ? c.Device : ConfigNames.Parse<SweepDevice>("--device", Device),
             Tensorboard = Tensorboard || c.Tensorboard,
         };
+    }
+
+    /// <summary><c>cosine,step</c> as schedules; <c>none</c> as none. An unknown name is an error naming its place.</summary>
+    private static SweepSchedule[] Schedules(string text)
+    {
+        if (text == "none") return [];
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var schedules = new SweepSchedule[parts.Length];
+        for (int i = 0; i < parts.Length; i++) schedules[i] = ConfigNames.Parse<SweepSchedule>($"--baselines[{i}]", parts[i]);
+        return schedules;
     }
 
     private static double[] Numbers(string flag, string text)

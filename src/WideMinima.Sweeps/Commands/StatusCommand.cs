@@ -26,7 +26,7 @@ internal sealed class StatusCommand : Command<OutSettings>
         var config = header is null ? null : SweepConfigJson.Parse(header.ConfigJson, folder);
         string name = config?.Name ?? "?";
         var counts = runs.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count());
-        int Count(string s) => counts.TryGetValue(s, out int n) ? n : 0;
+        int Count(RunStatus s) => counts.TryGetValue(s, out int n) ? n : 0;
         AnsiConsole.MarkupLine(Markup.Escape($"Sweep '{name}' in {folder}: {runs.Count} runs: {Count(RunStatus.Done)} done, {Count(RunStatus.Diverged)} diverged, " +
             $"{Count(RunStatus.Failed)} failed, {Count(RunStatus.Running)} running, {Count(RunStatus.Pending)} pending."));
 

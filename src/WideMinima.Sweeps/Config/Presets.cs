@@ -15,13 +15,13 @@ public static class Presets
         new SweepConfig
         {
             Name = "quick",
-            Dataset = new DatasetConfig { Kind = "fashion-mnist-subset" },
-            Model = new ModelConfig { Kind = "mlp", Hidden = [512, 512] },
+            Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnistSubset },
+            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [512, 512] },
             Epochs = 12,
             BatchSize = 128,
             PeakLr = 0.1,
             ExploreFractions = [0, 0.25, 0.5, 0.75, 0.9],
-            Baselines = ["cosine", "step"],
+            Baselines = [SweepSchedule.Cosine, SweepSchedule.Step],
             Seeds = 4,
             Workers = 2,
         });
@@ -32,8 +32,8 @@ public static class Presets
         new SweepConfig
         {
             Name = "default",
-            Dataset = new DatasetConfig { Kind = "fashion-mnist" },
-            Model = new ModelConfig { Kind = "mlp", Hidden = [512, 512] },
+            Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnist },
+            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [512, 512] },
             Epochs = 10,
             Seeds = 3,
             Workers = 2,
@@ -50,20 +50,20 @@ public static class Presets
         new SweepConfig
         {
             Name = "paper",
-            Dataset = new DatasetConfig { Kind = "cifar-10" },
-            Model = new ModelConfig { Kind = "resnet18", Hidden = [] },
+            Dataset = new DatasetConfig { Kind = DatasetKind.Cifar10 },
+            Model = new ModelConfig { Kind = SweepModel.ResNet18, Hidden = [] },
             Epochs = 200,
             BatchSize = 128,
             PeakLr = 0.1,
             Momentum = 0.9,
             WeightDecay = 5e-4,
             ExploreFractions = [0, 0.15, 0.3, 0.5],
-            Baselines = ["cosine", "step", "explore-step", "linear"],
+            Baselines = [SweepSchedule.Cosine, SweepSchedule.Step, SweepSchedule.ExploreStep, SweepSchedule.Linear],
             Seeds = 50,
             Workers = 1,
-            Device = "auto",
+            Device = SweepDevice.Auto,
             Augment = true,
-            Width = new WidthConfig { Method = "sgd", MaxSteps = 1000, BatchSize = 128, SampleSize = 10_000, Patience = 0 },
+            Width = new WidthConfig { Method = WidthMethod.Sgd, MaxSteps = 1000, BatchSize = 128, SampleSize = 10_000, Patience = 0 },
         },
         CannotRunHere: "It cannot run on this project's build machines: they have no GPU, and CIFAR-10 cannot be downloaded there. " +
             "On 2 CPU cores one 200-epoch ResNet-18 run would take weeks.");

@@ -1,8 +1,13 @@
+using WideMinima.Sharpness;
+using WideMinima.Training;
+
 namespace WideMinima.Sweeps.Config;
 
 /// <summary>
 /// A sweep definition: what to train, which schedules and explore shares to compare, how many seeds.
-/// Read from JSON with snake_case keys (see docs/sweep-config.md); every field has a default.
+/// Read from JSON with snake_case keys (see docs/sweep-config.md); every field has a default. The training
+/// defaults are the trainer's (<see cref="TrainingDefaults"/>), the width defaults the fast protocol's
+/// (<see cref="KeskarWidthOptions.Fast"/>).
 /// </summary>
 public sealed record SweepConfig
 {
@@ -16,22 +21,22 @@ public sealed record SweepConfig
     public ModelConfig Model { get; init; } = new();
 
     /// <summary>The budget in epochs, the same for every schedule.</summary>
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; } = TrainingDefaults.Epochs;
 
     /// <summary>Examples per step.</summary>
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = TrainingDefaults.BatchSize;
 
     /// <summary>Peak learning rate, shared by every schedule.</summary>
-    public double PeakLr { get; init; } = 0.1;
+    public double PeakLr { get; init; } = TrainingDefaults.PeakLearningRate;
 
     /// <summary><c>sgd</c> (Nesterov momentum) or <c>adamw</c>.</summary>
-    public string Optimizer { get; init; } = "sgd";
+    public SweepOptimizer Optimizer { get; init; } = SweepOptimizer.Sgd;
 
     /// <summary>SGD momentum.</summary>
-    public double Momentum { get; init; } = 0.9;
+    public double Momentum { get; init; } = TrainingDefaults.Momentum;
 
     /// <summary>Weight decay.</summary>
-    public double WeightDecay { get; init; } = 5e-4;
+    public double WeightDecay { get; init; } = TrainingDefaults.WeightDecay;
 
     /// <summary>Linear warmup as a share of the budget, for every schedule.</summary>
     public double WarmupFraction { get; init; }
@@ -43,7 +48,8 @@ public sealed record SweepConfig
     /// Baselines: <c>cosine</c>, <c>step</c> (milestones at <see cref="StepMilestones"/>), <c>explore-step</c>
     /// (the paper's Section 3 protocol, once per explore fraction), <c>linear</c>, <c>one-cycle</c>, <c>constant</c>.
     /// </summary>
-    public IReadOnlyList<string> Baselines { get; init; } = ["cosine", "step", "explore-step", "linear", "one-cycle"];
+    public IReadOnlyList<SweepSchedule> Baselines { get; init; } =
+        [SweepSchedule.Cosine, SweepSchedule.Step, SweepSchedule.ExploreStep, SweepSchedule.Linear, SweepSchedule.OneCycle];
 
     /// <summary>The classic step baseline's milestones as shares of the budget.</summary>
     public IReadOnlyList<double> StepMilestones { get; init; } = [0.5, 0.75];
@@ -63,8 +69,11 @@ public sealed record SweepConfig
     /// <summary>Torch threads per run; 0 divides the cores between the workers. Fixed in the ledger so resumed runs compute the same.</summary>
     public int ThreadsPerRun { get; init; }
 
-    /// <summary><c>cpu</c> (default: bit-for-bit reproducible runs), <c>cuda</c> or <c>auto</c>.</summary>
-    public string Device { get; init; } = "cpu";
+    /// <summary>
+    /// <c>cpu</c> (default: bit-for-bit reproducible runs), <c>cuda</c> or <c>auto</c>. Unlike the trainer's
+    /// default (<see cref="TrainingDefaults.Device"/>, auto), a sweep trains on the CPU unless told otherwise.
+    /// </summary>
+    public SweepDevice Device { get; init; } = SweepDevice.Cpu;
 
     /// <summary>Random crop and horizontal flip of image-shaped training data (the paper's CIFAR-10 augmentation).</summary>
     public bool Augment { get; init; }
@@ -81,7 +90,7 @@ public sealed record DatasetConfig
     /// with the program), <c>cifar-10</c> (the binary batches, in <see cref="Path"/> or <c>WIDEMINIMA_CIFAR10</c>),
     /// <c>idx</c> (four IDX files) or <c>text</c> (delimited files with a label column).
     /// </summary>
-    public string Kind { get; init; } = "fashion-mnist";
+    public DatasetKind Kind { get; init; } = DatasetKind.FashionMnist;
 
     /// <summary>A folder: Fashion-MNIST's location, or the folder relative paths below are resolved against.</summary>
     public string? Path { get; init; }
@@ -121,33 +130,39 @@ public sealed record DatasetConfig
 public sealed record ModelConfig
 {
     /// <summary><c>mlp</c>, <c>cnn</c> or <c>resnet18</c> (the last two need image-shaped data).</summary>
-    public string Kind { get; init; } = "mlp";
+    public SweepModel Kind { get; init; } = SweepModel.Mlp;
 
     /// <summary>MLP hidden widths.</summary>
-    public IReadOnlyList<int> Hidden { get; init; } = [512, 512];
+    public IReadOnlyList<int> Hidden { get; init; } = TrainingDefaults.HiddenSizes;
 }
 
-/// <summary>Keskar width measurement.</summary>
+/// <summary>
+/// Keskar width measurement. Every default is the fast protocol's (<see cref="KeskarWidthOptions.Fast"/>);
+/// <c>method: sgd</c> starts from the reference protocol instead (<c>new KeskarWidthOptions()</c>) and takes the
+/// fields given here.
+/// </summary>
 public sealed record WidthConfig
 {
-    /// <summary><c>sign</c> (fast projected sign-gradient) or <c>sgd</c> (the reference protocol).</summary>
-    public string Method { get; init; } = "sign";
+    private static readonly KeskarWidthOptions FastProtocol = KeskarWidthOptions.Fast();
+
+    /// <summary><c>sign</c> (the fast protocol) or <c>sgd</c> (the reference protocol).</summary>
+    public WidthMethod Method { get; init; } = WidthMethod.Sign;
 
     /// <summary>Box size ε.</summary>
-    public double Epsilon { get; init; } = 1e-4;
+    public double Epsilon { get; init; } = FastProtocol.Epsilon;
 
     /// <summary>Ascent steps at most.</summary>
-    public int MaxSteps { get; init; } = 50;
+    public int MaxSteps { get; init; } = FastProtocol.MaxSteps;
 
-    /// <summary>SGD ascent step.</summary>
-    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>SGD ascent step (method <c>sgd</c> only).</summary>
+    public double LearningRate { get; init; } = FastProtocol.LearningRate;
 
     /// <summary>Training examples in the loss sample.</summary>
-    public int SampleSize { get; init; } = 2048;
+    public int SampleSize { get; init; } = FastProtocol.SampleSize ?? throw new InvalidOperationException("The fast width protocol must fix its sample size.");
 
     /// <summary>Examples per ascent step.</summary>
-    public int BatchSize { get; init; } = 2048;
+    public int BatchSize { get; init; } = FastProtocol.BatchSize;
 
     /// <summary>Stop after this many evaluations without improvement; 0 never stops early.</summary>
-    public int Patience { get; init; } = 5;
+    public int Patience { get; init; } = FastProtocol.Patience ?? 0;
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Reflection;
+using System.Text.Json.Serialization;
 
 namespace WideMinima.Sweeps.Config;
 
@@ -8,6 +10,13 @@ public sealed class SweepConfigException : Exception
     /// <summary>Creates the exception for a field and its value.</summary>
     public SweepConfigException(string field, object? value, string rule)
         : base(string.Create(CultureInfo.InvariantCulture, $"{field}: {rule}, but was {Format(value)}."))
+    {
+        Field = field;
+    }
+
+    /// <summary>Creates the exception for a field and its value in a config file, named first.</summary>
+    public SweepConfigException(string source, string field, object? value, string rule)
+        : base(string.Create(CultureInfo.InvariantCulture, $"{source}: {field}: {rule}, but was {Format(value)}."))
     {
         Field = field;
     }
@@ -36,6 +45,7 @@ public sealed class SweepConfigException : Exception
     {
         null => "null",
         string s => $"'{s}'",
+        Enum e => $"'{e.GetType().GetField(e.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? e.ToString()}'",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "null",

@@ -15,7 +15,13 @@ public static class SweepConfigJson
         AllowTrailingCommas = true,
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        // The config enums carry their own converter (spelled names, errors naming the value); others go snake_case.
+        Converters =
+        {
+            new ConfigNameConverter<SweepSchedule>(), new ConfigNameConverter<SweepModel>(), new ConfigNameConverter<SweepOptimizer>(),
+            new ConfigNameConverter<SweepDevice>(), new ConfigNameConverter<WidthMethod>(), new ConfigNameConverter<DatasetKind>(),
+            new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower),
+        },
     };
 
     /// <summary>Parses a config; malformed JSON or unknown keys throw <see cref="SweepConfigException"/> with the position.</summary>
@@ -26,6 +32,11 @@ public static class SweepConfigJson
             return JsonSerializer.Deserialize<SweepConfig>(json, Options)
                 ?? throw new SweepConfigException($"{source}: the config is 'null'.");
         }
+        catch (ConfigNameException e) when (e.Path is not null)
+        {
+            // An unknown schedule, model, device, ... name: the field as the validator names it, and the value.
+            throw new SweepConfigException(source, Field(e.Path), e.Value, e.Rule);
+        }
         catch (JsonException e)
         {
             string where = e.Path is null ? "" : $" at {e.Path}";
@@ -33,6 +44,9 @@ public static class SweepConfigJson
             throw new SweepConfigException($"{source}: malformed config{where}{line}: {e.Message}", e);
         }
     }
+
+    /// <summary><c>$.model.kind</c> as <c>model.kind</c>, <c>$.baselines[1]</c> as <c>baselines[1]</c>.</summary>
+    private static string Field(string jsonPath) => jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath;
 
     /// <summary>Reads a config file: JSON, or YAML when the name ends in .yaml or .yml (same keys, same checks).</summary>
     public static SweepConfig Read(string path)

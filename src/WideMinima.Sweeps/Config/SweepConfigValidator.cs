@@ -3,12 +3,6 @@ namespace WideMinima.Sweeps.Config;
 /// <summary>Pure checks of a sweep definition; the first problem throws <see cref="SweepConfigException"/>.</summary>
 public static class SweepConfigValidator
 {
-    /// <summary>Schedules a sweep can run.</summary>
-    public static IReadOnlyList<string> KnownBaselines { get; } = ["cosine", "step", "explore-step", "linear", "one-cycle", "constant"];
-
-    /// <summary>Dataset kinds a sweep can read.</summary>
-    public static IReadOnlyList<string> KnownDatasets { get; } = ["fashion-mnist", "fashion-mnist-subset", "cifar-10", "idx", "text"];
-
     /// <summary>Throws on the first invalid field.</summary>
     public static void Validate(SweepConfig c)
     {
@@ -17,7 +11,7 @@ public static class SweepConfigValidator
         Positive(c.Epochs, "epochs");
         Positive(c.BatchSize, "batch_size");
         if (!double.IsFinite(c.PeakLr) || c.PeakLr <= 0) throw new SweepConfigException("peak_lr", c.PeakLr, "must be a finite number > 0");
-        if (c.Optimizer is not ("sgd" or "adamw")) throw new SweepConfigException("optimizer", c.Optimizer, "must be 'sgd' or 'adamw'");
+        ConfigNames.CheckDefined(c.Optimizer, "optimizer");
         Fraction(c.Momentum, "momentum");
         if (!double.IsFinite(c.WeightDecay) || c.WeightDecay < 0) throw new SweepConfigException("weight_decay", c.WeightDecay, "must be a finite number >= 0");
         Fraction(c.WarmupFraction, "warmup_fraction");
@@ -30,14 +24,15 @@ public static class SweepConfigValidator
         if (c.Baselines is null) throw new SweepConfigException("baselines", null, "must be a list of schedule names");
         for (int i = 0; i < c.Baselines.Count; i++)
         {
-            if (!KnownBaselines.Contains(c.Baselines[i]))
-                throw new SweepConfigException($"baselines[{i}]", c.Baselines[i], $"is not a known schedule ({string.Join(", ", KnownBaselines)})");
+            ConfigNames.CheckDefined(c.Baselines[i], $"baselines[{i}]");
+            if (c.Baselines[i] == SweepSchedule.Knee)
+                throw new SweepConfigException($"baselines[{i}]", "knee", "is not a baseline: Knee runs once per entry of explore_fractions");
         }
         if (c.Baselines.Distinct().Count() != c.Baselines.Count)
-            throw new SweepConfigException("baselines", string.Join(", ", c.Baselines), "must not repeat a schedule");
+            throw new SweepConfigException("baselines", string.Join(", ", c.Baselines.Select(ConfigNames.Name)), "must not repeat a schedule");
         if (c.ExploreFractions.Count == 0 && c.Baselines.Count == 0)
             throw new SweepConfigException("explore_fractions", "[]", "and baselines are both empty: there is nothing to run");
-        if (c.ExploreFractions.Count == 0 && c.Baselines.Contains("explore-step"))
+        if (c.ExploreFractions.Count == 0 && c.Baselines.Contains(SweepSchedule.ExploreStep))
             throw new SweepConfigException("explore_fractions", "[]", "must not be empty when baselines include 'explore-step'");
         for (int i = 0; i < c.StepMilestones.Count; i++) Fraction(c.StepMilestones[i], $"step_milestones[{i}]");
         for (int i = 1; i < c.StepMilestones.Count; i++)
@@ -48,8 +43,8 @@ public static class SweepConfigValidator
 
         Positive(c.Seeds, "seeds");
         if (c.FirstSeed < 0) throw new SweepConfigException("first_seed", c.FirstSeed, "must be >= 0");
-        if (c.Device is not ("cpu" or "cuda" or "auto")) throw new SweepConfigException("device", c.Device, "must be 'cpu', 'cuda' or 'auto'");
-        if (c.Augment && c.Dataset?.Kind == "text") throw new SweepConfigException("augment", c.Augment, "needs image data (fashion-mnist, cifar-10 or idx), not text");
+        ConfigNames.CheckDefined(c.Device, "device");
+        if (c.Augment && c.Dataset?.Kind == DatasetKind.Text) throw new SweepConfigException("augment", c.Augment, "needs image data (fashion-mnist, cifar-10 or idx), not text");
         Positive(c.Workers, "workers");
         if (c.Workers > 64) throw new SweepConfigException("workers", c.Workers, "must be at most 64");
         if (c.ThreadsPerRun < 0) throw new SweepConfigException("threads_per_run", c.ThreadsPerRun, "must be >= 0 (0: divide the cores between the workers)");
@@ -61,23 +56,22 @@ public static class SweepConfigValidator
 
     private static void ValidateModel(ModelConfig m)
     {
-        if (m.Kind is not ("mlp" or "cnn" or "resnet18")) throw new SweepConfigException("model.kind", m.Kind, "must be 'mlp', 'cnn' or 'resnet18'");
+        ConfigNames.CheckDefined(m.Kind, "model.kind");
         if (m.Hidden is null) throw new SweepConfigException("model.hidden", null, "must be a list of layer widths");
         for (int i = 0; i < m.Hidden.Count; i++) Positive(m.Hidden[i], $"model.hidden[{i}]");
     }
 
     private static void ValidateDataset(DatasetConfig d)
     {
-        if (!KnownDatasets.Contains(d.Kind))
-            throw new SweepConfigException("dataset.kind", d.Kind, $"is not a known dataset kind ({string.Join(", ", KnownDatasets)})");
-        if (d.Kind == "idx")
+        ConfigNames.CheckDefined(d.Kind, "dataset.kind");
+        if (d.Kind == DatasetKind.Idx)
         {
             Required(d.TrainImages, "dataset.train_images");
             Required(d.TrainLabels, "dataset.train_labels");
             Required(d.TestImages, "dataset.test_images");
             Required(d.TestLabels, "dataset.test_labels");
         }
-        if (d.Kind == "text")
+        if (d.Kind == DatasetKind.Text)
         {
             Required(d.TrainFile, "dataset.train_file");
             Required(d.TestFile, "dataset.test_file");
@@ -91,7 +85,7 @@ public static class SweepConfigValidator
 
     private static void ValidateWidth(WidthConfig w)
     {
-        if (w.Method is not ("sign" or "sgd")) throw new SweepConfigException("width.method", w.Method, "must be 'sign' or 'sgd'");
+        ConfigNames.CheckDefined(w.Method, "width.method");
         if (!double.IsFinite(w.Epsilon) || w.Epsilon <= 0) throw new SweepConfigException("width.epsilon", w.Epsilon, "must be a finite number > 0");
         Positive(w.MaxSteps, "width.max_steps");
         if (!double.IsFinite(w.LearningRate) || w.LearningRate <= 0) throw new SweepConfigException("width.learning_rate", w.LearningRate, "must be a finite number > 0");

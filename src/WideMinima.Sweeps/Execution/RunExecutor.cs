@@ -20,33 +20,72 @@ public static class RunExecutor
             ?? throw new InvalidOperationException("The run's schedule is missing from the ledger.");
         return new WideMinimaTrainer.Options
         {
-            Model = config.Model.Kind switch { "cnn" => ModelKind.Cnn, "resnet18" => ModelKind.ResNet18, _ => ModelKind.Mlp },
+            Model = Map(config.Model.Kind),
             Augmentation = config.Augment ? Augmentation.CropAndFlip : Augmentation.None,
             HiddenSizes = [.. config.Model.Hidden],
             Epochs = config.Epochs,
             BatchSize = config.BatchSize,
-            Optimizer = config.Optimizer == "adamw" ? OptimizerKind.AdamW : OptimizerKind.Sgd,
+            Optimizer = Map(config.Optimizer),
             Momentum = config.Momentum,
             WeightDecay = config.WeightDecay,
             Schedule = schedule,
             Seed = seed,
             Threads = threads,
-            Device = config.Device switch { "cuda" => DeviceKind.Cuda, "auto" => DeviceKind.Auto, _ => DeviceKind.Cpu },
+            Device = Map(config.Device),
             OnDivergence = DivergenceAction.Stop,
-            Width = config.Width is { } w ? new KeskarWidthOptions
-            {
-                Method = w.Method == "sgd" ? AscentMethod.Sgd : AscentMethod.SignGradient,
-                Epsilon = w.Epsilon,
-                MaxSteps = w.MaxSteps,
-                LearningRate = w.LearningRate,
-                SampleSize = w.SampleSize,
-                BatchSize = w.BatchSize,
-                EvaluateEvery = 1,
-                Patience = w.Patience == 0 ? null : w.Patience,
-                Seed = seed,
-            } : null,
+            Width = config.Width is { } w ? WidthOptions(w, seed) : null,
         };
     }
+
+    /// <summary>
+    /// The width protocol of a run: the method's protocol (sign: <see cref="KeskarWidthOptions.Fast"/>, sgd: the
+    /// reference, <c>new KeskarWidthOptions()</c>) with the config's fields, the whole sample evaluated every step, and the run's seed.
+    /// </summary>
+    public static KeskarWidthOptions WidthOptions(WidthConfig width, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(width);
+        var options = width.Method switch
+        {
+            WidthMethod.Sign => KeskarWidthOptions.Fast(),
+            WidthMethod.Sgd => new KeskarWidthOptions { Method = AscentMethod.Sgd },
+            _ => throw new ArgumentOutOfRangeException(nameof(width), width.Method, "is not a known width method"),
+        };
+        options.Epsilon = width.Epsilon;
+        options.MaxSteps = width.MaxSteps;
+        options.LearningRate = width.LearningRate;
+        options.SampleSize = width.SampleSize;
+        options.BatchSize = width.BatchSize;
+        options.EvaluateEvery = 1;
+        options.Patience = width.Patience == 0 ? null : width.Patience;
+        options.Seed = seed;
+        return options;
+    }
+
+    /// <summary>The sweep's model kind as the trainer's.</summary>
+    public static ModelKind Map(SweepModel model) => model switch
+    {
+        SweepModel.Mlp => ModelKind.Mlp,
+        SweepModel.Cnn => ModelKind.Cnn,
+        SweepModel.ResNet18 => ModelKind.ResNet18,
+        _ => throw new ArgumentOutOfRangeException(nameof(model), model, "is not a known model kind"),
+    };
+
+    /// <summary>The sweep's optimizer as the trainer's.</summary>
+    public static OptimizerKind Map(SweepOptimizer optimizer) => optimizer switch
+    {
+        SweepOptimizer.Sgd => OptimizerKind.Sgd,
+        SweepOptimizer.AdamW => OptimizerKind.AdamW,
+        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, "is not a known optimizer"),
+    };
+
+    /// <summary>The sweep's device as the trainer's.</summary>
+    public static DeviceKind Map(SweepDevice device) => device switch
+    {
+        SweepDevice.Cpu => DeviceKind.Cpu,
+        SweepDevice.Cuda => DeviceKind.Cuda,
+        SweepDevice.Auto => DeviceKind.Auto,
+        _ => throw new ArgumentOutOfRangeException(nameof(device), device, "is not a known device"),
+    };
 
     /// <summary>Runs <paramref name="run"/> on <paramref name="data"/>; <paramref name="onEpoch"/> sees each epoch.</summary>
     /// <param name="config">The sweep definition.</param>
@@ -79,7 +118,7 @@ public static class RunExecutor
             });
             using var model = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
             var report = model.TrainingReport;
-            string status = report.Diverged ? RunStatus.Diverged : RunStatus.Done;
+            RunStatus status = report.Diverged ? RunStatus.Diverged : RunStatus.Done;
             double? accuracy = null, loss = null;
             if (!report.Diverged) (accuracy, loss) = model.Evaluate(data.Test);
             if (report.Width is { } measured) board?.add_scalar("width/sharpness", (float)measured.Sharpness, report.Epochs.Count);

@@ -16,7 +16,7 @@ public sealed record RunRecord
     /// <summary>The seed.</summary>
     public required int Seed { get; init; }
     /// <summary>done or diverged.</summary>
-    public required string Status { get; init; }
+    public required Ledger.RunStatus Status { get; init; }
     /// <summary>The sweep definition the run belongs to (the full config).</summary>
     public required string ConfigJson { get; init; }
     /// <summary>The exact schedule that ran, with its budget.</summary>

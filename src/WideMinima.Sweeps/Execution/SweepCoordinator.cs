@@ -62,7 +62,7 @@ public static class SweepCoordinator
             var seen = new HashSet<string>();
             using (var ledger = new SqliteRunLedger(path))
             {
-                foreach (var r in ledger.Runs()) if (RunStatus.IsFinished(r.Status)) seen.Add(r.RunId);
+                foreach (var r in ledger.Runs()) if (r.Status.IsFinished()) seen.Add(r.RunId);
                 var refresh = Stopwatch.StartNew();
                 while (true)
                 {
@@ -71,7 +71,7 @@ public static class SweepCoordinator
                     if (!alive || refresh.ElapsedMilliseconds >= 1000)
                     {
                         var runs = ledger.Runs();
-                        var fresh = runs.Where(r => RunStatus.IsFinished(r.Status) && seen.Add(r.RunId)).ToList();
+                        var fresh = runs.Where(r => r.Status.IsFinished() && seen.Add(r.RunId)).ToList();
                         view.Update(runs, fresh);
                         refresh.Restart();
                     }

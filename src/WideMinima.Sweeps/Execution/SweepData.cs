@@ -31,33 +31,33 @@ public sealed class SweepData
         ArgumentNullException.ThrowIfNull(d);
         switch (d.Kind)
         {
-            case "fashion-mnist":
+            case DatasetKind.FashionMnist:
                 try
                 {
                     FashionMnist.Locate(new FashionMnistSource { Path = d.Path });
                 }
                 catch (FileNotFoundException e)
                 {
-                    throw new SweepConfigException(d.Path is null ? "dataset" : "dataset.path", d.Path ?? "fashion-mnist", $"Fashion-MNIST is missing ({e.Message})");
+                    throw new SweepConfigException(d.Path is null ? "dataset" : "dataset.path", d.Path ?? ConfigNames.Name(d.Kind), $"Fashion-MNIST is missing ({e.Message})");
                 }
                 break;
-            case "fashion-mnist-subset":
+            case DatasetKind.FashionMnistSubset:
                 if (!File.Exists(Path.Combine(SubsetFolder, "train-images-idx3-ubyte.gz")))
-                    throw new SweepConfigException("dataset.kind", d.Kind, $"needs the subset shipped beside the program in '{SubsetFolder}', which is missing");
+                    throw new SweepConfigException("dataset.kind", ConfigNames.Name(d.Kind), $"needs the subset shipped beside the program in '{SubsetFolder}', which is missing");
                 break;
-            case "cifar-10":
+            case DatasetKind.Cifar10:
                 if (Cifar10.Find(d.Path) is null)
                     throw new SweepConfigException("dataset.path", d.Path ?? $"${Cifar10.EnvironmentVariable} (unset)",
                         "must be a folder with CIFAR-10's binary batches (data_batch_1.bin ... data_batch_5.bin, test_batch.bin: extract " +
                         $"cifar-10-binary.tar.gz from the dataset's site and pass --dataset-path, or set {Cifar10.EnvironmentVariable})");
                 break;
-            case "idx":
+            case DatasetKind.Idx:
                 MustExist(d, d.TrainImages, "dataset.train_images");
                 MustExist(d, d.TrainLabels, "dataset.train_labels");
                 MustExist(d, d.TestImages, "dataset.test_images");
                 MustExist(d, d.TestLabels, "dataset.test_labels");
                 break;
-            case "text":
+            case DatasetKind.Text:
                 MustExist(d, d.TrainFile, "dataset.train_file");
                 MustExist(d, d.TestFile, "dataset.test_file");
                 TextColumns(d);
@@ -75,25 +75,27 @@ public sealed class SweepData
         CheckExists(d);
         switch (d.Kind)
         {
-            case "fashion-mnist":
+            case DatasetKind.FashionMnist:
                 {
                     string folder = FashionMnist.Locate(new FashionMnistSource { Path = d.Path });
                     return new SweepData(FashionMnist.LoadFolder(ml, folder, FashionMnistSplit.Train, d.TrainLimit),
                         FashionMnist.LoadFolder(ml, folder, FashionMnistSplit.Test, d.TestLimit));
                 }
-            case "fashion-mnist-subset":
+            case DatasetKind.FashionMnistSubset:
                 return new SweepData(FashionMnist.LoadFolder(ml, SubsetFolder, FashionMnistSplit.Train, d.TrainLimit),
                     FashionMnist.LoadFolder(ml, SubsetFolder, FashionMnistSplit.Test, d.TestLimit));
-            case "cifar-10":
+            case DatasetKind.Cifar10:
                 {
                     string folder = Cifar10.Find(d.Path)!;
                     return new SweepData(Cifar10.Load(ml, folder, train: true, d.TrainLimit), Cifar10.Load(ml, folder, train: false, d.TestLimit));
                 }
-            case "idx":
+            case DatasetKind.Idx:
                 return new SweepData(LoadIdx(ml, Resolve(d, d.TrainImages!), Resolve(d, d.TrainLabels!), d.TrainLimit),
                     LoadIdx(ml, Resolve(d, d.TestImages!), Resolve(d, d.TestLabels!), d.TestLimit));
-            default:
+            case DatasetKind.Text:
                 return LoadText(ml, d);
+            default:
+                throw new SweepConfigException("dataset.kind", d.Kind, "is not a known dataset kind");
         }
     }
 

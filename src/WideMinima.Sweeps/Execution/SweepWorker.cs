@@ -85,7 +85,7 @@ public static class SweepWorker
             if (ledger.Complete(run.RunId, worker, outcome))
             {
                 finished++;
-                log?.Invoke($"{worker}: {run.RunId} {outcome.Status}" + (outcome.Error is null ? "" : $": {outcome.Error}"));
+                log?.Invoke($"{worker}: {run.RunId} {outcome.Status.ToText()}" + (outcome.Error is null ? "" : $": {outcome.Error}"));
                 ReportWriter.TryWriteAll(folder, ledger, log);
             }
         }

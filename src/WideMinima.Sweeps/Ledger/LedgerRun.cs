@@ -18,7 +18,7 @@ public sealed record LedgerRun
     /// <summary>The run's budget-independent schedule, as JSON.</summary>
     public required string ScheduleOptionsJson { get; init; }
     /// <summary>See <see cref="RunStatus"/>.</summary>
-    public required string Status { get; init; }
+    public required RunStatus Status { get; init; }
     /// <summary>How many times it was claimed.</summary>
     public int Attempts { get; init; }
     /// <summary>The worker that holds or finished it.</summary>

@@ -165,7 +165,7 @@ public sealed class SqliteRunLedger : IRunLedger
     public bool Complete(string runId, string worker, RunOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        if (!RunStatus.IsFinished(outcome.Status)) throw new ArgumentException($"'{outcome.Status}' is not a finished status.", nameof(outcome));
+        if (!outcome.Status.IsFinished()) throw new ArgumentException($"'{outcome.Status.ToText()}' is not a finished status.", nameof(outcome));
         var r = outcome.Record;
         using var tx = _connection.BeginTransaction();
         int changed = Execute("""
@@ -175,7 +175,7 @@ public sealed class SqliteRunLedger : IRunLedger
                 train_seconds = $train_seconds, width_seconds = $width_seconds, result_json = $json
             WHERE run_id = $id AND worker = $worker AND status = 'running';
             """, tx,
-            ("$status", outcome.Status), ("$now", Now()), ("$error", outcome.Error),
+            ("$status", outcome.Status.ToText()), ("$now", Now()), ("$error", outcome.Error),
             ("$acc", r?.TestAccuracy), ("$test_loss", r?.TestLoss), ("$train_loss", r?.TrainLoss),
             ("$sharpness", r?.Width?.Sharpness), ("$max_loss", r?.Width?.MaxLoss), ("$steps", r?.Width?.Steps),
             ("$converged", r?.Width is { } w ? (w.Converged ? 1 : 0) : null),
@@ -249,7 +249,7 @@ public sealed class SqliteRunLedger : IRunLedger
                 Schedule = reader.GetString(3),
                 ExploreFraction = Nullable<double>(reader, 4),
                 Seed = reader.GetInt32(5),
-                Status = reader.GetString(6),
+                Status = RunStatusText.Parse(reader.GetString(6)),
                 Attempts = reader.GetInt32(7),
                 Worker = reader.IsDBNull(8) ? null : reader.GetString(8),
                 Progress = reader.IsDBNull(9) ? null : reader.GetString(9),

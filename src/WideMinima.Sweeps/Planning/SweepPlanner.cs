@@ -28,21 +28,23 @@ public static class SweepPlanner
         ArgumentNullException.ThrowIfNull(config);
         var list = new List<(string, string, double?, ScheduleOptions)>();
         foreach (var f in config.ExploreFractions)
-            list.Add(($"knee-e{F(f)}", "knee", f, new KneeScheduleOptions { ExploreFraction = f }));
+            list.Add(($"{KneeName}-e{F(f)}", KneeName, f, new KneeScheduleOptions { ExploreFraction = f }));
         foreach (var b in config.Baselines)
         {
+            string name = ConfigNames.Name(b);
             switch (b)
             {
-                case "explore-step":
+                case SweepSchedule.ExploreStep:
                     foreach (var f in config.ExploreFractions)
-                        list.Add(($"explore-step-e{F(f)}", b, f, new ExploreStepScheduleOptions { ExploreFraction = f }));
+                        list.Add(($"{name}-e{F(f)}", name, f, new ExploreStepScheduleOptions { ExploreFraction = f }));
                     break;
-                case "cosine": list.Add((b, b, null, new CosineScheduleOptions())); break;
-                case "step": list.Add((b, b, null, new StepScheduleOptions { MilestoneFractions = [.. config.StepMilestones] })); break;
-                case "linear": list.Add((b, b, null, new LinearScheduleOptions())); break;
-                case "one-cycle": list.Add((b, b, null, new OneCycleScheduleOptions())); break;
-                case "constant": list.Add((b, b, null, new ConstantScheduleOptions())); break;
-                default: throw new SweepConfigException("baselines", b, "is not a known schedule");
+                case SweepSchedule.Cosine: list.Add((name, name, null, new CosineScheduleOptions())); break;
+                case SweepSchedule.Step: list.Add((name, name, null, new StepScheduleOptions { MilestoneFractions = [.. config.StepMilestones] })); break;
+                case SweepSchedule.Linear: list.Add((name, name, null, new LinearScheduleOptions())); break;
+                case SweepSchedule.OneCycle: list.Add((name, name, null, new OneCycleScheduleOptions())); break;
+                case SweepSchedule.Constant: list.Add((name, name, null, new ConstantScheduleOptions())); break;
+                case SweepSchedule.Knee:
+                default: throw new SweepConfigException("baselines", b, "is not a baseline schedule");
             }
         }
         foreach (var (_, _, _, options) in list)
@@ -52,6 +54,8 @@ public static class SweepPlanner
         }
         return list;
     }
+
+    private static readonly string KneeName = ConfigNames.Name(SweepSchedule.Knee);
 
     // Round-trip formatting keeps distinct fractions distinct in ids (0.125 stays 0.125).
     private static string F(double f) => f.ToString("R", CultureInfo.InvariantCulture);

@@ -13,7 +13,7 @@ public static class SummaryWriter
         ArgumentNullException.ThrowIfNull(runs);
         var settings = SettingSummary.From(runs);
         var sb = new StringBuilder();
-        int done = runs.Count(r => RunStatus.IsFinished(r.Status));
+        int done = runs.Count(r => r.Status.IsFinished());
         sb.AppendLine(CultureInfo.InvariantCulture, $"# Sweep '{name}': {done} of {runs.Count} runs finished");
         sb.AppendLine();
         sb.AppendLine("Accuracy is test accuracy (%). Sharpness is Keskar ε-sharpness: lower means a wider minimum. ± is the sample standard deviation over seeds; CI is the 95% confidence interval of the mean (Student t).");

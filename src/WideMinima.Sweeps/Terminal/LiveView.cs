@@ -24,7 +24,7 @@ internal sealed class LiveView(ProgressContext context, int total) : SweepCoordi
             string colour = r.Status == RunStatus.Done ? "green" : r.Status == RunStatus.Diverged ? "yellow" : "red";
             AnsiConsole.MarkupLine($"[{colour}]{Markup.Escape(RunLine.Row(r))}[/]");
         }
-        _overall.Value = runs.Count(r => RunStatus.IsFinished(r.Status));
+        _overall.Value = runs.Count(r => r.Status.IsFinished());
 
         var inFlight = runs.Where(r => r.Status == RunStatus.Running).ToDictionary(r => r.RunId);
         foreach (var (id, task) in _running.ToList())

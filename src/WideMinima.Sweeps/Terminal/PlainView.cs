@@ -10,7 +10,7 @@ internal sealed class PlainView(TextWriter output) : SweepCoordinator.IView
 
     public void Update(IReadOnlyList<LedgerRun> runs, IReadOnlyList<LedgerRun> newlyFinished)
     {
-        int finished = runs.Count(r => RunStatus.IsFinished(r.Status));
+        int finished = runs.Count(r => r.Status.IsFinished());
         foreach (var r in newlyFinished) output.WriteLine($"[{finished}/{runs.Count}] {RunLine.Describe(r)}");
         foreach (var r in runs.Where(r => r.Status == RunStatus.Running))
         {

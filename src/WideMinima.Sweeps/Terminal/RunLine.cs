@@ -26,7 +26,7 @@ internal static class RunLine
         string train = r.TrainSeconds is double t ? t.ToString("F1", c) : "-";
         string width = r.WidthSeconds is double w ? w.ToString("F1", c) : "-";
         string error = r.Error is null || r.Status == RunStatus.Done ? "" : "  " + r.Error;
-        return string.Create(c, $"{r.RunId,-24} {r.Status,-9} {accuracy,10} {Format(r.Sharpness),10} {train,8} {width,8}{error}");
+        return string.Create(c, $"{r.RunId,-24} {r.Status.ToText(),-9} {accuracy,10} {Format(r.Sharpness),10} {train,8} {width,8}{error}");
     }
 
     public static (int Epoch, int Epochs)? Epoch(string? progress)

@@ -11,7 +11,7 @@ public sealed class LedgerTests
     private static (SqliteRunLedger Ledger, IReadOnlyList<PlannedRun> Plan, string Folder) NewLedger()
     {
         string folder = TinySweep.NewFolder("ledger");
-        var config = new SweepConfig { Seeds = 2, ExploreFractions = [0, 0.5], Baselines = ["cosine"] };
+        var config = new SweepConfig { Seeds = 2, ExploreFractions = [0, 0.5], Baselines = [SweepSchedule.Cosine] };
         var plan = SweepPlanner.Plan(config);
         var ledger = new SqliteRunLedger(Path.Combine(folder, SqliteRunLedger.FileName));
         ledger.CreateSweep(new SweepHeader(SweepConfigJson.Definition(config), SweepConfigJson.Write(config), 1, "test"), plan);
@@ -118,6 +118,34 @@ public sealed class LedgerTests
         Assert.AreEqual(8, runs);
         var archive = Directory.GetDirectories(folder, "archive-*").Single();
         Assert.IsTrue(File.Exists(Path.Combine(archive, SqliteRunLedger.FileName)), "the old ledger is kept, not deleted");
+    }
+
+    [TestMethod]
+    public void Statuses_are_stored_as_the_same_lower_case_words()
+    {
+        foreach (var status in Enum.GetValues<RunStatus>())
+        {
+            string word = status.ToText();
+            Assert.AreEqual(status.ToString().ToLowerInvariant(), word, $"{status} keeps its stored word");
+            Assert.AreEqual(status, RunStatusText.Parse(word), word);
+        }
+        Assert.ThrowsExactly<InvalidDataException>(() => RunStatusText.Parse("Done"));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ((RunStatus)9).ToText());
+
+        var (ledger, plan, folder) = NewLedger();
+        using (ledger)
+        {
+            var run = ledger.Claim("w", _ => true, Stale)!;
+            Assert.IsTrue(ledger.Complete(run.RunId, "w", new RunOutcome(RunStatus.Diverged, null, "nan")));
+        }
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, SqliteRunLedger.FileName)};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status, COUNT(*) FROM runs GROUP BY status ORDER BY status;";
+        using var reader = command.ExecuteReader();
+        var stored = new List<string>();
+        while (reader.Read()) stored.Add($"{reader.GetString(0)}={reader.GetInt64(1)}");
+        CollectionAssert.AreEqual(new[] { "diverged=1", $"pending={plan.Count - 1}" }, stored.ToArray(), "the ledger file holds the same words as before");
     }
 
     [TestMethod]

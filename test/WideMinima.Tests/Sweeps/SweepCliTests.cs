@@ -52,11 +52,15 @@ public sealed class SweepCliTests
         Assert.HasCount(9, csv);
         var cosine = csv.Single(l => l.StartsWith("cosine-s1,", StringComparison.Ordinal)).Split(',');
         Assert.AreEqual("", cosine[2], "baselines without an explore share leave explore_fraction empty");
+        Assert.AreEqual("cosine", cosine[1], "the schedule as its config name");
+        Assert.AreEqual("done", cosine[4], "the status as the lower-case word");
         Assert.AreEqual("0.5", csv.Single(l => l.StartsWith("knee-e0.5-s2,", StringComparison.Ordinal)).Split(',')[2]);
 
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "results.json")));
         Assert.AreEqual(8, json.RootElement.GetArrayLength());
         var record = json.RootElement[0].GetProperty("record");
+        Assert.AreEqual("done", json.RootElement[0].GetProperty("status").GetString());
+        Assert.AreEqual("done", record.GetProperty("status").GetString(), "the record's status is the stored word");
         Assert.AreEqual(3, record.GetProperty("epochs").GetArrayLength());
         Assert.IsGreaterThan(2, record.GetProperty("learning_rate_curve").GetArrayLength());
         Assert.IsTrue(record.GetProperty("width").GetProperty("converged").ValueKind is JsonValueKind.True or JsonValueKind.False);
@@ -181,6 +185,12 @@ public sealed class SweepCliTests
             Assert.IsFalse(File.Exists(Path.Combine(folder, "results.csv")), "nothing trained");
         }
         Fails("baselines[0]: is not a known schedule", "run", "--config", good, "--baselines", "cosin");
+        Fails("--model: is not a known model kind (mlp, cnn, resnet18), but was 'resnet'", "run", "--config", good, "--model", "resnet");
+        Fails("--device: is not a known device", "run", "--config", good, "--device", "gpu");
+        Fails("--dataset: is not a known dataset kind", "run", "--config", good, "--dataset", "cifar");
+        string badName = Path.Combine(cfgDir, "bad-name.json");
+        File.WriteAllText(badName, File.ReadAllText(good).Replace("\"kind\": \"mlp\"", "\"kind\": \"mpl\"", StringComparison.Ordinal));
+        Fails("model.kind: is not a known model kind (mlp, cnn, resnet18), but was 'mpl'", "run", "--config", badName);
         Fails("explore_fractions[1]", "run", "--config", good, "--explore-fractions", "0,1.5");
         Fails("seeds", "run", "--config", good, "--seeds", "0");
         Fails("epochs", "run", "--config", good, "--epochs", "0");
@@ -230,9 +240,9 @@ public sealed class SweepCliTests
         Write("test.csv", 60, 2);
         var config = TinySweep.Config(data) with
         {
-            Dataset = new DatasetConfig { Kind = "text", Path = data, TrainFile = "train.csv", TestFile = "test.csv", LabelColumn = "species" },
+            Dataset = new DatasetConfig { Kind = DatasetKind.Text, Path = data, TrainFile = "train.csv", TestFile = "test.csv", LabelColumn = "species" },
             ExploreFractions = [0.5],
-            Baselines = ["cosine"],
+            Baselines = [SweepSchedule.Cosine],
             Seeds = 1,
             Tensorboard = true,
         };
@@ -265,9 +275,9 @@ public sealed class SweepCliTests
         Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done), string.Join("; ", runs.Select(r => $"{r.RunId} {r.Status} {r.Error}")));
         var record = JsonDocument.Parse(runs[0].ResultJson!).RootElement;
         var recorded = SweepConfigJson.Parse(record.GetProperty("config_json").GetString()!, "record");
-        Assert.AreEqual("resnet18", recorded.Model.Kind);
+        Assert.AreEqual(SweepModel.ResNet18, recorded.Model.Kind);
         Assert.IsTrue(recorded.Augment);
-        Assert.AreEqual("cifar-10", recorded.Dataset.Kind);
+        Assert.AreEqual(DatasetKind.Cifar10, recorded.Dataset.Kind);
     }
 
     [TestMethod]

@@ -20,23 +20,79 @@ public sealed class SweepConfigTests
     public void Each_bad_field_is_named_with_its_value()
     {
         var c = new SweepConfig();
-        Rejects(c with { Baselines = ["cosine", "cosin"] }, "baselines[1]", "'cosin'");
+        Rejects(c with { Baselines = [SweepSchedule.Cosine, SweepSchedule.Knee] }, "baselines[1]", "'knee'");
+        Rejects(c with { Baselines = [SweepSchedule.Cosine, SweepSchedule.Cosine] }, "baselines", "cosine, cosine");
+        Rejects(c with { Baselines = [(SweepSchedule)42] }, "baselines[0]", "42");
         Rejects(c with { ExploreFractions = [0, 1.5] }, "explore_fractions[1]", "1.5");
         Rejects(c with { ExploreFractions = [-0.1] }, "explore_fractions[0]", "-0.1");
         Rejects(c with { Seeds = 0 }, "seeds", "0");
         Rejects(c with { Epochs = 0 }, "epochs", "0");
         Rejects(c with { BatchSize = -1 }, "batch_size", "-1");
         Rejects(c with { PeakLr = double.NaN }, "peak_lr", "NaN");
-        Rejects(c with { Optimizer = "adam" }, "optimizer", "'adam'");
+        Rejects(c with { Optimizer = (SweepOptimizer)7 }, "optimizer", "7");
+        Rejects(c with { Device = (SweepDevice)(-1) }, "device", "-1");
+        Rejects(c with { Width = new WidthConfig { Method = (WidthMethod)2 } }, "width.method", "2");
         Rejects(c with { Workers = 0 }, "workers", "0");
-        Rejects(c with { Model = new ModelConfig { Kind = "resnet" } }, "model.kind", "'resnet'");
+        Rejects(c with { Model = new ModelConfig { Kind = (SweepModel)3 } }, "model.kind", "3");
         Rejects(c with { Model = new ModelConfig { Hidden = [64, 0] } }, "model.hidden[1]", "0");
-        Rejects(c with { Dataset = new DatasetConfig { Kind = "cifar" } }, "dataset.kind", "'cifar'");
-        Rejects(c with { Dataset = new DatasetConfig { Kind = "idx" } }, "dataset.train_images", "null");
+        Rejects(c with { Dataset = new DatasetConfig { Kind = (DatasetKind)5 } }, "dataset.kind", "5");
+        Rejects(c with { Dataset = new DatasetConfig { Kind = DatasetKind.Idx } }, "dataset.train_images", "null");
+        Rejects(c with { Augment = true, Dataset = new DatasetConfig { Kind = DatasetKind.Text, TrainFile = "a", TestFile = "b" } }, "augment", "True");
         Rejects(c with { Width = new WidthConfig { Epsilon = 0 } }, "width.epsilon", "0");
         Rejects(c with { StepMilestones = [0.75, 0.5] }, "step_milestones[1]", "0.5");
         Rejects(c with { ExploreFractions = [0.5, 0.5] }, "explore_fractions", "0.5, 0.5");
         Rejects(c with { ExploreFractions = [], Baselines = [] }, "explore_fractions", "[]");
+    }
+
+    [TestMethod]
+    public void Config_names_are_spelled_as_before_and_round_trip()
+    {
+        CollectionAssert.AreEqual(new[] { "knee", "cosine", "step", "explore-step", "linear", "one-cycle", "constant" }, ConfigNames.All<SweepSchedule>().ToArray());
+        CollectionAssert.AreEqual(new[] { "mlp", "cnn", "resnet18" }, ConfigNames.All<SweepModel>().ToArray());
+        CollectionAssert.AreEqual(new[] { "sgd", "adamw" }, ConfigNames.All<SweepOptimizer>().ToArray());
+        CollectionAssert.AreEqual(new[] { "cpu", "cuda", "auto" }, ConfigNames.All<SweepDevice>().ToArray());
+        CollectionAssert.AreEqual(new[] { "sign", "sgd" }, ConfigNames.All<WidthMethod>().ToArray());
+        CollectionAssert.AreEqual(new[] { "fashion-mnist", "fashion-mnist-subset", "cifar-10", "idx", "text" }, ConfigNames.All<DatasetKind>().ToArray());
+
+        var c = SweepConfigJson.Parse("""
+            { "baselines": ["explore-step", "one-cycle", "constant"], "optimizer": "adamw", "device": "auto",
+              "model": { "kind": "resnet18" }, "dataset": { "kind": "cifar-10" }, "width": { "method": "sgd" } }
+            """, "names.json");
+        CollectionAssert.AreEqual(new[] { SweepSchedule.ExploreStep, SweepSchedule.OneCycle, SweepSchedule.Constant }, c.Baselines.ToArray());
+        Assert.AreEqual(SweepOptimizer.AdamW, c.Optimizer);
+        Assert.AreEqual(SweepDevice.Auto, c.Device);
+        Assert.AreEqual(SweepModel.ResNet18, c.Model.Kind);
+        Assert.AreEqual(DatasetKind.Cifar10, c.Dataset.Kind);
+        Assert.AreEqual(WidthMethod.Sgd, c.Width!.Method);
+        string json = SweepConfigJson.Write(c);
+        foreach (string spelled in new[] { "\"explore-step\"", "\"one-cycle\"", "\"adamw\"", "\"auto\"", "\"resnet18\"", "\"cifar-10\"", "\"sgd\"" })
+            StringAssert.Contains(json, spelled, "written with the spelled name");
+        Assert.AreEqual(json, SweepConfigJson.Write(SweepConfigJson.Parse(json, "again.json")));
+    }
+
+    [TestMethod]
+    public void Unknown_names_in_a_config_file_name_the_field_and_the_value()
+    {
+        void Unknown(string json, string field, string value, string known)
+        {
+            var e = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Parse(json, "names.json"), json);
+            Assert.AreEqual(field, e.Field, json);
+            StringAssert.Contains(e.Message, "names.json", json);
+            StringAssert.Contains(e.Message, $"{field}: is not a known", json);
+            StringAssert.Contains(e.Message, $"but was '{value}'", json);
+            StringAssert.Contains(e.Message, known, json);
+        }
+        Unknown("""{ "baselines": ["cosine", "cosin"] }""", "baselines[1]", "cosin", "cosine, step, explore-step");
+        Unknown("""{ "optimizer": "adam" }""", "optimizer", "adam", "sgd, adamw");
+        Unknown("""{ "device": "gpu" }""", "device", "gpu", "cpu, cuda, auto");
+        Unknown("""{ "model": { "kind": "resnet" } }""", "model.kind", "resnet", "mlp, cnn, resnet18");
+        Unknown("""{ "dataset": { "kind": "cifar" } }""", "dataset.kind", "cifar", "fashion-mnist, fashion-mnist-subset, cifar-10, idx, text");
+        Unknown("""{ "width": { "method": "Sign" } }""", "width.method", "Sign", "sign, sgd");
+        var number = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Parse("""{ "model": { "kind": 1 } }""", "n.json"));
+        Assert.AreEqual("model.kind", number.Field);
+        StringAssert.Contains(number.Message, "must be a name");
+        var knee = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigValidator.Validate(SweepConfigJson.Parse("""{ "baselines": ["knee"] }""", "k.json")));
+        Assert.AreEqual("baselines[0]", knee.Field);
     }
 
     [TestMethod]
@@ -92,6 +148,10 @@ public sealed class SweepConfigTests
         StringAssert.Contains(Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml)).Message, "epoch");
         File.WriteAllText(yaml, "epochs: 'three'\n");
         StringAssert.Contains(Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml)).Message, "$.epochs");
+        File.WriteAllText(yaml, "model:\n  kind: resnet\n");
+        var unknown = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml));
+        Assert.AreEqual("model.kind", unknown.Field);
+        StringAssert.Contains(unknown.Message, "'resnet'");
         File.WriteAllText(yaml, "epochs: [3\nseeds: 2\n");
         StringAssert.Contains(Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml)).Message, "malformed YAML");
     }

@@ -10,7 +10,7 @@ public sealed class SweepPlannerTests
     [TestMethod]
     public void Plans_every_setting_for_every_seed_with_stable_ids_seeds_outermost()
     {
-        var config = new SweepConfig { ExploreFractions = [0, 0.5], Baselines = ["cosine", "step", "explore-step", "linear", "one-cycle"], Seeds = 2, FirstSeed = 7 };
+        var config = new SweepConfig { ExploreFractions = [0, 0.5], Baselines = [SweepSchedule.Cosine, SweepSchedule.Step, SweepSchedule.ExploreStep, SweepSchedule.Linear, SweepSchedule.OneCycle], Seeds = 2, FirstSeed = 7 };
         var plan = SweepPlanner.Plan(config);
         string[] settings = ["knee-e0", "knee-e0.5", "cosine", "step", "explore-step-e0", "explore-step-e0.5", "linear", "one-cycle"];
         Assert.HasCount(settings.Length * 2, plan);
@@ -23,7 +23,7 @@ public sealed class SweepPlannerTests
     [TestMethod]
     public void Settings_carry_their_schedule_explore_share_peak_and_warmup()
     {
-        var config = new SweepConfig { ExploreFractions = [0.25], Baselines = ["step", "explore-step", "cosine"], StepMilestones = [0.3, 0.6], PeakLr = 0.05, WarmupFraction = 0.1, Seeds = 1 };
+        var config = new SweepConfig { ExploreFractions = [0.25], Baselines = [SweepSchedule.Step, SweepSchedule.ExploreStep, SweepSchedule.Cosine], StepMilestones = [0.3, 0.6], PeakLr = 0.05, WarmupFraction = 0.1, Seeds = 1 };
         var plan = SweepPlanner.Plan(config);
         var knee = (KneeScheduleOptions)plan[0].ScheduleOptions;
         Assert.AreEqual(0.25, knee.ExploreFraction);
