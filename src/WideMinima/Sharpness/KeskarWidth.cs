@@ -116,8 +116,7 @@ public static class KeskarWidth
 
         double initial = Evaluate(model, loss, xs, ys, m);
         var trajectory = new List<LossPoint> { new(0, initial) };
-        double max = initial;
-        int sinceImprovement = 0;
+        var tracker = new ClimbTracker(initial, options.ImprovementTolerance, options.Patience ?? 0);
         bool stoppedEarly = false;
 
         if (options.RandomStartFraction > 0)
@@ -136,16 +135,7 @@ public static class KeskarWidth
         void Record(int stepIndex, double value)
         {
             trajectory.Add(new LossPoint(stepIndex, value));
-            double climb = Math.Max(max - initial, 0);
-            if (value > max + options.ImprovementTolerance * climb && value > max)
-            {
-                max = value;
-                sinceImprovement = 0;
-            }
-            else
-            {
-                sinceImprovement++;
-            }
+            tracker.Record(value);
         }
 
         int steps = 0;
@@ -163,7 +153,7 @@ public static class KeskarWidth
                 // Full-sample step: its loss is the exact loss of the current iterate, before the update.
                 last = value.ToDouble();
                 if (s > 1 || options.RandomStartFraction > 0) Record(s - 1, last);
-                if (options.Patience is int p0 && sinceImprovement >= p0) { stoppedEarly = true; lastEvaluated = true; break; }
+                if (tracker.ShouldStop) { stoppedEarly = true; lastEvaluated = true; break; }
             }
             using (no_grad())
             {
@@ -183,7 +173,7 @@ public static class KeskarWidth
                 last = Evaluate(model, loss, xs, ys, m);
                 Record(s, last);
                 lastEvaluated = true;
-                if (options.Patience is int p && sinceImprovement >= p) { stoppedEarly = true; break; }
+                if (tracker.ShouldStop) { stoppedEarly = true; break; }
             }
         }
         if (!lastEvaluated)
@@ -195,12 +185,12 @@ public static class KeskarWidth
         int window = options.Patience ?? 5;
         return new WidthReport
         {
-            Sharpness = KeskarBox.Sharpness(initial, max),
+            Sharpness = KeskarBox.Sharpness(initial, tracker.Maximum),
             InitialLoss = initial,
-            MaxLoss = max,
+            MaxLoss = tracker.Maximum,
             FinalLoss = last,
             Steps = steps,
-            Converged = stoppedEarly || sinceImprovement >= window,
+            Converged = stoppedEarly || tracker.HasPlateaued(window),
             Trajectory = trajectory,
             Elapsed = clock.Elapsed,
             SampleSize = (int)m,

@@ -173,7 +173,63 @@ public sealed class KeskarWidthTests
         Assert.AreEqual(a.Sharpness, b.Sharpness);
         Assert.AreEqual(256, a.SampleSize);
         Assert.IsTrue(a.Converged);
-        Assert.IsLessThan(50, a.Steps, "sign ascent hits the box within a few steps, then stops early");
+        Assert.IsLessThan(fast.MaxSteps, a.Steps, "sign ascent hits the box within a few steps, then stops before its step limit");
+        int patience = fast.Patience!.Value;
+        var tail = a.Trajectory.TakeLast(patience + 1).ToList();
+        Assert.IsTrue(tail.Skip(1).All(p => p.Loss <= a.MaxLoss), "the last evaluations did not raise the maximum");
+        Assert.AreEqual(a.Steps, a.Trajectory[^1].Step, "it stopped at the step it last evaluated");
+
+        // The same protocol without patience runs to the limit: the stop above was the early stopping's.
+        var noPatience = fast.Clone();
+        noPatience.Patience = null;
+        var full = KeskarWidth.Measure(model, (o, t) => nn.functional.cross_entropy(o, t), x, y, noPatience);
+        Assert.AreEqual(noPatience.MaxSteps, full.Steps, "without patience every step runs");
+        Assert.IsGreaterThanOrEqualTo(a.MaxLoss, full.MaxLoss, "more steps never lower the maximum");
+    }
+
+    [TestMethod]
+    public void Early_stopping_with_sgd_evaluated_every_few_steps_stops_before_max_steps()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(9);
+        var model = nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Linear(16, 3));
+        var options = new KeskarWidthOptions { Epsilon = 1e-2, Method = AscentMethod.Sgd, LearningRate = 10, MaxSteps = 400, BatchSize = 64, EvaluateEvery = 5, Patience = 3 };
+        var report = KeskarWidth.Measure(model, (o, t) => nn.functional.cross_entropy(o, t), randn(300, 5), randint(0, 3, [300], dtype: int64), options);
+        Assert.IsLessThan(options.MaxSteps, report.Steps, $"a large step pins the ascent to the box's corner, so patience stops it ({report.Steps} steps)");
+        Assert.AreEqual(0, report.Steps % options.EvaluateEvery, "it stops at an evaluation");
+        Assert.IsTrue(report.Converged);
+    }
+
+    [TestMethod]
+    public void Cancelling_mid_ascent_restores_the_weights_bit_for_bit()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(10);
+        var model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3));
+        model.train();
+        var before = model.parameters().Select(p => p.data<float>().ToArray()).ToList();
+        using var cts = new CancellationTokenSource();
+        int calls = 0;
+        bool movedWhenCancelled = false;
+        Tensor CancelOnFifth(Tensor o, Tensor t)
+        {
+            if (++calls == 5)
+            {
+                movedWhenCancelled = model.parameters().Select(p => p.data<float>().ToArray()).Zip(before).Any(pair => !pair.First.SequenceEqual(pair.Second));
+                cts.Cancel();
+            }
+            return nn.functional.cross_entropy(o, t);
+        }
+        Assert.ThrowsExactly<OperationCanceledException>(() => KeskarWidth.Measure(model, CancelOnFifth, randn(64, 4), randint(0, 3, [64], dtype: int64),
+            new KeskarWidthOptions { Epsilon = 0.1, Method = AscentMethod.SignGradient, MaxSteps = 50 }, cts.Token));
+        Assert.IsTrue(movedWhenCancelled, "the ascent had moved the weights when it was cancelled");
+        Assert.IsLessThan(50, calls, "the ascent stopped soon after the cancellation");
+        var after = model.parameters().Select(p => p.data<float>().ToArray()).ToList();
+        for (int i = 0; i < before.Count; i++)
+        {
+            CollectionAssert.AreEqual(before[i].Select(BitConverter.SingleToInt32Bits).ToArray(), after[i].Select(BitConverter.SingleToInt32Bits).ToArray(), $"parameter {i} bit for bit");
+        }
+        Assert.IsTrue(model.training, "the model's training mode is restored");
     }
 
     [TestMethod]
