@@ -1,4 +1,7 @@
+using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Execution;
+using WideMinima.Training;
 
 namespace WideMinima.Tests.Sweeps;
 
@@ -93,6 +96,42 @@ public sealed class SweepConfigTests
         StringAssert.Contains(number.Message, "must be a name");
         var knee = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigValidator.Validate(SweepConfigJson.Parse("""{ "baselines": ["knee"] }""", "k.json")));
         Assert.AreEqual("baselines[0]", knee.Field);
+    }
+
+    [TestMethod]
+    public void Defaults_are_the_trainers_and_the_fast_width_protocols()
+    {
+        var c = new SweepConfig();
+        Assert.AreEqual(TrainingDefaults.Epochs, c.Epochs, "epochs");
+        Assert.AreEqual(TrainingDefaults.BatchSize, c.BatchSize, "batch_size");
+        Assert.AreEqual(TrainingDefaults.PeakLearningRate, c.PeakLr, "peak_lr");
+        Assert.AreEqual(TrainingDefaults.Momentum, c.Momentum, "momentum");
+        Assert.AreEqual(TrainingDefaults.WeightDecay, c.WeightDecay, "weight_decay");
+        CollectionAssert.AreEqual(TrainingDefaults.HiddenSizes.ToArray(), c.Model.Hidden.ToArray(), "model.hidden");
+        Assert.AreEqual(TrainingDefaults.Model, RunExecutor.Map(c.Model.Kind), "model.kind");
+        Assert.AreEqual(TrainingDefaults.Optimizer, RunExecutor.Map(c.Optimizer), "optimizer");
+        Assert.AreEqual(DeviceKind.Cpu, RunExecutor.Map(c.Device), "device: a sweep stays on the CPU (reproducible) unless told otherwise");
+
+        var fast = KeskarWidthOptions.Fast();
+        var width = new WidthConfig();
+        Assert.AreEqual(WidthMethod.Sign, width.Method, "width.method");
+        Assert.AreEqual(fast.Epsilon, width.Epsilon, "width.epsilon");
+        Assert.AreEqual(fast.MaxSteps, width.MaxSteps, "width.max_steps");
+        Assert.AreEqual(fast.SampleSize, width.SampleSize, "width.sample_size");
+        Assert.AreEqual(fast.BatchSize, width.BatchSize, "width.batch_size");
+        Assert.AreEqual(fast.Patience, width.Patience, "width.patience");
+
+        // The options a default sweep measures with are Fast(), field for field (the seed is the run's).
+        var measured = RunExecutor.WidthOptions(width, seed: 7);
+        foreach (var property in typeof(KeskarWidthOptions).GetProperties())
+        {
+            object? expected = property.Name == nameof(KeskarWidthOptions.Seed) ? 7 : property.GetValue(fast);
+            Assert.AreEqual(expected, property.GetValue(measured), $"width option {property.Name}");
+        }
+        var reference = RunExecutor.WidthOptions(width with { Method = WidthMethod.Sgd, Patience = 0 }, seed: 1);
+        Assert.AreEqual(AscentMethod.Sgd, reference.Method, "sgd: the reference protocol's method");
+        Assert.AreEqual(new KeskarWidthOptions().ImprovementTolerance, reference.ImprovementTolerance, "sgd: the reference protocol's tolerance");
+        Assert.IsNull(reference.Patience, "patience 0: never stop early");
     }
 
     [TestMethod]
