@@ -114,7 +114,11 @@ public sealed class ConfigNameConverter<T> : JsonConverter<T> where T : struct, 
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.String)
-            throw new ConfigNameException(reader.TokenType.ToString(), $"must be a name: one of {string.Join(", ", ConfigNames.All<T>())}");
+        {
+            string found = reader.TokenType is JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null
+                ? System.Text.Encoding.UTF8.GetString(reader.ValueSpan) : reader.TokenType.ToString();
+            throw new ConfigNameException(found, $"must be a name: one of {string.Join(", ", ConfigNames.All<T>())}");
+        }
         string? name = reader.GetString();
         return ConfigNames.TryParse(name, out T value) ? value : throw new ConfigNameException(name, ConfigNames.Rule<T>());
     }

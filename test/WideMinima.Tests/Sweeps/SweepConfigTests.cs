@@ -94,6 +94,7 @@ public sealed class SweepConfigTests
         var number = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Parse("""{ "model": { "kind": 1 } }""", "n.json"));
         Assert.AreEqual("model.kind", number.Field);
         StringAssert.Contains(number.Message, "must be a name");
+        StringAssert.Contains(number.Message, "but was '1'");
         var knee = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigValidator.Validate(SweepConfigJson.Parse("""{ "baselines": ["knee"] }""", "k.json")));
         Assert.AreEqual("baselines[0]", knee.Field);
     }
