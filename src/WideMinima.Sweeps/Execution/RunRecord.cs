@@ -10,7 +10,7 @@ public sealed record RunRecord
     /// <summary>The schedule setting without the seed.</summary>
     public required string Setting { get; init; }
     /// <summary>The schedule kind.</summary>
-    public required string Schedule { get; init; }
+    public required Config.SweepSchedule Schedule { get; init; }
     /// <summary>The explore share, where the schedule has one.</summary>
     public double? ExploreFraction { get; init; }
     /// <summary>The seed.</summary>

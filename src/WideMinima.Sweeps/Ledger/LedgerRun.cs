@@ -9,8 +9,8 @@ public sealed record LedgerRun
     public required int Ordinal { get; init; }
     /// <summary>The schedule setting without the seed.</summary>
     public required string Setting { get; init; }
-    /// <summary>The schedule kind.</summary>
-    public required string Schedule { get; init; }
+    /// <summary>The schedule (stored as its config name, e.g. <c>knee</c>).</summary>
+    public required Config.SweepSchedule Schedule { get; init; }
     /// <summary>The explore share, where the schedule has one.</summary>
     public double? ExploreFraction { get; init; }
     /// <summary>The seed.</summary>

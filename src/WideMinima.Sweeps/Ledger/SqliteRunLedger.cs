@@ -108,7 +108,7 @@ public sealed class SqliteRunLedger : IRunLedger
             id.Value = r.RunId;
             ordinal.Value = r.Ordinal;
             setting.Value = r.Setting;
-            schedule.Value = r.Schedule;
+            schedule.Value = Config.ConfigNames.Name(r.Schedule);
             explore.Value = r.ExploreFraction is double f ? f : DBNull.Value;
             seed.Value = r.Seed;
             options.Value = JsonSerializer.Serialize(r.ScheduleOptions, Schedules.ScheduleJson.Options);
@@ -246,7 +246,7 @@ public sealed class SqliteRunLedger : IRunLedger
                 RunId = reader.GetString(0),
                 Ordinal = reader.GetInt32(1),
                 Setting = reader.GetString(2),
-                Schedule = reader.GetString(3),
+                Schedule = ParseSchedule(reader.GetString(3)),
                 ExploreFraction = Nullable<double>(reader, 4),
                 Seed = reader.GetInt32(5),
                 Status = RunStatusText.Parse(reader.GetString(6)),
@@ -291,4 +291,8 @@ public sealed class SqliteRunLedger : IRunLedger
         using var command = Command(sql, tx, parameters);
         return command.ExecuteNonQuery();
     }
+
+    private static Config.SweepSchedule ParseSchedule(string text) =>
+        Config.ConfigNames.TryParse(text, out Config.SweepSchedule schedule) ? schedule
+        : throw new InvalidDataException($"The ledger holds an unknown schedule '{text}'.");
 }

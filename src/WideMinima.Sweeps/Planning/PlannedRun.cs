@@ -1,4 +1,5 @@
 using WideMinima.Schedules;
+using WideMinima.Sweeps.Config;
 
 namespace WideMinima.Sweeps.Planning;
 
@@ -6,8 +7,8 @@ namespace WideMinima.Sweeps.Planning;
 /// <param name="RunId">Stable id, e.g. <c>knee-e0.50-s2</c>: the same definition always plans the same ids.</param>
 /// <param name="Ordinal">Position in the plan (seeds outermost, so partial sweeps cover every setting).</param>
 /// <param name="Setting">The schedule setting without the seed, e.g. <c>knee-e0.50</c>: what reports group by.</param>
-/// <param name="Schedule">The schedule kind, e.g. <c>knee</c>, <c>cosine</c>.</param>
+/// <param name="Schedule">The schedule, e.g. <see cref="SweepSchedule.Knee"/> (stored as its config name, <c>knee</c>).</param>
 /// <param name="ExploreFraction">The explore share, for schedules that have one.</param>
 /// <param name="Seed">The seed.</param>
 /// <param name="ScheduleOptions">The budget-independent schedule the trainer builds.</param>
-public sealed record PlannedRun(string RunId, int Ordinal, string Setting, string Schedule, double? ExploreFraction, int Seed, ScheduleOptions ScheduleOptions);
+public sealed record PlannedRun(string RunId, int Ordinal, string Setting, SweepSchedule Schedule, double? ExploreFraction, int Seed, ScheduleOptions ScheduleOptions);

@@ -23,12 +23,12 @@ public static class SweepPlanner
     }
 
     /// <summary>The distinct schedule settings, in plan order: Knee by explore share, then each baseline.</summary>
-    public static IReadOnlyList<(string Setting, string Schedule, double? Explore, ScheduleOptions Options)> Settings(SweepConfig config)
+    public static IReadOnlyList<(string Setting, SweepSchedule Schedule, double? Explore, ScheduleOptions Options)> Settings(SweepConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var list = new List<(string, string, double?, ScheduleOptions)>();
+        var list = new List<(string, SweepSchedule, double?, ScheduleOptions)>();
         foreach (var f in config.ExploreFractions)
-            list.Add(($"{KneeName}-e{F(f)}", KneeName, f, new KneeScheduleOptions { ExploreFraction = f }));
+            list.Add(($"{KneeName}-e{F(f)}", SweepSchedule.Knee, f, new KneeScheduleOptions { ExploreFraction = f }));
         foreach (var b in config.Baselines)
         {
             string name = ConfigNames.Name(b);
@@ -36,13 +36,13 @@ public static class SweepPlanner
             {
                 case SweepSchedule.ExploreStep:
                     foreach (var f in config.ExploreFractions)
-                        list.Add(($"{name}-e{F(f)}", name, f, new ExploreStepScheduleOptions { ExploreFraction = f }));
+                        list.Add(($"{name}-e{F(f)}", b, f, new ExploreStepScheduleOptions { ExploreFraction = f }));
                     break;
-                case SweepSchedule.Cosine: list.Add((name, name, null, new CosineScheduleOptions())); break;
-                case SweepSchedule.Step: list.Add((name, name, null, new StepScheduleOptions { MilestoneFractions = [.. config.StepMilestones] })); break;
-                case SweepSchedule.Linear: list.Add((name, name, null, new LinearScheduleOptions())); break;
-                case SweepSchedule.OneCycle: list.Add((name, name, null, new OneCycleScheduleOptions())); break;
-                case SweepSchedule.Constant: list.Add((name, name, null, new ConstantScheduleOptions())); break;
+                case SweepSchedule.Cosine: list.Add((name, b, null, new CosineScheduleOptions())); break;
+                case SweepSchedule.Step: list.Add((name, b, null, new StepScheduleOptions { MilestoneFractions = [.. config.StepMilestones] })); break;
+                case SweepSchedule.Linear: list.Add((name, b, null, new LinearScheduleOptions())); break;
+                case SweepSchedule.OneCycle: list.Add((name, b, null, new OneCycleScheduleOptions())); break;
+                case SweepSchedule.Constant: list.Add((name, b, null, new ConstantScheduleOptions())); break;
                 case SweepSchedule.Knee:
                 default: throw new SweepConfigException("baselines", b, "is not a baseline schedule");
             }

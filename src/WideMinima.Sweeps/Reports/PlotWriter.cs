@@ -38,7 +38,7 @@ public static class PlotWriter
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         int color = 0;
-        foreach (var family in new[] { "knee", "explore-step" })
+        foreach (var family in new[] { SweepSchedule.Knee, SweepSchedule.ExploreStep })
         {
             var points = settings.Where(s => s.Schedule == family && s.ExploreFraction is not null && metric(s).Count > 0)
                 .OrderBy(s => s.ExploreFraction).ToList();
@@ -50,7 +50,7 @@ public static class PlotWriter
             var line = plot.Add.Scatter(xs, ys, c);
             line.LineWidth = 2;
             line.MarkerSize = 8;
-            line.LegendText = family == "knee" ? "Knee (mean ± std)" : "explore-step (mean ± std)";
+            line.LegendText = family == SweepSchedule.Knee ? "Knee (mean ± std)" : "explore-step (mean ± std)";
             var bars = plot.Add.ErrorBar(xs, ys, err);
             bars.LineStyle.Color = c;
             foreach (var s in points)
@@ -88,7 +88,7 @@ public static class PlotWriter
     private static Plot Histograms(IReadOnlyList<SettingSummary> settings, Func<SettingSummary, IReadOnlyList<double>> metric, string xLabel, string title)
     {
         var plot = new Plot();
-        var knees = settings.Where(s => s.Schedule == "knee" && metric(s).Count > 0).OrderBy(s => s.ExploreFraction).ToList();
+        var knees = settings.Where(s => s.Schedule == SweepSchedule.Knee && metric(s).Count > 0).OrderBy(s => s.ExploreFraction).ToList();
         var all = knees.SelectMany(metric).ToList();
         plot.Title(title);
         plot.XLabel(xLabel);
@@ -147,8 +147,9 @@ public static class PlotWriter
             double[] xs = [.. record.LearningRateCurve.Select(p => p[0])];
             double[] ys = [.. record.LearningRateCurve.Select(p => p[1])];
             var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(color++));
-            line.LineWidth = group.Key.StartsWith("knee", StringComparison.Ordinal) ? 2.5f : 1.5f;
-            if (!group.Key.StartsWith("knee", StringComparison.Ordinal)) line.LinePattern = LinePattern.Dashed;
+            bool knee = group.First().Schedule == SweepSchedule.Knee;
+            line.LineWidth = knee ? 2.5f : 1.5f;
+            if (!knee) line.LinePattern = LinePattern.Dashed;
             line.LegendText = group.Key;
         }
         plot.Title("Learning-rate schedules");
@@ -171,7 +172,7 @@ public static class PlotWriter
             double[] ys = [.. points.Select(r => r.TestAccuracy!.Value * 100)];
             var scatter = plot.Add.ScatterPoints(xs, ys, palette.GetColor(color++));
             scatter.MarkerSize = 9;
-            scatter.MarkerShape = s.Schedule == "knee" ? MarkerShape.FilledCircle : MarkerShape.OpenSquare;
+            scatter.MarkerShape = s.Schedule == SweepSchedule.Knee ? MarkerShape.FilledCircle : MarkerShape.OpenSquare;
             scatter.LegendText = s.Setting;
         }
         plot.Title("Test accuracy against minima width (each point is one run)");

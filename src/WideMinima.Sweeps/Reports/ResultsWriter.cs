@@ -27,7 +27,7 @@ public static class ResultsWriter
         {
             string[] cells =
             [
-                r.RunId, r.Schedule, N(r.ExploreFraction), r.Seed.ToString(CultureInfo.InvariantCulture), r.Status.ToText(),
+                r.RunId, ConfigNames.Name(r.Schedule), N(r.ExploreFraction), r.Seed.ToString(CultureInfo.InvariantCulture), r.Status.ToText(),
                 N(r.TestAccuracy), N(r.Sharpness), N(r.TrainSeconds), N(r.WidthSeconds),
                 r.Setting, N(r.TestLoss), N(r.TrainLoss), N(r.WidthMaxLoss),
                 r.WidthSteps?.ToString(CultureInfo.InvariantCulture) ?? "", r.WidthConverged is bool c ? (c ? "true" : "false") : "",
@@ -49,7 +49,7 @@ public static class ResultsWriter
             {
                 ["run_id"] = r.RunId,
                 ["setting"] = r.Setting,
-                ["schedule"] = r.Schedule,
+                ["schedule"] = ConfigNames.Name(r.Schedule),
                 ["explore_fraction"] = r.ExploreFraction,
                 ["seed"] = r.Seed,
                 ["status"] = r.Status.ToText(),

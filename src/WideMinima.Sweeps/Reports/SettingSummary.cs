@@ -1,9 +1,10 @@
+using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Ledger;
 
 namespace WideMinima.Sweeps.Reports;
 
 /// <summary>One schedule setting's results over its seeds.</summary>
-public sealed record SettingSummary(string Setting, string Schedule, double? ExploreFraction, int Planned, IReadOnlyList<LedgerRun> Done,
+public sealed record SettingSummary(string Setting, SweepSchedule Schedule, double? ExploreFraction, int Planned, IReadOnlyList<LedgerRun> Done,
     IReadOnlyList<double> Accuracies, IReadOnlyList<double> Sharpness, int Diverged, int Failed)
 {
     /// <summary>Groups runs by setting, in plan order.</summary>
@@ -23,5 +24,5 @@ public sealed record SettingSummary(string Setting, string Schedule, double? Exp
     public double MeanAccuracy => Statistics.Mean(Accuracies);
 
     /// <summary>True for the step-type baselines (classic milestones and the explore-step protocol).</summary>
-    public bool IsStep => Schedule is "step" or "explore-step";
+    public bool IsStep => Schedule is SweepSchedule.Step or SweepSchedule.ExploreStep;
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Ledger;
 
 namespace WideMinima.Sweeps.Reports;
@@ -41,9 +42,9 @@ public static class SummaryWriter
             sb.AppendLine();
         }
 
-        var cosine = settings.Where(s => s.Schedule == "cosine" && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
+        var cosine = settings.Where(s => s.Schedule == SweepSchedule.Cosine && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
         var step = settings.Where(s => s.IsStep && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
-        var knees = settings.Where(s => s.Schedule == "knee" && s.Accuracies.Count > 0).ToList();
+        var knees = settings.Where(s => s.Schedule == SweepSchedule.Knee && s.Accuracies.Count > 0).ToList();
         if (knees.Count > 0 && (cosine is not null || step is not null))
         {
             sb.AppendLine("## Knee against the best baselines");

@@ -28,7 +28,7 @@ public sealed class SweepPlannerTests
         var knee = (KneeScheduleOptions)plan[0].ScheduleOptions;
         Assert.AreEqual(0.25, knee.ExploreFraction);
         Assert.AreEqual(0.25, plan[0].ExploreFraction);
-        Assert.AreEqual("knee", plan[0].Schedule);
+        Assert.AreEqual(SweepSchedule.Knee, plan[0].Schedule);
         var step = (StepScheduleOptions)plan[1].ScheduleOptions;
         CollectionAssert.AreEqual(new[] { 0.3, 0.6 }, step.MilestoneFractions.ToArray());
         Assert.IsNull(plan[1].ExploreFraction, "the classic step baseline has no explore share");
