@@ -22,6 +22,11 @@ if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list 2>/dev/null | head -1)"
   apt_install fonts-dejavu-core fontconfig || echo "warning: no fonts found and apt-get is unavailable; plot text may not render." >&2
 fi
 
+# The native-load fix's tests compile small shared libraries with gcc.
+if ! command -v gcc >/dev/null 2>&1; then
+  apt_install gcc libc6-dev || echo "warning: gcc not found and apt-get is unavailable; the native-load fix's build tests will fail." >&2
+fi
+
 data=/usr/share/datasets/fashion-mnist
 if [ ! -f "$data/t10k-labels-idx1-ubyte.gz" ] && [ -z "${WIDEMINIMA_FASHION_MNIST:-}" ]; then
   echo "Installing dataset-fashion-mnist (Fashion-MNIST IDX files under $data)..."

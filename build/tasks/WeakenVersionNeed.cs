@@ -238,13 +238,30 @@ namespace WideMinima.Build
         [Microsoft.Build.Framework.Required] public string AllowedSymbols { get; set; } = "";
         /// <summary>auto: only where the system libstdc++ lacks the version; always; never.</summary>
         public string Mode { get; set; } = "auto";
+        /// <summary>
+        /// The libstdc++ that auto mode checks; empty: the one the loader would pick on this machine
+        /// (<see cref="SystemLibraries.FindLibStdCxx"/>). Set it to decide for another machine than the build machine.
+        /// </summary>
+        public string SystemLibrary { get; set; } = "";
 
         public override bool Execute()
         {
-            if (Mode == "never") return true;
-            if (Mode == "auto")
+            // MSBuild compares property values without regard to case; so does this.
+            string mode = Mode.ToLowerInvariant();
+            if (mode != "auto" && mode != "always" && mode != "never")
             {
-                string? system = SystemLibraries.FindLibStdCxx();
+                Log.LogError("WideMinimaWeakenGlibcxx must be auto, always or never; got '" + Mode + "'.");
+                return false;
+            }
+            if (mode == "never") return true;
+            if (mode == "auto")
+            {
+                string? system = SystemLibrary.Length > 0 ? SystemLibrary : SystemLibraries.FindLibStdCxx();
+                if (SystemLibrary.Length > 0 && !File.Exists(SystemLibrary))
+                {
+                    Log.LogError("WideMinimaLibStdCxx: no file at '" + SystemLibrary + "'.");
+                    return false;
+                }
                 if (system != null && ElfVersionNeeds.DefinesVersion(File.ReadAllBytes(system), Version))
                 {
                     Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low,

@@ -1,12 +1,60 @@
 namespace WideMinima.Tests;
 
-/// <summary>Fresh temporary folders for tests that write files.</summary>
+/// <summary>
+/// Fresh temporary folders for tests that write files. All of one test run's folders live under one folder,
+/// <c>$TMPDIR/wideminima-tests/run-…</c>, which <see cref="TestRunCleanup"/> removes when the run ends; folders of
+/// runs that died (killed before their cleanup) are removed by a later run once they are a day old.
+/// </summary>
 internal static class TestFolders
 {
+    private static readonly string Parent = Path.Combine(Path.GetTempPath(), "wideminima-tests");
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        string root = Path.Combine(Parent, $"run-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        Directory.CreateDirectory(root);
+        return root;
+    });
+
+    /// <summary>A new empty folder under this run's root.</summary>
     public static string New(string name = "t")
     {
-        string dir = Path.Combine(Path.GetTempPath(), "wideminima-tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        string dir = Path.Combine(Root.Value, name + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         return dir;
     }
+
+    /// <summary>Removes this run's folders, and those of earlier runs that are more than a day old.</summary>
+    public static void RemoveAll()
+    {
+        if (Root.IsValueCreated) DeleteQuietly(Root.Value);
+        if (!Directory.Exists(Parent)) return;
+        foreach (var stale in Directory.EnumerateDirectories(Parent))
+        {
+            if (Directory.GetLastWriteTimeUtc(stale) < DateTime.UtcNow.AddDays(-1)) DeleteQuietly(stale);
+        }
+        if (!Directory.EnumerateFileSystemEntries(Parent).Any()) DeleteQuietly(Parent);
+    }
+
+    /// <summary>Deletes a folder tree; a folder that another process is still writing to is left for a later run.</summary>
+    public static void DeleteQuietly(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+/// <summary>Removes the temporary folders of the test run when it ends.</summary>
+[TestClass]
+public sealed class TestRunCleanup
+{
+    [AssemblyCleanup]
+    public static void RemoveTemporaryFolders() => TestFolders.RemoveAll();
 }
