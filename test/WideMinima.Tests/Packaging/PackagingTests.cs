@@ -176,6 +176,19 @@ public sealed class PackagingTests
     }
 
     [TestMethod]
+    public void The_feed_holds_the_three_packages_and_their_symbols_and_the_tests_are_not_packable()
+    {
+        var expected = new[] { "WideMinima", "WideMinima.MLNet", "WideMinima.Sweeps", "WideMinima.Sweeps.linux-x64" }
+            .Select(id => $"{id}.{version}.nupkg")
+            .Concat(new[] { "WideMinima", "WideMinima.MLNet", "WideMinima.Sweeps.linux-x64" }.Select(id => $"{id}.{version}.snupkg"));
+        CollectionAssert.AreEquivalent(expected.ToArray(), Directory.GetFiles(feed).Select(Path.GetFileName).ToArray());
+        // `dotnet pack WideMinima.sln` packs what is packable: never the test project.
+        var packable = Cli.Dotnet(repository, environment, "msbuild", "test/WideMinima.Tests/WideMinima.Tests.csproj", "-getProperty:IsPackable")
+            .AssertSuccess("dotnet msbuild -getProperty:IsPackable");
+        Assert.AreEqual("false", packable.Output.Trim());
+    }
+
+    [TestMethod]
     public void A_console_app_referencing_WideMinima_MLNet_trains_an_epoch_saves_loads_and_scores()
     {
         string app = NewConsole("mlnet-app", "WideMinima.MLNet", """
