@@ -10,7 +10,7 @@ internal static class TestFolders
     private static readonly string Parent = Path.Combine(Path.GetTempPath(), "wideminima-tests");
     private static readonly Lazy<string> Root = new(() =>
     {
-        string root = Path.Combine(Parent, $"run-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        string root = Path.Combine(Parent, "run-" + Guid.NewGuid().ToString("N")[..6]);
         Directory.CreateDirectory(root);
         return root;
     });

@@ -14,7 +14,7 @@ namespace WideMinima.Tests.Build;
 public sealed class NativeLoadFixBuildTests
 {
     private const string Version = "GLIBCXX_3.4.32";
-    private const string Symbol = "_ZSt21ios_base_library_initv";
+    private const string Symbol = NativeStandIns.Symbol;
     private const string PackageId = "WideMinimaTests.FakeTorchNative";
 
     private static string root = "";
@@ -30,21 +30,11 @@ public sealed class NativeLoadFixBuildTests
         _ = context;
         if (!OperatingSystem.IsLinux()) return;
         root = TestFolders.New("native-load");
-        string src = Directory.CreateDirectory(Path.Combine(root, "src")).FullName;
-
         // Two libstdc++ stand-ins with real version definitions, and a library that needs GLIBCXX_3.4.32 for
         // exactly the symbol TorchSharp's does (and GLIBCXX_3.4.30 for another one, which must stay strong).
-        File.WriteAllText(Path.Combine(src, "new.map"), "GLIBCXX_3.4.30 { global: f30; };\nGLIBCXX_3.4.32 { global: " + Symbol + "; } GLIBCXX_3.4.30;\n");
-        File.WriteAllText(Path.Combine(src, "old.map"), "GLIBCXX_3.4.30 { global: f30; };\n");
-        File.WriteAllText(Path.Combine(src, "new.c"), "int f30(void) { return 30; }\nvoid " + Symbol + "(void) { }\n");
-        File.WriteAllText(Path.Combine(src, "old.c"), "int f30(void) { return 30; }\n");
-        File.WriteAllText(Path.Combine(src, "torch.c"), "int f30(void);\nvoid " + Symbol + "(void);\nint use(void) { " + Symbol + "(); return f30(); }\n");
-        newLibStdCxx = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "new")).FullName, "libstdc++.so.6");
-        oldLibStdCxx = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "old")).FullName, "libstdc++.so.6");
-        string torch = Path.Combine(src, "libLibTorchSharp.so");
-        Gcc(src, "-shared", "-fPIC", "-Wl,-soname,libstdc++.so.6", "-Wl,--version-script=new.map", "-o", newLibStdCxx, "new.c");
-        Gcc(src, "-shared", "-fPIC", "-Wl,-soname,libstdc++.so.6", "-Wl,--version-script=old.map", "-o", oldLibStdCxx, "old.c");
-        Gcc(src, "-shared", "-fPIC", "-o", torch, "torch.c", newLibStdCxx);
+        newLibStdCxx = NativeStandIns.LibStdCxx(Path.Combine(root, "new"), definesGlibcxx3432: true);
+        oldLibStdCxx = NativeStandIns.LibStdCxx(Path.Combine(root, "old"), definesGlibcxx3432: false);
+        string torch = NativeStandIns.TorchNative(Path.Combine(root, "src"), newLibStdCxx);
         shipped = File.ReadAllBytes(torch);
 
         // A package that carries it where TorchSharp-cpu's libtorch packages carry theirs, in a local feed.
@@ -84,9 +74,6 @@ public sealed class NativeLoadFixBuildTests
         cacheCopy = Path.Combine(packages, PackageId.ToLowerInvariant(), "1.0.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         CollectionAssert.AreEqual(shipped, File.ReadAllBytes(cacheCopy), "the package as restored");
     }
-
-    private static void Gcc(string dir, params string[] args) =>
-        Cli.Run("gcc", args, dir).AssertSuccess("gcc " + string.Join(' ', args) + " (build/setup.sh installs gcc)");
 
     private static void WritePackage(string path, string library)
     {

@@ -54,11 +54,17 @@ public sealed class PackagingTests
         // NUGET_PACKAGES would override the config's package folder.
         environment = new() { ["NUGET_PACKAGES"] = null };
 
+        // The tool must ship a libLibTorchSharp.so that loads on Debian 12 wherever it was packed: pack as on a
+        // machine whose libstdc++ defines GLIBCXX_3.4.32, where the build's own "auto" fix does nothing.
+        string newLibStdCxx = OperatingSystem.IsLinux()
+            ? Build.NativeStandIns.LibStdCxx(Path.Combine(root, "libstdcxx"), definesGlibcxx3432: true) : "";
+
         // Only the linux-x64 tool package: the others take as long to compress and are not installable here.
         // The artifacts path keeps this build away from the repository's bin/ and obj/ folders. Analyzers are the
         // repository build's business (they do not change what is compiled), so this build skips them to save time.
         Cli.Run("bash", [Path.Combine(repository, "build", "pack.sh"), feed, $"-p:VersionSuffix={version[6..]}",
-                "-p:ToolPackageRuntimeIdentifiers=linux-x64", "--artifacts-path", Path.Combine(root, "artifacts"), "-p:RunAnalyzers=false"],
+                "-p:ToolPackageRuntimeIdentifiers=linux-x64", "--artifacts-path", Path.Combine(root, "artifacts"), "-p:RunAnalyzers=false",
+                $"-p:WideMinimaLibStdCxx={newLibStdCxx}"],
             repository, environment, TimeSpan.FromMinutes(8)).AssertSuccess("build/pack.sh");
         TestFolders.DeleteQuietly(Path.Combine(root, "artifacts"));
     }
@@ -164,7 +170,8 @@ public sealed class PackagingTests
         CollectionAssert.Contains(Dependencies(Metadata(Entries(Package("WideMinima.MLNet")), "WideMinima.MLNet")), "WideMinima");
 
         // The tool: a pointer package naming the platform packages, and the linux-x64 one with the data subset and
-        // a libLibTorchSharp.so that loads on Debian 12 (the build machine's libstdc++ does not matter).
+        // a libLibTorchSharp.so that loads on Debian 12, although it was packed as on a machine whose libstdc++
+        // defines GLIBCXX_3.4.32 (see Pack).
         string settings = Entries(Package("WideMinima.Sweeps")).Text("tools/any/any/DotnetToolSettings.xml");
         StringAssert.Contains(settings, "<Command Name=\"wideminima\"");
         StringAssert.Contains(settings, "Id=\"WideMinima.Sweeps.linux-x64\"");
