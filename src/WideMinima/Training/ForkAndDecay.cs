@@ -119,24 +119,47 @@ internal static class ForkAndDecay
         return ClassifierTraining.Train(train, validation, own, spec, seed, device, log, ct);
     }
 
+    /// <summary>What <see cref="Train"/> returns: one result per share, and the compute spent.</summary>
+    /// <param name="Results">One trained model and report per share, in the order the shares were given.</param>
+    /// <param name="StepsTrained">Optimizer steps trained in all: the trunk's plus every branch's.</param>
+    /// <param name="TotalSteps">One full run's steps (the budget of each share).</param>
+    public sealed record Outcome(IReadOnlyList<ClassifierTraining.Result> Results, long StepsTrained, long TotalSteps) : IDisposable
+    {
+        /// <summary>The compute in full-run equivalents: <see cref="StepsTrained"/> / <see cref="TotalSteps"/>.</summary>
+        public double RunEquivalents => StepsTrained / (double)TotalSteps;
+
+        /// <summary>Frees every result's network.</summary>
+        public void Dispose()
+        {
+            foreach (var result in Results) result.Dispose();
+        }
+    }
+
     /// <summary>
     /// The whole of fork-and-decay: the trunk, then every branch in the order of <paramref name="shares"/>, with the
     /// trunk's checkpoints in <paramref name="checkpointDirectory"/> (deleted at the end). One result per share.
     /// </summary>
-    public static IReadOnlyList<ClassifierTraining.Result> Train(ClassifierData train, ClassifierData? validation, TrainingOptions options,
+    public static Outcome Train(ClassifierData train, ClassifierData? validation, TrainingOptions options,
         IReadOnlyList<double> shares, NetworkSpec spec, int seed, Device device, string checkpointDirectory, Action<string> log, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(train);
         var sink = new CheckpointDirectory(checkpointDirectory, $"trunk-seed{seed}-");
         var results = new List<ClassifierTraining.Result>();
         try
         {
-            foreach (var branch in TrainTrunk(train, validation, options, shares, spec, seed, device, sink, log, ct))
+            var branches = TrainTrunk(train, validation, options, shares, spec, seed, device, sink, log, ct);
+            long total = TotalSteps(train.Count, options);
+            long steps = branches.Max(b => b.KneeStep);
+            foreach (var branch in branches)
+            {
                 results.Add(TrainBranch(train, validation, options, branch, spec, seed, device, log, ct));
-            return results;
+                steps += total - branch.KneeStep;
+            }
+            return new Outcome(results, steps, total);
         }
         catch
         {
-            foreach (var result in results) result.Model.Dispose();
+            foreach (var result in results) result.Dispose();
             throw;
         }
         finally
