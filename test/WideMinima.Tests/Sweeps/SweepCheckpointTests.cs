@@ -146,6 +146,21 @@ public sealed class SweepCheckpointTests
         Assert.DoesNotContain("checkpoint", SweepConfigJson.Definition(new SweepConfig()));
     }
 
+    [TestMethod]
+    public void An_unwritable_checkpoint_folder_is_refused_before_training_with_exit_code_2()
+    {
+        string data = TinySweep.Dataset(30, 12);
+        _folders.Add(data);
+        string file = TinySweep.WriteConfig(TinySweep.Config(data) with { CheckpointEveryEpochs = 1 }, Folder("cfg"));
+        string blocker = Path.Combine(Folder("blocker"), "a-file");
+        File.WriteAllText(blocker, "");
+        string folder = Folder("ckpt-bad");
+        var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", folder, "--checkpoints", blocker);
+        Assert.AreEqual(2, code, output + error);
+        StringAssert.Contains(error, "--checkpoints");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "results.csv")), "nothing trained");
+    }
+
     /// <summary>The per-run numbers results.csv and the run record hold, seconds and attempts aside.</summary>
     private static string Numbers(string folder)
     {
