@@ -139,7 +139,12 @@ internal static class ForkAndDecay
     /// The whole of fork-and-decay: the trunk, then every branch in the order of <paramref name="shares"/>, with the
     /// trunk's checkpoints in <paramref name="checkpointDirectory"/> (deleted at the end). One result per share.
     /// </summary>
-    public static Outcome Train(ClassifierData train, ClassifierData? validation, TrainingOptions options,
+    public static IReadOnlyList<ClassifierTraining.Result> Train(ClassifierData train, ClassifierData? validation, TrainingOptions options,
+        IReadOnlyList<double> shares, NetworkSpec spec, int seed, Device device, string checkpointDirectory, Action<string> log, CancellationToken ct) =>
+        TrainCounted(train, validation, options, shares, spec, seed, device, checkpointDirectory, log, ct).Results;
+
+    /// <summary>As <see cref="Train"/>, with the compute spent: the optimizer steps of the trunk and of every branch.</summary>
+    public static Outcome TrainCounted(ClassifierData train, ClassifierData? validation, TrainingOptions options,
         IReadOnlyList<double> shares, NetworkSpec spec, int seed, Device device, string checkpointDirectory, Action<string> log, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(train);

@@ -51,24 +51,22 @@ public sealed class ForkAndDecayTests
         try
         {
             // 30 steps: knees at 0 (before training), 15 (mid-epoch 2) and 23 (mid-epoch 3).
-            using var outcome = ForkAndDecay.Train(train, validation, Options(), shares, Mlp(12), 7, CPU, folder, _ => { }, CancellationToken.None);
+            using var outcome = ForkAndDecay.TrainCounted(train, validation, Options(), shares, Mlp(12), 7, CPU, folder, _ => { }, CancellationToken.None);
             var forked = outcome.Results;
+            Assert.IsEmpty(Directory.GetFiles(folder), "the trunk's checkpoints are deleted");
+            // 30 steps: trunk to 23, branches 30 + 15 + 7.
+            Assert.AreEqual(23 + 30 + 15 + 7, outcome.StepsTrained);
+            Assert.AreEqual(30, outcome.TotalSteps);
+            Assert.AreEqual(ForkAndDecay.RunEquivalents(30, [0, 15, 23]), outcome.RunEquivalents, 1e-12);
+            for (int i = 0; i < shares.Length; i++)
             {
-                Assert.IsEmpty(Directory.GetFiles(folder), "the trunk's checkpoints are deleted");
-                // 30 steps: trunk to 23, branches 30 + 15 + 7.
-                Assert.AreEqual(23 + 30 + 15 + 7, outcome.StepsTrained);
-                Assert.AreEqual(30, outcome.TotalSteps);
-                Assert.AreEqual(ForkAndDecay.RunEquivalents(30, [0, 15, 23]), outcome.RunEquivalents, 1e-12);
-                for (int i = 0; i < shares.Length; i++)
-                {
-                    using var independent = ClassifierTraining.Train(train, validation, Options(share: shares[i]), Mlp(12), 7, CPU, _ => { }, CancellationToken.None);
-                    AssertIdentical(independent, forked[i], $"share {shares[i]}");
-                    Assert.AreEqual(independent.Report.ScheduleJson, forked[i].Report.ScheduleJson);
-                    Assert.AreEqual(ClassifierTraining.Evaluate(independent.Model, validation, CPU, 64), ClassifierTraining.Evaluate(forked[i].Model, validation, CPU, 64));
-                }
-                Assert.AreEqual(15, forked[1].Report.ResumedFromStep);
-                Assert.AreEqual(23, forked[2].Report.ResumedFromStep);
+                using var independent = ClassifierTraining.Train(train, validation, Options(share: shares[i]), Mlp(12), 7, CPU, _ => { }, CancellationToken.None);
+                AssertIdentical(independent, forked[i], $"share {shares[i]}");
+                Assert.AreEqual(independent.Report.ScheduleJson, forked[i].Report.ScheduleJson);
+                Assert.AreEqual(ClassifierTraining.Evaluate(independent.Model, validation, CPU, 64), ClassifierTraining.Evaluate(forked[i].Model, validation, CPU, 64));
             }
+            Assert.AreEqual(15, forked[1].Report.ResumedFromStep);
+            Assert.AreEqual(23, forked[2].Report.ResumedFromStep);
         }
         finally
         {
@@ -84,14 +82,18 @@ public sealed class ForkAndDecayTests
         string folder = TestFolders.New("fork");
         try
         {
-            using var outcome = ForkAndDecay.Train(train, null, Options(warmup: 0.2), shares, Mlp(12), 3, CPU, folder, _ => { }, CancellationToken.None);
-            var forked = outcome.Results;
+            var forked = ForkAndDecay.Train(train, null, Options(warmup: 0.2), shares, Mlp(12), 3, CPU, folder, _ => { }, CancellationToken.None);
+            try
             {
                 for (int i = 0; i < shares.Length; i++)
                 {
                     using var independent = ClassifierTraining.Train(train, null, Options(share: shares[i], warmup: 0.2), Mlp(12), 3, CPU, _ => { }, CancellationToken.None);
                     AssertIdentical(independent, forked[i], $"share {shares[i]} with warmup");
                 }
+            }
+            finally
+            {
+                foreach (var result in forked) result.Dispose();
             }
         }
         finally
