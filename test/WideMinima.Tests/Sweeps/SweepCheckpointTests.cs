@@ -204,8 +204,9 @@ public sealed class SweepCheckpointTests
         }
         using var after = Open(folder);
         Assert.AreEqual(RunStatus.Running, after.Runs().Single().Status, "killed mid-run");
+        // Usually one row: a kill between recording a new checkpoint and forgetting the old one leaves two.
         var rows = after.Checkpoints(RunId);
-        Assert.HasCount(1, rows, "only the newest checkpoint is kept while the run trains");
+        Assert.IsTrue(rows.Count is 1 or 2, $"{rows.Count} checkpoints recorded");
         Assert.IsTrue(File.Exists(rows[0].Path));
         return (rows[0].Epoch, rows[0].Path);
     }
