@@ -180,7 +180,7 @@ public sealed class SweepCheckpointTests
         return string.Join('\n', rows.Concat(records));
     }
 
-    private static (int Epoch, string Path) KillAfterACheckpoint(string file, string folder)
+    private static (int Epoch, string Path, string[] All) KillAfterACheckpoint(string file, string folder)
     {
         using (var process = TinySweep.Start("run", "--config", file, "--out", folder))
         {
@@ -208,7 +208,7 @@ public sealed class SweepCheckpointTests
         var rows = after.Checkpoints(RunId);
         Assert.IsTrue(rows.Count is 1 or 2, $"{rows.Count} checkpoints recorded");
         Assert.IsTrue(File.Exists(rows[0].Path));
-        return (rows[0].Epoch, rows[0].Path);
+        return (rows[0].Epoch, rows[0].Path, [.. rows.Select(r => r.Path)]);
     }
 
     [TestMethod]
@@ -232,7 +232,7 @@ public sealed class SweepCheckpointTests
 
         // kill -9 after a checkpoint, then the same command: the run resumes at that epoch.
         string killed = Folder("ckpt-killed");
-        var (epoch, path) = KillAfterACheckpoint(file, killed);
+        var (epoch, path, _) = KillAfterACheckpoint(file, killed);
         StringAssert.StartsWith(path, Path.Combine(killed, "checkpoints"), "default: checkpoints/ under --out");
         (code, output, error) = TinySweep.Run("run", "--config", file, "--out", killed);
         Assert.AreEqual(0, code, output + error);
@@ -251,10 +251,13 @@ public sealed class SweepCheckpointTests
 
         // kill -9, flip a byte of the checkpoint, rerun: caught by its SHA-256, logged, the run starts over.
         string corrupted = Folder("ckpt-corrupted");
-        (_, path) = KillAfterACheckpoint(file, corrupted);
-        var bytes = File.ReadAllBytes(path);
-        bytes[bytes.Length / 3] ^= 0x04;
-        File.WriteAllBytes(path, bytes);
+        var (_, _, all) = KillAfterACheckpoint(file, corrupted);
+        foreach (string each in all)
+        {
+            var bytes = File.ReadAllBytes(each);
+            bytes[bytes.Length / 3] ^= 0x04;
+            File.WriteAllBytes(each, bytes);
+        }
         (code, output, error) = TinySweep.Run("run", "--config", file, "--out", corrupted);
         Assert.AreEqual(0, code, output + error);
         StringAssert.Contains(output, "cannot be used");
@@ -263,7 +266,7 @@ public sealed class SweepCheckpointTests
         {
             var record = JsonSerializer.Deserialize<RunRecord>(ledger.Runs().Single().ResultJson!, SweepConfigJson.Options)!;
             Assert.IsNull(record.ResumedFromEpoch, "started over");
-            Assert.HasCount(1, record.DiscardedCheckpoints!);
+            Assert.HasCount(all.Length, record.DiscardedCheckpoints!);
         }
         Assert.AreEqual(expected, Numbers(corrupted), "the restarted run gives the same numbers");
 
