@@ -5,6 +5,7 @@ using WideMinima.Models;
 using WideMinima.Schedules;
 using WideMinima.Sharpness;
 using WideMinima.Training;
+using WideMinima.Training.Checkpoints;
 using static TorchSharp.torch;
 
 namespace WideMinima.MLNet;
@@ -95,6 +96,15 @@ public sealed partial class WideMinimaTrainer
         /// <summary>Examples per forward pass when evaluating and scoring in bulk. Default 1024.</summary>
         public int EvaluationBatchSize { get; set; } = TrainingDefaults.EvaluationBatchSize;
 
+        /// <summary>When to save checkpoints of the whole training state, and where (the sweep console and the tuner set it).</summary>
+        internal CheckpointPlan? Checkpoints { get; set; }
+
+        /// <summary>A checkpoint to resume or fork from.</summary>
+        internal CheckpointSource? ResumeFrom { get; set; }
+
+        /// <summary>Stop once this many optimizer steps are done; null trains the whole budget.</summary>
+        internal long? StopAfterStep { get; set; }
+
         /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option and its value.</summary>
         public void Validate()
         {
@@ -136,6 +146,9 @@ public sealed partial class WideMinimaTrainer
             OnDivergence = OnDivergence,
             Progress = Progress,
             EvaluationBatchSize = EvaluationBatchSize,
+            Checkpoints = Checkpoints,
+            ResumeFrom = ResumeFrom,
+            StopAfterStep = StopAfterStep,
         };
 
         /// <summary>

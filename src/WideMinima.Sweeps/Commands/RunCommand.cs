@@ -16,6 +16,8 @@ internal sealed class RunCommand : Command<RunSettings>
         SweepConfigValidator.Validate(config);
         SweepData.CheckExists(config.Dataset);
         string folder = settings.Folder;
+        string? checkpoints = string.IsNullOrWhiteSpace(settings.Checkpoints) ? null : Path.GetFullPath(settings.Checkpoints);
+        if (checkpoints is not null && config.CheckpointEveryEpochs > 0) SweepFolder.EnsureWritable(checkpoints, "--checkpoints");
         var (prepared, total) = SweepFolder.Prepare(folder, config, settings.Replace);
         if (settings.RetryFailed)
         {
@@ -33,7 +35,7 @@ internal sealed class RunCommand : Command<RunSettings>
             int failed;
             if (System.Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
             {
-                failed = SweepCoordinator.Run(folder, prepared, new PlainView(System.Console.Out), cancel.Token);
+                failed = SweepCoordinator.Run(folder, prepared, new PlainView(System.Console.Out), cancel.Token, checkpoints);
             }
             else
             {
@@ -42,7 +44,7 @@ internal sealed class RunCommand : Command<RunSettings>
                     .AutoClear(false)
                     .HideCompleted(true)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                    .Start(ctx => failed = SweepCoordinator.Run(folder, prepared, new LiveView(ctx, total), cancel.Token));
+                    .Start(ctx => failed = SweepCoordinator.Run(folder, prepared, new LiveView(ctx, total), cancel.Token, checkpoints));
             }
             StatusCommand.Print(folder);
             if (cancel.IsCancellationRequested)

@@ -24,6 +24,10 @@ internal sealed class RunSettings : OutSettings
     [Description("If --out holds a different sweep, archive its ledger and reports (under archive-*/) and start this one.")]
     public bool Replace { get; init; }
 
+    [CommandOption("--checkpoints <DIR>")]
+    [Description("Where runs' checkpoints go (config key checkpoint_every_epochs; default: checkpoints/ under --out). On a cluster, a file system every worker sees.")]
+    public string? Checkpoints { get; init; }
+
     [CommandOption("--retry-failed")]
     [Description("Run failed runs again (diverged runs are results and stay).")]
     public bool RetryFailed { get; init; }

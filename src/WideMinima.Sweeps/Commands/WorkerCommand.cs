@@ -17,6 +17,10 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
         [Description("Exit when standard input closes: 'run' uses this so that its workers stop with it.")]
         public bool ExitWithParent { get; init; }
 
+        [CommandOption("--checkpoints <DIR>")]
+        [Description("Where runs' checkpoints go (default: checkpoints/ under --out); on a cluster, a file system every worker sees.")]
+        public string? Checkpoints { get; init; }
+
         [CommandOption("--name-suffix <TEXT>")]
         [Description("Appended to the worker's name in the ledger.")]
         public string? NameSuffix { get; init; }
@@ -44,7 +48,8 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             var header = ledger.ReadSweep() ?? throw new Config.SweepConfigException("--out", folder, "holds no sweep ledger");
             threads = Config.SweepConfigJson.Parse(header.ConfigJson, folder).ThreadsPerRun;
         }
-        int finished = SweepWorker.Run(folder, WorkerIdentity.Current(settings.NameSuffix ?? ""), threads, System.Console.WriteLine, cancel.Token);
+        int finished = SweepWorker.Run(folder, WorkerIdentity.Current(settings.NameSuffix ?? ""), threads, System.Console.WriteLine, cancel.Token,
+            settings.Checkpoints is null ? null : Path.GetFullPath(settings.Checkpoints));
         System.Console.WriteLine($"worker finished {finished} run(s)");
         return ExitCodes.Success;
     }

@@ -80,6 +80,17 @@ public sealed record SweepConfig
 
     /// <summary>Write TensorBoard scalars per run under <c>tensorboard/</c>.</summary>
     public bool Tensorboard { get; init; }
+
+    /// <summary>
+    /// Save each run's whole training state every this many epochs (under <c>--checkpoints</c>), so that a run whose
+    /// worker died resumes from its last checkpoint instead of epoch 0; 0 (the default) saves none.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int CheckpointEveryEpochs { get; init; }
+
+    /// <summary>Keep every checkpoint of a run after it finishes (default: only the newest is kept while it runs, and none after).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool KeepCheckpoints { get; init; }
 }
 
 /// <summary>Where the data comes from.</summary>

@@ -48,6 +48,7 @@ public static class SweepConfigValidator
         Positive(c.Workers, "workers");
         if (c.Workers > 64) throw new SweepConfigException("workers", c.Workers, "must be at most 64");
         if (c.ThreadsPerRun < 0) throw new SweepConfigException("threads_per_run", c.ThreadsPerRun, "must be >= 0 (0: divide the cores between the workers)");
+        if (c.CheckpointEveryEpochs < 0) throw new SweepConfigException("checkpoint_every_epochs", c.CheckpointEveryEpochs, "must be >= 0 (0: no checkpoints)");
 
         ValidateModel(c.Model ?? throw new SweepConfigException("model", null, "must be an object"));
         ValidateDataset(c.Dataset ?? throw new SweepConfigException("dataset", null, "must be an object"));

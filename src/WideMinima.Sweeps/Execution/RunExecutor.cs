@@ -6,6 +6,7 @@ using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Ledger;
 using WideMinima.Training;
+using WideMinima.Training.Checkpoints;
 
 namespace WideMinima.Sweeps.Execution;
 
@@ -97,8 +98,9 @@ public static class RunExecutor
     /// <param name="onEpoch">Sees each epoch's report, on the training thread.</param>
     /// <param name="ct">Stops training between steps.</param>
     /// <param name="tensorboardDirectory">Where to write TensorBoard scalars for this run; null writes none.</param>
+    /// <param name="checkpoints">The run's checkpoints: saved as the config asks, and the newest good one resumed from; null uses none.</param>
     public static RunOutcome Execute(SweepConfig config, string configJson, LedgerRun run, string scheduleOptionsJson, SweepData data,
-        int threads, Action<EpochReport>? onEpoch, CancellationToken ct, string? tensorboardDirectory = null)
+        int threads, Action<EpochReport>? onEpoch, CancellationToken ct, string? tensorboardDirectory = null, RunCheckpoints? checkpoints = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(data);
@@ -116,7 +118,22 @@ public static class RunExecutor
                 if (e.ValidationLoss is double l) board?.add_scalar("test/loss", (float)l, e.Epoch);
                 onEpoch?.Invoke(e);
             });
-            using var model = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
+            var resumeFrom = checkpoints?.FindResumePoint();
+            if (checkpoints is { EveryEpochs: > 0 }) options.Checkpoints = new CheckpointPlan { EveryEpochs = checkpoints.EveryEpochs, Sink = checkpoints };
+            options.ResumeFrom = resumeFrom is null ? null : new CheckpointSource(resumeFrom.Path, resumeFrom.Sha256);
+            WideMinimaTransformer fitted;
+            try
+            {
+                fitted = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
+            }
+            catch (CheckpointException e) when (resumeFrom is not null)
+            {
+                // Read and checked before any training: a checkpoint that does not fit this run is dropped, and the run starts over.
+                checkpoints!.Discard(resumeFrom, e.Message);
+                (resumeFrom, options.ResumeFrom) = (null, null);
+                fitted = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
+            }
+            using var model = fitted;
             var report = model.TrainingReport;
             RunStatus status = report.Diverged ? RunStatus.Diverged : RunStatus.Done;
             double? accuracy = null, loss = null;
@@ -142,7 +159,11 @@ public static class RunExecutor
                 LearningRateCurve = [.. schedule.Sample(200).Select(p => new[] { p.Step, p.LearningRate })],
                 Epochs = report.Epochs,
                 Threads = report.Threads,
+                ResumedFromEpoch = resumeFrom?.Epoch,
+                ResumedFromStep = resumeFrom?.Step,
+                DiscardedCheckpoints = checkpoints is { Discarded.Count: > 0 } ? [.. checkpoints.Discarded] : null,
             };
+            checkpoints?.Finish();
             return new RunOutcome(status, record, report.Diverged ? "the training loss became NaN or infinite" : null);
         }
         catch (OperationCanceledException)

@@ -39,6 +39,15 @@ public sealed record RunRecord
     public required IReadOnlyList<EpochReport> Epochs { get; init; }
     /// <summary>Torch threads the run used.</summary>
     public required int Threads { get; init; }
+    /// <summary>The epoch of the checkpoint this attempt resumed from; null when it trained from scratch.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? ResumedFromEpoch { get; init; }
+    /// <summary>The optimizer step of that checkpoint.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public long? ResumedFromStep { get; init; }
+    /// <summary>Checkpoints found missing or corrupted (or not fitting the run) and discarded, with the reason.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? DiscardedCheckpoints { get; init; }
 }
 
 /// <summary>The parts of a width report a sweep keeps.</summary>

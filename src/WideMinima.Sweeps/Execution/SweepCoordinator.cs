@@ -24,8 +24,14 @@ public static class SweepCoordinator
     }
 
     /// <summary>Runs the sweep; returns the number of failed runs in the ledger at the end.</summary>
-    public static int Run(string folder, SweepConfig config, IView view, CancellationToken ct)
+    /// <param name="folder">The prepared sweep folder.</param>
+    /// <param name="config">The sweep as stored in its ledger.</param>
+    /// <param name="view">The progress display.</param>
+    /// <param name="ct">Stops the sweep; runs in flight go back to the queue.</param>
+    /// <param name="checkpointFolder">Where runs' checkpoints go (<c>--checkpoints</c>); null: <c>checkpoints/</c> in the sweep folder.</param>
+    public static int Run(string folder, SweepConfig config, IView view, CancellationToken ct, string? checkpointFolder = null)
     {
+        checkpointFolder ??= SweepWorker.DefaultCheckpointFolder(folder);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(view);
         string path = Path.Combine(folder, SqliteRunLedger.FileName);
@@ -44,7 +50,7 @@ public static class SweepCoordinator
             if (config.Workers == 1)
             {
                 string name = WorkerIdentity.Current();
-                inProcess = Task.Run(() => SweepWorker.Run(folder, name, config.ThreadsPerRun, null, ct), CancellationToken.None);
+                inProcess = Task.Run(() => SweepWorker.Run(folder, name, config.ThreadsPerRun, null, ct, checkpointFolder, view.Log), CancellationToken.None);
                 workers.Add(() => !inProcess.IsCompleted);
             }
             else
@@ -52,7 +58,7 @@ public static class SweepCoordinator
                 Directory.CreateDirectory(Path.Combine(folder, "logs"));
                 for (int i = 0; i < config.Workers; i++)
                 {
-                    var (process, log) = StartWorkerProcess(folder, i, config.ThreadsPerRun);
+                    var (process, log) = StartWorkerProcess(folder, i, config.ThreadsPerRun, checkpointFolder);
                     processes.Add(process);
                     logs.Add(log);
                     workers.Add(() => !process.HasExited);
@@ -106,7 +112,7 @@ public static class SweepCoordinator
         return final.Runs().Count(r => r.Status == RunStatus.Failed);
     }
 
-    private static (Process, StreamWriter) StartWorkerProcess(string folder, int index, int threads)
+    private static (Process, StreamWriter) StartWorkerProcess(string folder, int index, int threads, string checkpointFolder)
     {
         // Start this same program again as a worker; under 'dotnet x.dll' that means the host plus the dll.
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("The program's path is unknown.");
@@ -119,7 +125,7 @@ public static class SweepCoordinator
         };
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(SweepCoordinator).Assembly.Location);
         foreach (var a in new[] { "worker", "--out", folder, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--exit-with-parent",
-                     "--name-suffix", "#" + index.ToString(CultureInfo.InvariantCulture) })
+                     "--name-suffix", "#" + index.ToString(CultureInfo.InvariantCulture), "--checkpoints", checkpointFolder })
             info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("A worker process did not start.");
         var log = new StreamWriter(Path.Combine(folder, "logs", $"worker-{index}.log"), append: true) { AutoFlush = true };

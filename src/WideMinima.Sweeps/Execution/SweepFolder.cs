@@ -58,8 +58,8 @@ public static class SweepFolder
         return (config, plan.Count);
     }
 
-    /// <summary>Throws <see cref="SweepConfigException"/> naming --out when the folder cannot be created or written.</summary>
-    public static void EnsureWritable(string folder)
+    /// <summary>Throws <see cref="SweepConfigException"/> naming <paramref name="flag"/> when the folder cannot be created or written.</summary>
+    public static void EnsureWritable(string folder, string flag = "--out")
     {
         try
         {
@@ -70,7 +70,7 @@ public static class SweepFolder
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new SweepConfigException("--out", folder, $"must be a writable folder ({e.Message})");
+            throw new SweepConfigException(flag, folder, $"must be a writable folder ({e.Message})");
         }
     }
 

@@ -17,8 +17,18 @@ public static class SweepWorker
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs until the ledger has no pending run; returns the number of runs this worker finished.</summary>
-    public static int Run(string folder, string worker, int threads, Action<string>? log, CancellationToken ct)
+    /// <param name="folder">The sweep folder.</param>
+    /// <param name="worker">This worker's name in the ledger.</param>
+    /// <param name="threads">Torch threads per run.</param>
+    /// <param name="log">Log lines (claims, outcomes, checkpoints); null logs nothing.</param>
+    /// <param name="ct">Stops the worker; the run in flight goes back to the queue.</param>
+    /// <param name="checkpointFolder">Where runs' checkpoints go (<c>--checkpoints</c>); null: <c>checkpoints/</c> in the sweep folder.</param>
+    /// <param name="notices">Lines a user must see even when <paramref name="log"/> is null: a run resumed, a checkpoint discarded.</param>
+    public static int Run(string folder, string worker, int threads, Action<string>? log, CancellationToken ct,
+        string? checkpointFolder = null, Action<string>? notices = null)
     {
+        checkpointFolder ??= DefaultCheckpointFolder(folder);
+        var notice = notices ?? log;
         string path = Path.Combine(folder, SqliteRunLedger.FileName);
         using var ledger = new SqliteRunLedger(path);
         var header = ledger.ReadSweep() ?? throw new InvalidOperationException($"'{path}' holds no sweep.");
@@ -62,12 +72,13 @@ public static class SweepWorker
             try
             {
                 ct.ThrowIfCancellationRequested();
+                var checkpoints = new RunCheckpoints(ledger, run, checkpointFolder, config.CheckpointEveryEpochs, config.KeepCheckpoints, notice);
                 outcome = RunExecutor.Execute(config, header.ConfigJson, run, run.ScheduleOptionsJson, data, threads,
                     e =>
                     {
                         Volatile.Write(ref progress, string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch}/{e.Epochs}"));
                         ledger.Heartbeat(run.RunId, worker, Volatile.Read(ref progress));
-                    }, ct, config.Tensorboard ? Path.Combine(folder, "tensorboard", run.RunId) : null);
+                    }, ct, config.Tensorboard ? Path.Combine(folder, "tensorboard", run.RunId) : null, checkpoints);
             }
             catch (OperationCanceledException)
             {
@@ -91,4 +102,7 @@ public static class SweepWorker
         }
         return finished;
     }
+
+    /// <summary>Where checkpoints go when <c>--checkpoints</c> is not given: <c>checkpoints/</c> in the sweep folder.</summary>
+    public static string DefaultCheckpointFolder(string sweepFolder) => Path.Combine(sweepFolder, "checkpoints");
 }

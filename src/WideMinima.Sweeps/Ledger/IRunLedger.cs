@@ -36,4 +36,13 @@ public interface IRunLedger : IDisposable
 
     /// <summary>Every run, in plan order.</summary>
     IReadOnlyList<LedgerRun> Runs();
+
+    /// <summary>Records a checkpoint of a run (a file already completely on disk); recording the same path again replaces the row.</summary>
+    void RecordCheckpoint(CheckpointRow checkpoint);
+
+    /// <summary>The run's recorded checkpoints, newest first (most steps, then most recently recorded).</summary>
+    IReadOnlyList<CheckpointRow> Checkpoints(string runId);
+
+    /// <summary>Forgets one checkpoint of a run (its file is deleted by the caller); false when it was not recorded.</summary>
+    bool ForgetCheckpoint(string runId, string path);
 }

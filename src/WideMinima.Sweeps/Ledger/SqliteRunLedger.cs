@@ -17,7 +17,8 @@ public sealed class SqliteRunLedger : IRunLedger
     /// <summary>The ledger's file name inside a sweep folder.</summary>
     public const string FileName = "ledger.db";
 
-    private const int SchemaVersion = 1;
+    /// <summary>The schema this program writes. 1: the first; 2: the checkpoints table.</summary>
+    private const int SchemaVersion = 2;
     private readonly SqliteConnection _connection;
 
     /// <summary>Opens (creating if needed) the ledger at <paramref name="path"/>.</summary>
@@ -66,7 +67,21 @@ public sealed class SqliteRunLedger : IRunLedger
                 result_json TEXT);
             CREATE INDEX IF NOT EXISTS runs_status ON runs (status, ordinal);
             """, tx);
-        Execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v);", tx, ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
+        // Version 2 adds the checkpoints table; a version-1 ledger.db gains it here and opens as before.
+        Execute("""
+            CREATE TABLE IF NOT EXISTS checkpoints (
+                run_id TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                step INTEGER NOT NULL,
+                epoch INTEGER NOT NULL,
+                path TEXT NOT NULL,
+                sha256 TEXT NOT NULL,
+                bytes INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (run_id, path));
+            """, tx);
+        Execute("INSERT INTO meta (key, value) VALUES ('schema_version', $v) ON CONFLICT (key) DO UPDATE SET value = $v WHERE CAST(value AS INTEGER) < $n;",
+            tx, ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)), ("$n", SchemaVersion));
         tx.Commit();
     }
 
@@ -206,6 +221,44 @@ public sealed class SqliteRunLedger : IRunLedger
 
     /// <inheritdoc />
     public IReadOnlyList<LedgerRun> Runs() => Select("", null);
+
+    /// <inheritdoc />
+    public void RecordCheckpoint(CheckpointRow checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        using var tx = _connection.BeginTransaction();
+        Execute("""
+            INSERT INTO checkpoints (run_id, attempt, step, epoch, path, sha256, bytes, created_at)
+            VALUES ($id, $attempt, $step, $epoch, $path, $sha, $bytes, $created)
+            ON CONFLICT (run_id, path) DO UPDATE SET attempt = $attempt, step = $step, epoch = $epoch, sha256 = $sha, bytes = $bytes, created_at = $created;
+            """, tx, ("$id", checkpoint.RunId), ("$attempt", checkpoint.Attempt), ("$step", checkpoint.Step), ("$epoch", checkpoint.Epoch),
+            ("$path", checkpoint.Path), ("$sha", checkpoint.Sha256), ("$bytes", checkpoint.Bytes), ("$created", checkpoint.CreatedAt));
+        tx.Commit();
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<CheckpointRow> Checkpoints(string runId)
+    {
+        using var command = Command("""
+            SELECT run_id, attempt, step, epoch, path, sha256, bytes, created_at FROM checkpoints
+            WHERE run_id = $id ORDER BY step DESC, created_at DESC, rowid DESC;
+            """, null, ("$id", runId));
+        using var reader = command.ExecuteReader();
+        var rows = new List<CheckpointRow>();
+        while (reader.Read())
+            rows.Add(new CheckpointRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
+                reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7)));
+        return rows;
+    }
+
+    /// <inheritdoc />
+    public bool ForgetCheckpoint(string runId, string path)
+    {
+        using var tx = _connection.BeginTransaction();
+        int n = Execute("DELETE FROM checkpoints WHERE run_id = $id AND path = $path;", tx, ("$id", runId), ("$path", path));
+        tx.Commit();
+        return n == 1;
+    }
 
     /// <inheritdoc />
     public void Dispose() => _connection.Dispose();

@@ -4,6 +4,7 @@ using WideMinima.Models;
 using WideMinima.Schedules;
 using WideMinima.Sharpness;
 using WideMinima.Optim;
+using WideMinima.Training.Checkpoints;
 using static TorchSharp.torch;
 
 namespace WideMinima.Training;
@@ -14,7 +15,11 @@ namespace WideMinima.Training;
 /// </summary>
 internal static class ClassifierTraining
 {
-    internal sealed record Result(nn.Module<Tensor, Tensor> Model, TrainingReport Report);
+    /// <summary>The trained network and the report. Disposing it frees the network (unless it was handed on).</summary>
+    internal sealed record Result(nn.Module<Tensor, Tensor> Model, TrainingReport Report) : IDisposable
+    {
+        public void Dispose() => Model.Dispose();
+    }
 
     /// <summary>How often (in steps) the running loss is checked for NaN; each check synchronises with the device.</summary>
     private const int DivergenceCheckInterval = 25;
@@ -25,6 +30,8 @@ internal static class ClassifierTraining
         var clock = Stopwatch.StartNew();
         if (options.Threads > 0) set_num_threads(options.Threads);
         manual_seed(seed);
+        // Read (and check) the checkpoint before anything costly: a bad one fails at once.
+        using var resume = options.ResumeFrom is { } source ? CheckpointFile.Read(source.Path, source.ExpectedSha256) : null;
 
         int n = train.Count;
         using var x = tensor(train.Features, [n, train.FeatureCount]).to(device);
@@ -37,6 +44,7 @@ internal static class ClassifierTraining
         var model = spec.Build(mean, std, options.ModelFactory);
         model.to(device);
         bool handedOver = false; // the network's native memory is freed here unless it is returned
+        Tensor? order = null;
         try
         {
             int batch = Math.Min(options.BatchSize, n);
@@ -57,36 +65,79 @@ internal static class ClassifierTraining
             var group = optimizer.ParamGroups.First(); // held once: reading its rate each step allocates nothing
             using var lossSum = zeros(1, dtype: float64, device: device);
 
+            var plan = options.Checkpoints;
+            var state = plan is null && resume is null ? null : new TrainingState
+            {
+                Model = model, Optimizer = optimizer, Scheduler = scheduler, Shuffle = generator, Augmenter = augmenter,
+                LossSum = lossSum, LearningRates = learningRates, Epochs = epochs, Device = device,
+                Run = TrainingState.Identify(train, options, spec, seed, stepsPerEpoch),
+            };
             long step = 0;
-            for (int epoch = 1; epoch <= options.Epochs && !diverged; epoch++)
+            int firstEpoch = 1, firstBatch = 0;
+            double secondsBefore = 0;
+            if (resume is not null)
+            {
+                order = state!.Restore(resume, options.ResumeFrom!.Fork);
+                var m = resume.Manifest;
+                (step, firstEpoch, firstBatch, secondsBefore) = (m.Step, m.EpochsCompleted + 1, m.BatchInEpoch, m.TrainSeconds);
+                log($"{(options.ResumeFrom.Fork ? "forked" : "resumed")} from checkpoint {resume.Path} at step {step} (epoch {m.EpochsCompleted}" + (firstBatch > 0 ? $", batch {firstBatch}" : "") + ")");
+            }
+
+            void Checkpoint(long atStep, int epochsCompleted, int batchInEpoch)
+            {
+                var watch = Stopwatch.StartNew();
+                var position = new CheckpointPosition(atStep, epochsCompleted, batchInEpoch);
+                string path = plan!.Sink.PathFor(position);
+                var (sha, bytes) = state!.Save(path, position, batchInEpoch > 0 ? order : null, secondsBefore + clock.Elapsed.TotalSeconds);
+                plan.Sink.Saved(new SavedCheckpoint(path, sha, position, bytes, watch.Elapsed.TotalSeconds));
+                log($"checkpoint at step {atStep} (epoch {epochsCompleted}" + (batchInEpoch > 0 ? $", batch {batchInEpoch}" : "") + $"): {path}");
+            }
+
+            if (resume is null && plan is not null && plan.AtSteps.Contains(0)) Checkpoint(0, 0, 0);
+            bool stopped = options.StopAfterStep == step;
+            for (int epoch = firstEpoch; epoch <= options.Epochs && !diverged && !stopped; epoch++)
             {
                 var epochClock = Stopwatch.StartNew();
                 model.train();
-                lossSum.zero_();
-                using var order = randperm(n, generator: generator).to(device);
-                for (int b = 0; b < stepsPerEpoch; b++)
+                if (order is null || firstBatch == 0)
+                {
+                    // A fresh epoch; a resumed mid-epoch one keeps its order, position and running loss.
+                    order?.Dispose();
+                    lossSum.zero_();
+                    order = randperm(n, generator: generator).to(device);
+                }
+                for (int b = firstBatch; b < stepsPerEpoch; b++)
                 {
                     ct.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    int start = b * batch, length = Math.Min(batch, n - start);
-                    var index = order.narrow(0, start, length);
-                    optimizer.zero_grad();
-                    var inputs = x.index_select(0, index);
-                    if (augmenter is not null) inputs = augmenter.Apply(inputs);
-                    var loss = nn.functional.cross_entropy(model.call(inputs), y.index_select(0, index));
-                    loss.backward();
-                    if (options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
-                    learningRates[step] = (float)group.LearningRate; // the rate this step really uses
-                    optimizer.step();
-                    scheduler.step();
-                    step++;
-                    lossSum.add_(loss.detach().to(float64), alpha: length);
+                    using (var scope = NewDisposeScope())
+                    {
+                        int start = b * batch, length = Math.Min(batch, n - start);
+                        var index = order.narrow(0, start, length);
+                        optimizer.zero_grad();
+                        var inputs = x.index_select(0, index);
+                        if (augmenter is not null) inputs = augmenter.Apply(inputs);
+                        var loss = nn.functional.cross_entropy(model.call(inputs), y.index_select(0, index));
+                        loss.backward();
+                        if (options.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(parameters, clip);
+                        learningRates[step] = (float)group.LearningRate; // the rate this step really uses
+                        optimizer.step();
+                        scheduler.step();
+                        step++;
+                        lossSum.add_(loss.detach().to(float64), alpha: length);
+                    }
                     if (step % DivergenceCheckInterval == 0 && lossSum.ToDouble() is var running && !double.IsFinite(running))
                     {
                         diverged = Diverge(options, epoch, step, learningRates[step - 1], running, log);
                         break;
                     }
+                    if (b + 1 < stepsPerEpoch)
+                    {
+                        if (plan is not null && plan.IsDue(step, epoch, options.Epochs, atEpochEnd: false)) Checkpoint(step, epoch - 1, b + 1);
+                        if (step == options.StopAfterStep) { stopped = true; break; }
+                    }
                 }
+                firstBatch = 0;
+                if (stopped) break;
                 double trainLoss = lossSum.ToDouble() / n;
                 if (!diverged && !double.IsFinite(trainLoss)) diverged = Diverge(options, epoch, step, learningRates[step - 1], trainLoss, log);
 
@@ -98,11 +149,14 @@ internal static class ClassifierTraining
                 log($"epoch {epoch}/{options.Epochs}: train loss {trainLoss:F4}, lr {report.LearningRate:G4}"
                     + (accuracy is double a ? $", validation accuracy {a:P2}" : "") + $" ({report.Seconds:F1} s)");
                 options.Progress?.Report(report);
+                if (diverged) break;
+                if (plan is not null && plan.IsDue(step, epoch, options.Epochs, atEpochEnd: true)) Checkpoint(step, epoch, 0);
+                if (step == options.StopAfterStep) stopped = true;
             }
-            double trainSeconds = clock.Elapsed.TotalSeconds;
+            double trainSeconds = secondsBefore + clock.Elapsed.TotalSeconds;
 
             WidthReport? width = null;
-            if (options.Width is not null && !diverged)
+            if (options.Width is not null && !diverged && !stopped)
             {
                 model.eval();
                 width = KeskarWidth.Measure(model, (o, t) => nn.functional.cross_entropy(o, t), x, y, WithSeed(options.Width, seed), ct);
@@ -116,7 +170,7 @@ internal static class ClassifierTraining
                 Seed = seed,
                 ScheduleJson = ScheduleJson.Serialize(schedule),
                 StepsPerEpoch = stepsPerEpoch,
-                LearningRates = diverged ? learningRates[..(int)step] : learningRates,
+                LearningRates = step < total ? learningRates[..(int)step] : learningRates,
                 Epochs = epochs,
                 Width = width,
                 Diverged = diverged,
@@ -125,10 +179,12 @@ internal static class ClassifierTraining
                 Device = device.ToString(),
                 Threads = get_num_threads(),
                 TrainingExamples = n,
+                ResumedFromStep = resume?.Manifest.Step ?? 0,
             });
         }
         finally
         {
+            order?.Dispose();
             if (!handedOver) model.Dispose();
         }
     }

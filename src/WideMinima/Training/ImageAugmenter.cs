@@ -28,6 +28,12 @@ internal sealed class ImageAugmenter(ImageShape shape, Device device, int seed) 
         return where(flip, cropped.flip(3), cropped).reshape(b, -1);
     }
 
+    /// <summary>The state of the augmenter's random generator (for checkpoints).</summary>
+    public Tensor GetState() => _generator.get_state();
+
+    /// <summary>Restores the random generator to a state <see cref="GetState"/> returned.</summary>
+    public void SetState(Tensor state) => _generator.set_state(state);
+
     public void Dispose()
     {
         _generator.Dispose();

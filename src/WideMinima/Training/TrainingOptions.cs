@@ -1,6 +1,7 @@
 using WideMinima.Internal;
 using WideMinima.Schedules;
 using WideMinima.Sharpness;
+using WideMinima.Training.Checkpoints;
 using static TorchSharp.torch;
 
 namespace WideMinima.Training;
@@ -9,7 +10,7 @@ namespace WideMinima.Training;
 /// The settings of the classifier training loop, free of ML.NET: <c>WideMinimaTrainer.Options</c> maps onto it,
 /// and the sweep console builds it the same way. Every default is a constant of <see cref="TrainingDefaults"/>.
 /// </summary>
-internal sealed class TrainingOptions
+internal sealed record TrainingOptions
 {
     /// <summary>Builds any network for (input size, class count) when the model kind is Custom.</summary>
     public Func<int, int, nn.Module<Tensor, Tensor>>? ModelFactory { get; init; }
@@ -53,6 +54,18 @@ internal sealed class TrainingOptions
     /// <summary>Examples per forward pass when evaluating.</summary>
     public int EvaluationBatchSize { get; init; } = TrainingDefaults.EvaluationBatchSize;
 
+    /// <summary>When to save checkpoints of the whole training state, and where; null saves none.</summary>
+    public CheckpointPlan? Checkpoints { get; init; }
+
+    /// <summary>A checkpoint to resume (or fork) from; null starts from scratch.</summary>
+    public CheckpointSource? ResumeFrom { get; init; }
+
+    /// <summary>
+    /// Stop once this many optimizer steps are done (a fork-and-decay trunk); null trains the whole budget. A step
+    /// that ends an epoch stops after that epoch's evaluation. The width is not measured for a run stopped early.
+    /// </summary>
+    public long? StopAfterStep { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting and its value.</summary>
     public void Validate()
     {
@@ -69,6 +82,9 @@ internal sealed class TrainingOptions
         if (GradientClipNorm is double clip) Guard.Positive(clip, nameof(GradientClipNorm));
         if (!Enum.IsDefined(OnDivergence)) throw Guard.Fail(nameof(OnDivergence), OnDivergence, "must be Throw or Stop");
         Guard.Positive(EvaluationBatchSize, nameof(EvaluationBatchSize));
+        Checkpoints?.Validate();
+        if (ResumeFrom is not null) ArgumentException.ThrowIfNullOrEmpty(ResumeFrom.Path, nameof(ResumeFrom));
+        if (StopAfterStep is long stop) Guard.NonNegative(stop, nameof(StopAfterStep));
     }
 }
 

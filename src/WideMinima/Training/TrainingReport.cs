@@ -41,6 +41,9 @@ public sealed record TrainingReport
     /// <summary>Training examples.</summary>
     public required int TrainingExamples { get; init; }
 
+    /// <summary>The optimizer step of the checkpoint this training resumed or forked from; 0 when it started from scratch.</summary>
+    public long ResumedFromStep { get; init; }
+
     /// <summary>The final epoch's mean training loss.</summary>
     public double FinalTrainLoss => Epochs.Count == 0 ? double.NaN : Epochs[^1].TrainLoss;
 }

@@ -1,0 +1,139 @@
+using System.Globalization;
+using WideMinima.Sweeps.Ledger;
+using WideMinima.Training.Checkpoints;
+
+namespace WideMinima.Sweeps.Execution;
+
+/// <summary>
+/// One claimed run's checkpoints in a sweep: the files go to <c>{folder}/{run id}/attempt{N}-step{S}.wmckpt</c>, the
+/// ledger records each one (epoch, step, path, SHA-256), and a run that starts again resumes from the newest one that
+/// checks out. A checkpoint that is missing or whose SHA-256 does not match is logged, forgotten and deleted, and an
+/// older one is tried; with none left the run starts over. Unless <see cref="Keep"/> is set, a newer checkpoint replaces
+/// the older ones, and a finished run's are deleted.
+/// </summary>
+public sealed class RunCheckpoints : ICheckpointSink
+{
+    private readonly IRunLedger _ledger;
+    private readonly LedgerRun _run;
+    private readonly Action<string>? _log;
+    private readonly List<string> _discarded = [];
+
+    /// <summary>Creates the checkpoints of <paramref name="run"/> under <paramref name="folder"/>.</summary>
+    public RunCheckpoints(IRunLedger ledger, LedgerRun run, string folder, int everyEpochs, bool keep, Action<string>? log)
+    {
+        _ledger = ledger ?? throw new ArgumentNullException(nameof(ledger));
+        _run = run ?? throw new ArgumentNullException(nameof(run));
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        Folder = Path.Combine(Path.GetFullPath(folder), SafeName(run.RunId));
+        EveryEpochs = everyEpochs;
+        Keep = keep;
+        _log = log;
+    }
+
+    /// <summary>The run's checkpoint folder.</summary>
+    public string Folder { get; }
+
+    /// <summary>Save every this many epochs; 0 saves none (a run still resumes from checkpoints it finds).</summary>
+    public int EveryEpochs { get; }
+
+    /// <summary>Keep every checkpoint, also after the run finished.</summary>
+    public bool Keep { get; }
+
+    /// <summary>Why checkpoints were discarded during this attempt (missing, corrupted, or from another definition).</summary>
+    public IReadOnlyList<string> Discarded => _discarded;
+
+    /// <summary>
+    /// The newest recorded checkpoint whose file is present and whole, with the SHA-256 the ledger recorded; each bad
+    /// one on the way is logged, forgotten and deleted, and the choice is logged. Null: start from scratch.
+    /// </summary>
+    public CheckpointRow? FindResumePoint()
+    {
+        foreach (var row in _ledger.Checkpoints(_run.RunId))
+        {
+            try
+            {
+                var manifest = CheckpointFile.ReadManifest(row.Path, row.Sha256);
+                if (manifest.Step != row.Step)
+                    throw new CheckpointException(row.Path, $"it holds step {manifest.Step}, but the ledger recorded step {row.Step}.");
+                _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                    $"{_run.RunId} (attempt {_run.Attempts}) resumes from its checkpoint at epoch {row.Epoch} (step {row.Step}): {row.Path}"));
+                return row;
+            }
+            catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
+            {
+                Discard(row, e.Message);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Logs why <paramref name="row"/> cannot be used, forgets it and deletes its file.</summary>
+    public void Discard(CheckpointRow row, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        string message = string.Create(CultureInfo.InvariantCulture,
+            $"{_run.RunId}: checkpoint at epoch {row.Epoch} (step {row.Step}) cannot be used: {reason}");
+        _discarded.Add(message);
+        _log?.Invoke(message);
+        _ledger.ForgetCheckpoint(_run.RunId, row.Path);
+        TryDelete(row.Path);
+    }
+
+    /// <inheritdoc />
+    public string PathFor(CheckpointPosition position)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        return Path.Combine(Folder, string.Create(CultureInfo.InvariantCulture, $"attempt{_run.Attempts}-step{position.Step:D10}{CheckpointFile.Extension}"));
+    }
+
+    /// <inheritdoc />
+    public void Saved(SavedCheckpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        _ledger.RecordCheckpoint(new CheckpointRow(_run.RunId, _run.Attempts, checkpoint.Step, checkpoint.EpochsCompleted, checkpoint.Path,
+            checkpoint.Sha256, checkpoint.Bytes, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        if (Keep) return;
+        // The new one is recorded: the older ones are no longer needed.
+        foreach (var row in _ledger.Checkpoints(_run.RunId))
+        {
+            if (row.Path == checkpoint.Path) continue;
+            _ledger.ForgetCheckpoint(_run.RunId, row.Path);
+            TryDelete(row.Path);
+        }
+    }
+
+    /// <summary>The run finished: deletes its checkpoints (files and rows) unless <see cref="Keep"/>.</summary>
+    public void Finish()
+    {
+        if (Keep) return;
+        foreach (var row in _ledger.Checkpoints(_run.RunId))
+        {
+            _ledger.ForgetCheckpoint(_run.RunId, row.Path);
+            TryDelete(row.Path);
+        }
+        try
+        {
+            if (Directory.Exists(Folder) && !Directory.EnumerateFileSystemEntries(Folder).Any()) Directory.Delete(Folder);
+        }
+        catch (IOException)
+        {
+            // Another worker may be writing there; an empty folder left behind is harmless.
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file that cannot be deleted is forgotten all the same; it is never read again.
+        }
+    }
+
+    /// <summary>The run id as a folder name: letters, digits, '.', '-' and '_' kept, anything else '_'.</summary>
+    private static string SafeName(string runId) =>
+        new([.. runId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')]);
+}
