@@ -129,6 +129,9 @@ public sealed partial class WideMinimaTrainer
             ToTrainingOptions().Validate();
         }
 
+        /// <summary>A shallow copy (the tuner changes the schedule, seed and weight decay of a copy).</summary>
+        internal Options Copy() => (Options)MemberwiseClone();
+
         /// <summary>The training loop's settings: everything here but the columns, the validation data, the seed and the device.</summary>
         internal TrainingOptions ToTrainingOptions() => new()
         {

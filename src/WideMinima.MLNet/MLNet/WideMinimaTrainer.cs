@@ -50,8 +50,7 @@ public sealed partial class WideMinimaTrainer : IEstimator<WideMinimaTransformer
         var validation = o.ValidationSet is null ? null
             : TrainingDataReader.Read(o.ValidationSet, o.FeatureColumnName, o.LabelColumnName, label, "validation set").Data;
 
-        var spec = new NetworkSpec(o.Model, train.FeatureCount, label.ClassCount, [.. o.HiddenSizes],
-            NeedsImage(o) ? ResolveImageShape(o, train.FeatureCount, dimensions) : o.ImageShape, o.NormalizeFeatures);
+        var spec = Spec(o, train.FeatureCount, label.ClassCount, dimensions);
         int seed = o.Seed ?? host.Rand.Next();
         var (device, warning) = TorchDevices.Resolve(o.Device);
         if (warning is not null) channel.Warning(MessageSensitivity.None, warning);
@@ -104,6 +103,10 @@ public sealed partial class WideMinimaTrainer : IEstimator<WideMinimaTransformer
         SchemaShape.Column.VectorKind.Vector => $"Vector<{column.ItemType}> of known size",
         _ => $"Vector<{column.ItemType}> of variable size",
     };
+
+    /// <summary>The network for these options and data.</summary>
+    internal static NetworkSpec Spec(Options o, int featureCount, int classCount, int[] dimensions) =>
+        new(o.Model, featureCount, classCount, [.. o.HiddenSizes], NeedsImage(o) ? ResolveImageShape(o, featureCount, dimensions) : o.ImageShape, o.NormalizeFeatures);
 
     private static bool NeedsImage(Options o) => o.Model is ModelKind.Cnn or ModelKind.ResNet18 || o.Augmentation != Augmentation.None;
 

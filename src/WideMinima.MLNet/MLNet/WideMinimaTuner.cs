@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using WideMinima.Training;
+using WideMinima.Tuning;
+
+namespace WideMinima.MLNet;
+
+/// <summary>
+/// Finds the peak learning rate, the explore share and the schedule family for your data and model within a budget,
+/// then trains the final model with the chosen settings on all of the training data:
+/// <c>new WideMinimaTuner(mlContext, options).Fit(trainData)</c>. It carves a seeded, stratified validation split out
+/// of the training data, runs asynchronous successive halving over budget rungs (every rung is a whole, shorter
+/// schedule, so decaying schedules are compared after their decay), and trains the Knee shares of one peak rate by
+/// fork-and-decay. Progress goes to <see cref="Options.Progress"/> and to <c>MLContext.Log</c>.
+/// </summary>
+public sealed class WideMinimaTuner
+{
+    private readonly MLContext _mlContext;
+    private readonly Options _options;
+
+    /// <summary>Creates the tuner; the options are validated here.</summary>
+    public WideMinimaTuner(MLContext mlContext, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _mlContext = mlContext;
+        _options = options;
+    }
+
+    /// <summary>Options of <see cref="WideMinimaTuner"/>.</summary>
+    public sealed class Options
+    {
+        /// <summary>
+        /// The model and its training (network, optimizer, batch size, columns, device, threads, width for the final
+        /// model). <see cref="WideMinimaTrainer.Options.Epochs"/> is the full budget: the top rung and the final fit.
+        /// Its schedule is replaced by each trial's; its seed (default 1) is every trial's seed.
+        /// </summary>
+        public WideMinimaTrainer.Options Trainer { get; set; } = new();
+
+        /// <summary>What to search.</summary>
+        public TuningSpace Space { get; set; } = new();
+
+        /// <summary>The smallest rung in epochs. Default 1.</summary>
+        public int GracePeriod { get; set; } = 1;
+
+        /// <summary>Successive halving's η, at least 2. Default 3.</summary>
+        public int ReductionFactor { get; set; } = 3;
+
+        /// <summary>The share of the training data held out for validation, in (0, 0.5]. Default 0.1.</summary>
+        public double ValidationShare { get; set; } = 0.1;
+
+        /// <summary>Seeds the tuner and the validation split. Default 1.</summary>
+        public int Seed { get; set; } = 1;
+
+        /// <summary>Compute cap in epochs of the whole training set, the final fits included.</summary>
+        public double? BudgetEpochs { get; set; }
+
+        /// <summary>Wall-time cap of the search.</summary>
+        public TimeSpan? BudgetTime { get; set; }
+
+        /// <summary>Final fits the compute budget keeps back (each costs <c>Trainer.Epochs</c>). Default 1.</summary>
+        public int FinalFits { get; set; } = 1;
+
+        /// <summary>Train the Knee shares of a proposal by fork-and-decay. Default true.</summary>
+        public bool ForkAndDecay { get; set; } = true;
+
+        /// <summary>Receives the search's progress.</summary>
+        public IProgress<TuningProgress>? Progress { get; set; }
+
+        /// <summary>Keeps finished jobs so a search resumes (the console's ledger); null keeps them in memory only.</summary>
+        public ITrialStore? Store { get; set; }
+
+        /// <summary>The elapsed-time clock of the wall-time budget; null uses a stopwatch.</summary>
+        public Func<TimeSpan>? Clock { get; set; }
+
+        /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option and its value.</summary>
+        public void Validate()
+        {
+            ArgumentNullException.ThrowIfNull(Trainer, nameof(Trainer));
+            ArgumentNullException.ThrowIfNull(Space, nameof(Space));
+            Trainer.Validate();
+            Space.Validate();
+            Asha.BudgetRungs(Trainer.Epochs, GracePeriod, ReductionFactor);
+            StratifiedSplit.CheckShare(ValidationShare, "validation_share");
+            if (BudgetEpochs is null && BudgetTime is null) throw Internal.Guard.Fail("budget", "none", "must cap compute (BudgetEpochs) or wall time (BudgetTime), or both");
+            if (BudgetTime is TimeSpan t && t <= TimeSpan.Zero) throw Internal.Guard.Fail("budget_minutes", t.TotalMinutes, "must be positive");
+            Internal.Guard.Positive(FinalFits, nameof(FinalFits));
+            if (BudgetEpochs is double b)
+            {
+                double smallest = SmallestTrial(Trainer.Epochs, GracePeriod, ReductionFactor, ValidationShare);
+                double needed = FinalFits * Trainer.Epochs + smallest;
+                if (!double.IsFinite(b) || b < needed)
+                    throw Internal.Guard.Fail("budget_epochs", b, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"is too small to finish one trial: at least {needed:0.##} epochs ({FinalFits} final fit(s) of {Trainer.Epochs} epochs and one trial of {smallest:0.##} at the first rung)"));
+            }
+        }
+
+        /// <summary>The compute of the cheapest job: one trial at the first rung on the training part.</summary>
+        public static double SmallestTrial(int epochs, int gracePeriod, int reductionFactor, double validationShare) =>
+            Asha.BudgetRungs(epochs, gracePeriod, reductionFactor)[0] * (1 - validationShare);
+    }
+
+    /// <summary>Searches, then trains the chosen settings on all of <paramref name="trainData"/>.</summary>
+    public WideMinimaTuningResult Fit(IDataView trainData, CancellationToken cancellationToken = default)
+    {
+        var outcome = Search(trainData, cancellationToken);
+        var best = outcome.Best ?? throw new InvalidOperationException($"No trial finished ({outcome.StopReason}); raise the budget.");
+        var model = FitFinal(trainData, best.Trial.Settings, best.Trial.Seed, cancellationToken);
+        return new WideMinimaTuningResult(model, best, outcome);
+    }
+
+    /// <summary>The search alone: every trial and the ranking, on the validation split carved from <paramref name="trainData"/>.</summary>
+    public TuningOutcome Search(IDataView trainData, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        var o = _options;
+        var t = o.Trainer;
+        var (_, dimensions) = TrainingDataReader.CheckFeatures(trainData.Schema, t.FeatureColumnName);
+        TrainingDataReader.CheckLabelType(trainData.Schema, t.LabelColumnName);
+        var host = ((IHostEnvironment)_mlContext).Register(nameof(WideMinimaTuner));
+        using var channel = host.Start("Tuning");
+        void Log(string message) => channel.Info(MessageSensitivity.None, message);
+
+        var (all, label) = TrainingDataReader.Read(trainData, t.FeatureColumnName, t.LabelColumnName, null, "training data");
+        var (trainIndex, validationIndex) = StratifiedSplit.Carve(all.Labels, o.ValidationShare, o.Seed);
+        var train = ClassifierTrialRunner.Subset(all, trainIndex);
+        var validation = ClassifierTrialRunner.Subset(all, validationIndex);
+        var spec = WideMinimaTrainer.Spec(t, all.FeatureCount, label.ClassCount, dimensions);
+        var (device, warning) = TorchDevices.Resolve(t.Device);
+        if (warning is not null) channel.Warning(MessageSensitivity.None, warning);
+        Log($"tuning {spec.Kind} on {train.Count} training and {validation.Count} validation examples (share {o.ValidationShare}, seed {o.Seed}), device {device}");
+
+        var runner = new ClassifierTrialRunner(train, validation, t.ToTrainingOptions(), spec, device, all.Count, _ => { },
+            o.ForkAndDecay ? TuningForks.Trainer : null);
+        var asha = new Asha(t.Epochs, o.GracePeriod, o.ReductionFactor);
+        Log($"rungs (epochs): {string.Join(", ", asha.Rungs)}; reduction factor {o.ReductionFactor}");
+        var stopwatch = Stopwatch.StartNew();
+        var search = new TuningSearch(new RandomTuner(o.Space, o.Seed), asha, runner, new TuningBudget(o.BudgetEpochs, o.BudgetTime),
+            o.Clock ?? (() => stopwatch.Elapsed), t.Seed ?? 1)
+        {
+            ReservedEpochs = o.FinalFits * t.Epochs,
+            Store = o.Store,
+            Progress = new Relay(p =>
+            {
+                if (p.Kind != TuningEventKind.JobStarted) Log(p.Message);
+                o.Progress?.Report(p);
+            }),
+        };
+        return search.Run(cancellationToken);
+    }
+
+    /// <summary>Trains <paramref name="settings"/> on all of <paramref name="trainData"/> for the full budget, with the trainer's width options.</summary>
+    public WideMinimaTransformer FitFinal(IDataView trainData, TrialSettings settings, int seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = _options.Trainer.Copy();
+        options.Schedule = settings.ToSchedule();
+        options.WeightDecay = settings.WeightDecay ?? options.WeightDecay;
+        options.Seed = seed;
+        options.ValidationSet = null;
+        return new WideMinimaTrainer(_mlContext, options).Fit(trainData, cancellationToken);
+    }
+
+    /// <summary>Reports on the search's thread.</summary>
+    private sealed class Relay(Action<TuningProgress> action) : IProgress<TuningProgress>
+    {
+        public void Report(TuningProgress value) => action(value);
+    }
+}
+
+/// <summary>What <see cref="WideMinimaTuner.Fit"/> returns.</summary>
+/// <param name="Model">The final model: the chosen settings trained on all the training data.</param>
+/// <param name="Best">The chosen trial (on validation accuracy).</param>
+/// <param name="Outcome">Every trial, the rungs, the compute spent and why the search stopped.</param>
+public sealed record WideMinimaTuningResult(WideMinimaTransformer Model, TrialSummary Best, TuningOutcome Outcome);
