@@ -13,6 +13,8 @@ app.Configure(config =>
     config.UseStrictParsing();
     config.AddCommand<RunCommand>("run").WithDescription("Run a sweep (or the runs it is missing) into --out.")
         .WithExample("run", "--preset", "quick", "--out", "sweeps/quick");
+    config.AddCommand<TuneCommand>("tune").WithDescription("Find the peak rate, explore share and schedule within a budget (ASHA + fork-and-decay); write best.json, best.wmmodel, trials.csv, summary.md, plots.")
+        .WithExample("tune", "--preset", "quick-tune", "--out", "tunes/quick");
     config.AddCommand<StatusCommand>("status").WithDescription("Show what a sweep folder holds and what is still running.");
     config.AddCommand<ReportCommand>("report").WithDescription("Rebuild results.csv/json, summary.md and plots/ from the ledger, without training.");
     config.AddCommand<PresetsCommand>("presets").WithDescription("List the built-in sweeps, or print one as a config file.");

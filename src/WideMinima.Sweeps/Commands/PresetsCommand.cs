@@ -25,6 +25,11 @@ internal sealed class PresetsCommand : Command<PresetsCommand.Settings>
         var table = new Table().Border(TableBorder.Rounded).AddColumns("preset", "what it runs", "here");
         foreach (var p in Presets.All)
         {
+            if (p.Config.Tune is { } tune)
+            {
+                table.AddRow(p.Name, Markup.Escape(p.Description), $"tune --preset {p.Name}: budget {tune.BudgetEpochs} epochs");
+                continue;
+            }
             int runs = Planning.SweepPlanner.Plan(p.Config).Count;
             table.AddRow(p.Name, Markup.Escape(p.Description), p.CannotRunHere is null ? $"{runs} runs" : $"{runs} runs; [yellow]not on this machine[/]");
         }

@@ -6,7 +6,7 @@ using WideMinima.Sweeps.Config;
 namespace WideMinima.Sweeps.Commands;
 
 /// <summary>Options of <c>run</c>: where the definition comes from, where results go, and per-field overrides.</summary>
-internal sealed class RunSettings : OutSettings
+internal class RunSettings : OutSettings
 {
     [CommandOption("--preset <NAME>")]
     [Description("A built-in sweep: quick, default or paper (see 'presets').")]
@@ -55,6 +55,8 @@ internal sealed class RunSettings : OutSettings
     {
         if (Preset is not null && ConfigFile is not null)
             throw new SweepConfigException("--preset", Preset, "cannot be combined with --config; choose one");
+        if (Preset is not null && (Presets.Get(Preset).Config.Tune is not null) != ForTune)
+            throw new SweepConfigException("--preset", Preset, ForTune ? "is a sweep preset: run it with 'run --preset', or pick quick-tune or default-tune" : "is a tuning preset: run it with 'tune --preset'");
         var c = Preset is not null ? Presets.Get(Preset).Config
             : ConfigFile is not null ? SweepConfigJson.Read(ConfigFile)
             : new SweepConfig();
@@ -98,7 +100,11 @@ internal sealed class RunSettings : OutSettings
         return schedules;
     }
 
-    private static double[] Numbers(string flag, string text)
+    /// <summary>True for <c>tune</c>'s settings: only tuning presets are accepted.</summary>
+    protected virtual bool ForTune => false;
+
+    /// <summary>Comma-separated numbers of a flag.</summary>
+    protected static double[] Numbers(string flag, string text)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var values = new double[parts.Length];

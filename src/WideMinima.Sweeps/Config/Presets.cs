@@ -68,8 +68,42 @@ public static class Presets
         CannotRunHere: "It cannot run on this project's build machines: they have no GPU, and CIFAR-10 cannot be downloaded there. " +
             "On 2 CPU cores one 200-epoch ResNet-18 run would take weeks.");
 
+    /// <summary>
+    /// <c>quick-tune</c>: <c>tune</c> on the shipped subset: the MLP, 12 epochs per full run, every family, peak rate
+    /// in [1e-3, 1], budget 72 epochs (six full runs, the final fit included); a few minutes on 2 cores.
+    /// </summary>
+    public static Preset QuickTune { get; } = new("quick-tune",
+        "tune on the Fashion-MNIST subset shipped in the repo (10k/2k), MLP 784-512-512-10, 12 epochs per full run: knee (5 shares by fork-and-decay), cosine, step, one-cycle; peak rate 1e-3..1; ASHA eta 3; budget 72 epochs (6 full runs). A few minutes on 2 cores.",
+        new SweepConfig
+        {
+            Name = "quick-tune",
+            Dataset = new DatasetConfig { Kind = "fashion-mnist-subset" },
+            Model = new ModelConfig { Kind = "mlp", Hidden = [512, 512] },
+            Epochs = 12,
+            Seeds = 1,
+            Workers = 1,
+            Tune = new TuneConfig { BudgetEpochs = 72, BudgetMinutes = 4.5 },
+        });
+
+    /// <summary>
+    /// <c>default-tune</c>: <c>tune</c> on the full Fashion-MNIST with the MLP and the <c>default</c> grid's 10 epochs,
+    /// with a third of that grid's compute: 160 of its 480 epochs, the final fit included.
+    /// </summary>
+    public static Preset DefaultTune { get; } = new("default-tune",
+        "tune on the full Fashion-MNIST (60k/10k), MLP 784-512-512-10, 10 epochs per full run: knee (5 shares by fork-and-decay), cosine, step, one-cycle; peak rate 1e-3..1; ASHA eta 3; budget 160 epochs (1/3 of the 'default' grid's 480), at most 28 minutes.",
+        new SweepConfig
+        {
+            Name = "default-tune",
+            Dataset = new DatasetConfig { Kind = "fashion-mnist" },
+            Model = new ModelConfig { Kind = "mlp", Hidden = [512, 512] },
+            Epochs = 10,
+            Seeds = 1,
+            Workers = 1,
+            Tune = new TuneConfig { BudgetEpochs = 160, BudgetMinutes = 28 },
+        });
+
     /// <summary>All presets, by name.</summary>
-    public static IReadOnlyList<Preset> All { get; } = [Quick, Default, Paper];
+    public static IReadOnlyList<Preset> All { get; } = [Quick, Default, Paper, QuickTune, DefaultTune];
 
     /// <summary>The preset named <paramref name="name"/>, or an error listing the known ones.</summary>
     public static Preset Get(string name) =>

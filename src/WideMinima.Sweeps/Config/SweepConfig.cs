@@ -91,6 +91,10 @@ public sealed record SweepConfig
     /// <summary>Keep every checkpoint of a run after it finishes (default: only the newest is kept while it runs, and none after).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool KeepCheckpoints { get; init; }
+
+    /// <summary>The <c>tune:</c> section, read by <c>tune</c> (ignored by <c>run</c>); absent by default.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public TuneConfig? Tune { get; init; }
 }
 
 /// <summary>Where the data comes from.</summary>

@@ -20,6 +20,7 @@ public static class SweepConfigJson
         {
             new ConfigNameConverter<SweepSchedule>(), new ConfigNameConverter<SweepModel>(), new ConfigNameConverter<SweepOptimizer>(),
             new ConfigNameConverter<SweepDevice>(), new ConfigNameConverter<WidthMethod>(), new ConfigNameConverter<DatasetKind>(),
+            new Tuning.ScheduleFamilyJsonConverter(),
             new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower),
         },
     };
@@ -65,7 +66,7 @@ public static class SweepConfigJson
     /// as compact JSON; a ledger refuses a different one.
     /// </summary>
     public static string Definition(SweepConfig config) =>
-        JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false }, Compact);
+        JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false, Tune = null }, Compact);
 
     private static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
 }
