@@ -66,6 +66,9 @@ public sealed class WideMinimaTuner
         /// <summary>Train the Knee shares of a proposal by fork-and-decay. Default true.</summary>
         public bool ForkAndDecay { get; set; } = true;
 
+        /// <summary>Where fork-and-decay keeps its trunk checkpoints while a job runs (deleted after it); null: the temporary folder.</summary>
+        public string? ScratchDirectory { get; set; }
+
         /// <summary>Receives the search's progress.</summary>
         public IProgress<TuningProgress>? Progress { get; set; }
 
@@ -133,7 +136,7 @@ public sealed class WideMinimaTuner
         Log($"tuning {spec.Kind} on {train.Count} training and {validation.Count} validation examples (share {o.ValidationShare}, seed {o.Seed}), device {device}");
 
         var runner = new ClassifierTrialRunner(train, validation, t.ToTrainingOptions(), spec, device, all.Count, _ => { },
-            o.ForkAndDecay ? TuningForks.Trainer : null);
+            o.ForkAndDecay ? TuningForks.Trainer(o.ScratchDirectory) : null);
         var asha = new Asha(t.Epochs, o.GracePeriod, o.ReductionFactor);
         Log($"rungs (epochs): {string.Join(", ", asha.Rungs)}; reduction factor {o.ReductionFactor}");
         var stopwatch = Stopwatch.StartNew();

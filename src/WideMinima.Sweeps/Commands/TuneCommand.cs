@@ -72,6 +72,7 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
             ForkAndDecay = t.ForkAndDecay,
             Progress = view,
             Store = ledger,
+            ScratchDirectory = Path.Combine(folder, "scratch"),
         });
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Tuning '{config.Name}' in {folder}: budget {(t.BudgetEpochs is double e ? $"{e:0.##} epochs" : "no compute cap")}{(t.BudgetMinutes is double mm ? $", {mm:0.#} minutes" : "")}, {config.ThreadsPerRun} thread(s){(resumed > 0 ? $"; resuming: {resumed} job(s) in the ledger" : "")}."));
