@@ -115,7 +115,9 @@ public sealed class TuneCliTests
         var ml = new MLContext(seed: 1);
         var loaded = WideMinimaModel.Load(ml, Path.Combine(folder, "best.wmmodel"), out _);
         var (_, network, _) = WideMinimaModel.Split(loaded);
-        Assert.AreEqual(chosen.GetProperty("peak_lr").GetDouble(), network.TrainingReport.LearningRates.Max(), 1e-6 * chosen.GetProperty("peak_lr").GetDouble());
+        var schedule = WideMinima.Schedules.ScheduleJson.Deserialize(network.TrainingReport.ScheduleJson);
+        Assert.AreEqual(chosen.GetProperty("peak_lr").GetDouble(), schedule.PeakLearningRate, "the final model follows the chosen schedule");
+        Assert.AreEqual(chosen.GetProperty("family").GetString(), schedule.Kind);
         Assert.AreEqual(480, network.TrainingReport.TrainingExamples, "the final model trains on the whole training set");
         Assert.AreEqual(chosen.GetProperty("test_accuracy").GetDouble(), network.Evaluate(TestData(ml, data)).Accuracy, 1e-12, "best.json's test accuracy is the saved model's");
         network.Dispose();
