@@ -29,7 +29,7 @@ internal sealed class ForkBenchmark : Command<ForkBenchmark.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var dataset = new DatasetConfig { Kind = s.Dataset, TrainLimit = s.TrainLimit };
+        var dataset = new DatasetConfig { Kind = ConfigNames.Parse<DatasetKind>("--dataset", s.Dataset), TrainLimit = s.TrainLimit };
         SweepData.CheckExists(dataset);
         var ml = new MLContext(seed: 1);
         var data = SweepData.Load(ml, dataset);

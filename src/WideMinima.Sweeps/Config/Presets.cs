@@ -77,8 +77,8 @@ public static class Presets
         new SweepConfig
         {
             Name = "quick-tune",
-            Dataset = new DatasetConfig { Kind = "fashion-mnist-subset" },
-            Model = new ModelConfig { Kind = "mlp", Hidden = [512, 512] },
+            Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnistSubset },
+            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [512, 512] },
             Epochs = 12,
             Seeds = 1,
             Workers = 1,
@@ -94,8 +94,8 @@ public static class Presets
         new SweepConfig
         {
             Name = "default-tune",
-            Dataset = new DatasetConfig { Kind = "fashion-mnist" },
-            Model = new ModelConfig { Kind = "mlp", Hidden = [512, 512] },
+            Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnist },
+            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [512, 512] },
             Epochs = 10,
             Seeds = 1,
             Workers = 1,
