@@ -47,12 +47,20 @@ internal sealed class ForkBenchmark : Command<ForkBenchmark.Settings>
         {
             var forked = new ClassifierTrialRunner(train, validation, options, spec, TorchSharp.torch.CPU, all.Count, _ => { }, TuningForks.Trainer(scratch));
             var independent = new ClassifierTrialRunner(train, validation, options, spec, TorchSharp.torch.CPU, all.Count, _ => { }, null);
+            // CPU time as well as wall time: on a shared machine the wall time depends on what else runs.
+            using var self = Process.GetCurrentProcess();
             var clock = Stopwatch.StartNew();
+            var cpu = self.TotalProcessorTime;
             var a = forked.Run(job, cancellationToken);
             double forkSeconds = clock.Elapsed.TotalSeconds;
+            self.Refresh();
+            double forkCpu = (self.TotalProcessorTime - cpu).TotalSeconds;
             clock.Restart();
+            cpu = self.TotalProcessorTime;
             var b = independent.Run(job, cancellationToken);
             double independentSeconds = clock.Elapsed.TotalSeconds;
+            self.Refresh();
+            double independentCpu = (self.TotalProcessorTime - cpu).TotalSeconds;
             long total = ForkAndDecay.TotalSteps(train.Count, options with { Epochs = s.Epochs });
             var knee = new Schedules.KneeScheduleOptions { PeakLearningRate = 0.1 };
             double exact = ForkAndDecay.RunEquivalents(total, shares.Select(e => ForkAndDecay.KneeStep(knee, e, total)));
@@ -64,6 +72,7 @@ internal sealed class ForkBenchmark : Command<ForkBenchmark.Settings>
             System.Console.WriteLine(string.Create(c, $"identical: {identical}"));
             System.Console.WriteLine(string.Create(c, $"compute: fork {exact:0.###} run-equivalents (exact, in steps), independent {shares.Length}; ratio {exact / shares.Length:0.###}"));
             System.Console.WriteLine(string.Create(c, $"wall: fork {forkSeconds:F1} s, independent {independentSeconds:F1} s; ratio {forkSeconds / independentSeconds:0.###} (checkpoint writes included)"));
+            System.Console.WriteLine(string.Create(c, $"CPU: fork {forkCpu:F1} s, independent {independentCpu:F1} s; ratio {forkCpu / independentCpu:0.###}"));
             return identical ? 0 : 1;
         }
         finally

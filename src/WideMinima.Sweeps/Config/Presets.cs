@@ -82,6 +82,7 @@ public static class Presets
             Epochs = 12,
             Seeds = 1,
             Workers = 1,
+            ThreadsPerRun = 1, // the MLP's 128-example batches gain little from a second thread, and one thread is robust on a shared machine
             Tune = new TuneConfig { BudgetEpochs = 72, BudgetMinutes = 4.5 },
         });
 
@@ -99,6 +100,7 @@ public static class Presets
             Epochs = 10,
             Seeds = 1,
             Workers = 1,
+            ThreadsPerRun = 1,
             Tune = new TuneConfig { BudgetEpochs = 160, BudgetMinutes = 28 },
         });
 

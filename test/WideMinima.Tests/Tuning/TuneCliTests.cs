@@ -134,6 +134,28 @@ public sealed class TuneCliTests
     }
 
     [TestMethod]
+    public void With_several_seeds_the_top_settings_get_every_seeds_final_fit_and_a_confidence_interval()
+    {
+        string data = Data();
+        string folder = Folder("tune-seeds");
+        var (code, output, error) = TinySweep.Run("tune", "--config", WriteYaml(data, GoodTune), "--out", folder, "--seeds", "2", "--top", "2", "--budget-epochs", "24");
+        Assert.AreEqual(0, code, output + error);
+        var best = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "best.json"))).RootElement;
+        var top = best.GetProperty("top");
+        Assert.AreEqual(2, top.GetArrayLength());
+        Assert.AreEqual(12.0, best.GetProperty("compute_epochs").GetProperty("final_fits").GetDouble(), "2 settings x 2 seeds x 3 epochs");
+        foreach (var setting in top.EnumerateArray())
+        {
+            Assert.AreEqual(2, setting.GetProperty("seeds").GetArrayLength());
+            var ci = setting.GetProperty("test_accuracy_ci95");
+            double mean = setting.GetProperty("test_accuracy").GetDouble();
+            Assert.IsTrue(ci[0].GetDouble() <= mean && mean <= ci[1].GetDouble());
+        }
+        Assert.IsTrue(top[0].GetProperty("validation_accuracy").GetDouble() >= top[1].GetProperty("validation_accuracy").GetDouble() || top[0].GetProperty("validation_rung_epochs").GetInt32() > top[1].GetProperty("validation_rung_epochs").GetInt32(),
+            "the top settings are ranked on validation, never on test");
+    }
+
+    [TestMethod]
     public void Killing_tune_mid_search_then_rerunning_ends_as_an_uninterrupted_tuning_does()
     {
         string data = Data();
