@@ -72,13 +72,15 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
             ForkAndDecay = t.ForkAndDecay,
             Progress = view,
             Store = ledger,
-            ScratchDirectory = Path.Combine(folder, "scratch"),
+            ScratchDirectory = Path.Combine(folder, "scratch"), // trunk checkpoints while a Knee job runs
         });
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Tuning '{config.Name}' in {folder}: budget {(t.BudgetEpochs is double e ? $"{e:0.##} epochs" : "no compute cap")}{(t.BudgetMinutes is double mm ? $", {mm:0.#} minutes" : "")}, {config.ThreadsPerRun} thread(s){(resumed > 0 ? $"; resuming: {resumed} job(s) in the ledger" : "")}."));
 
         var outcome = tuner.Search(data.Train, ct);
         output.WriteLine($"Search stopped: {outcome.StopReason}");
+        string scratch = Path.Combine(folder, "scratch");
+        if (Directory.Exists(scratch) && !Directory.EnumerateFileSystemEntries(scratch).Any()) Directory.Delete(scratch);
         if (outcome.Best is null)
         {
             TuneReportWriter.Write(folder, new TuneReport(config, outcome, [], 0));
