@@ -163,5 +163,5 @@ public sealed class TuningSearch
     private static string Describe(TrialJob job) =>
         $"rung {job.Rung} ({job.Epochs} epochs): " + (job.Trials.Count == 1
             ? $"trial {job.Trials[0].Id} {job.Trials[0].Settings.Label}"
-            : $"trials {job.Trials[0].Id}-{job.Trials[^1].Id} {job.Trials[0].Settings.Family.Name()} lr {job.Trials[0].Settings.PeakLearningRate.ToString("0.####", CultureInfo.InvariantCulture)} x{job.Trials.Count} explore shares");
+            : $"trials {string.Join(",", job.Trials.Select(t => t.Id))} {job.Trials[0].Settings.Family.Name()} lr {job.Trials[0].Settings.PeakLearningRate.ToString("0.####", CultureInfo.InvariantCulture)} x{job.Trials.Count} explore shares");
 }
