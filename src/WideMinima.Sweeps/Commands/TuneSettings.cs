@@ -17,7 +17,7 @@ internal sealed class TuneSettings : RunSettings
     [CommandOption("--explore-shares <LIST>")] [Description("Knee's explore shares, e.g. 0,0.25,0.5,0.75,0.9.")] public string? ExploreShares { get; init; }
     [CommandOption("--grace-period <N>")] [Description("The smallest rung in epochs.")] public int? GracePeriod { get; init; }
     [CommandOption("--reduction-factor <N>")] [Description("Successive halving's eta (at least 2).")] public int? ReductionFactor { get; init; }
-    [CommandOption("--validation-share <F>")] [Description("Share of the training data held out for validation, in (0, 0.5].")] public double? ValidationShare { get; init; }
+    [CommandOption("--validation-share <F>")] [Description("Share of the training data held out for validation, in (0, 0.5]].")] public double? ValidationShare { get; init; }
     [CommandOption("--tune-seed <N>")] [Description("Seeds the tuner and the validation split.")] public int? TuneSeed { get; init; }
     [CommandOption("--top <N>")] [Description("With --seeds > 1: how many top settings get every seed's final fit.")] public int? Top { get; init; }
     [CommandOption("--no-fork")] [Description("Train Knee's shares independently instead of by fork-and-decay.")] public bool NoFork { get; init; }

@@ -223,6 +223,15 @@ public sealed class TuneCliTests
     }
 
     [TestMethod]
+    public void Tune_help_lists_its_options()
+    {
+        var (code, output, error) = TinySweep.Run("tune", "--help");
+        Assert.AreEqual(0, code, output + error);
+        foreach (var option in new[] { "--budget-epochs", "--families", "--validation-share", "--reduction-factor", "--no-fork", "--epochs" })
+            StringAssert.Contains(output, option);
+    }
+
+    [TestMethod]
     public void Tuning_presets_only_run_with_tune_and_sweep_presets_only_with_run()
     {
         var (code, _, error) = TinySweep.Run("run", "--preset", "quick-tune", "--out", Path.Combine(Folder("p"), "o"));
