@@ -167,13 +167,13 @@ public sealed class TuneCliTests
         using (var process = TinySweep.Start("tune", "--config", config, "--out", folder))
         {
             var deadline = DateTime.UtcNow.AddMinutes(3);
-            while (DateTime.UtcNow < deadline && !process.HasExited && (!File.Exists(Path.Combine(folder, TuneLedger.FileName)) || Jobs(folder) < 2)) Thread.Sleep(100);
+            while (DateTime.UtcNow < deadline && !process.HasExited && (!File.Exists(Path.Combine(folder, TuneLedger.FileName)) || Jobs(folder) < 1)) Thread.Sleep(100);
             Assert.IsFalse(process.HasExited, "the tuning should still be running when it is killed");
-            process.Kill(); // SIGKILL
+            process.Kill(); // SIGKILL, as soon as the first job is in the ledger: the search, the final fit and the reports are still ahead
             process.WaitForExit();
         }
         int killedAt = Jobs(folder);
-        Assert.IsTrue(killedAt >= 2);
+        Assert.IsTrue(killedAt >= 1);
         var (code, output, error) = TinySweep.Run("tune", "--config", config, "--out", folder);
         Assert.AreEqual(0, code, output + error);
         StringAssert.Contains(output, "resuming");
