@@ -87,6 +87,22 @@ public static partial class WideMinimaModel
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentException.ThrowIfNullOrEmpty(path);
+        var (entries, description) = Open(path);
+        var before = LoadChain(mlContext, entries[BeforeEntry], out inputSchema);
+        var (torchDevice, _) = TorchDevices.Resolve(device);
+        var network = description.Spec.Build(null, null, modelFactory);
+        using (var reader = new BinaryReader(new MemoryStream(entries[WeightsEntry]))) network.load(reader);
+        network.to(torchDevice);
+        var wideMinima = new WideMinimaTransformer(network, torchDevice, description.Spec, description.Columns, description.Label, description.Report);
+
+        var parts = new List<ITransformer>(before) { wideMinima };
+        if (entries.TryGetValue(AfterEntry, out var afterBytes)) parts.AddRange(LoadChain(mlContext, afterBytes, out _));
+        return new TransformerChain<ITransformer>([.. parts]);
+    }
+
+    /// <summary>Reads a model file's entries, checking its format, version and checksums, and its description.</summary>
+    private static (Dictionary<string, byte[]> Entries, Description Description) Open(string path)
+    {
         Dictionary<string, byte[]> entries;
         try
         {
@@ -112,17 +128,7 @@ public static partial class WideMinimaModel
                 throw new InvalidDataException($"'{path}' is corrupted: entry '{name}' has SHA-256 {actual}, but the manifest records {expected}.");
         }
 
-        var description = Parse<Description>(entries, DescriptionEntry, path);
-        var before = LoadChain(mlContext, entries[BeforeEntry], out inputSchema);
-        var (torchDevice, _) = TorchDevices.Resolve(device);
-        var network = description.Spec.Build(null, null, modelFactory);
-        using (var reader = new BinaryReader(new MemoryStream(entries[WeightsEntry]))) network.load(reader);
-        network.to(torchDevice);
-        var wideMinima = new WideMinimaTransformer(network, torchDevice, description.Spec, description.Columns, description.Label, description.Report);
-
-        var parts = new List<ITransformer>(before) { wideMinima };
-        if (entries.TryGetValue(AfterEntry, out var afterBytes)) parts.AddRange(LoadChain(mlContext, afterBytes, out _));
-        return new TransformerChain<ITransformer>([.. parts]);
+        return (entries, Parse<Description>(entries, DescriptionEntry, path));
     }
 
     private static byte[] SaveChain(MLContext ml, IReadOnlyList<ITransformer> transformers, DataViewSchema schema)
