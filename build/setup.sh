@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-time machine set-up shared by the README's commands: checks the .NET SDK and installs the
-# Fashion-MNIST Debian package the integration tests read. Safe to run again; does nothing when all is there.
+# Fashion-MNIST Debian package the integration tests read, and ONNX's schema (libonnx-dev) that
+# OnnxSchemaTests compares the exporter's own copy with. Safe to run again; does nothing when all is there.
 set -euo pipefail
 
 if ! command -v dotnet >/dev/null 2>&1; then
@@ -32,4 +33,12 @@ if [ ! -f "$data/t10k-labels-idx1-ubyte.gz" ] && [ -z "${WIDEMINIMA_FASHION_MNIS
   echo "Installing dataset-fashion-mnist (Fashion-MNIST IDX files under $data)..."
   apt_install dataset-fashion-mnist \
     || echo "warning: Fashion-MNIST not found at $data and apt-get is unavailable; set WIDEMINIMA_FASHION_MNIST to a folder with the four IDX files." >&2
+fi
+
+# The build does not need it (the exporter compiles its own copy of the schema); OnnxSchemaTests checks that
+# copy field by field against ONNX's full onnx.proto.
+if [ ! -f /usr/include/onnx/onnx.proto ]; then
+  echo "Installing libonnx-dev (ONNX's onnx.proto at /usr/include/onnx)..."
+  apt_install libonnx-dev \
+    || echo "warning: /usr/include/onnx/onnx.proto is missing and apt-get is unavailable; OnnxSchemaTests will fail until libonnx-dev is installed." >&2
 fi

@@ -17,6 +17,8 @@ app.Configure(config =>
         .WithExample("tune", "--preset", "quick-tune", "--out", "tunes/quick");
     config.AddCommand<StatusCommand>("status").WithDescription("Show what a sweep folder holds and what is still running.");
     config.AddCommand<ReportCommand>("report").WithDescription("Rebuild results.csv/json, summary.md and plots/ from the ledger, without training.");
+    config.AddCommand<ExportCommand>("export").WithDescription("Write a saved model's network (.wmmodel) as ONNX, for ApplyOnnxModel or ONNX Runtime.")
+        .WithExample("export", "--model", "model.wmmodel", "--onnx", "model.onnx");
     config.AddCommand<PresetsCommand>("presets").WithDescription("List the built-in sweeps, or print one as a config file.");
     config.AddBranch("bench", bench =>
     {
