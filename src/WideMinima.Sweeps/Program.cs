@@ -27,6 +27,7 @@ app.Configure(config =>
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.TrainerBenchmark>("trainer").WithDescription("One epoch through ML.NET vs a raw TorchSharp loop, and the accuracy bars.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.CheckpointBenchmark>("checkpoint").WithDescription("Checkpoint size and write/read time for the MLP and ResNet-18 on the CPU.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.ForkBenchmark>("fork").WithDescription("Fork-and-decay on five Knee shares vs five independent runs: identical numbers, compute and wall time.");
+        bench.AddCommand<WideMinima.Sweeps.Benchmarks.OnnxBenchmark>("onnx").WithDescription("Scoring throughput of the exported ONNX model (ApplyOnnxModel, ONNX Runtime) vs the WideMinima transformer.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.SweepBenchmark>("sweep").WithDescription("A small grid with workers matched to the cores vs the same runs one by one.");
     });
     config.AddCommand<WorkerCommand>("worker").IsHidden();
