@@ -130,7 +130,7 @@ public sealed class OnnxExportTests
         Assert.HasCount(1, proto.OpsetImport);
         Assert.AreEqual("", proto.OpsetImport[0].Domain);
         Assert.AreEqual(17L, proto.OpsetImport[0].Version);
-        Assert.AreEqual(WideMinimaModel.OnnxOpset, 17);
+        Assert.AreEqual(17, WideMinimaModel.OnnxOpset);
         var graph = proto.Graph;
         Assert.AreEqual("Features", graph.Input.Single().Name);
         Assert.AreEqual("Probabilities", graph.Output.Single().Name);
