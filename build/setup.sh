@@ -42,3 +42,14 @@ if [ ! -f /usr/include/onnx/onnx.proto ]; then
   apt_install libonnx-dev \
     || echo "warning: /usr/include/onnx/onnx.proto is missing and apt-get is unavailable; OnnxSchemaTests will fail until libonnx-dev is installed." >&2
 fi
+
+# The shared-ledger tests start a private PostgreSQL 15 server (initdb into a temporary folder); the Slurm test starts
+# a one-node Slurm 22.05 cluster (slurmctld, slurmd, munge). Installed here when missing; the tests start and stop them.
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+  echo "Installing PostgreSQL 15 (for the shared-ledger tests)..."
+  apt_install postgresql || echo "warning: PostgreSQL 15 is missing and apt-get is unavailable; the PostgreSQL tests will fail." >&2
+fi
+if ! command -v slurmctld >/dev/null 2>&1 || ! command -v slurmd >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1 || ! command -v sbatch >/dev/null 2>&1; then
+  echo "Installing Slurm and munge (for the Slurm launcher test)..."
+  apt_install slurmctld slurmd slurm-client munge || echo "warning: Slurm is missing and apt-get is unavailable; the Slurm test will fail." >&2
+fi

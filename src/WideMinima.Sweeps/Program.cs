@@ -28,9 +28,11 @@ app.Configure(config =>
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.CheckpointBenchmark>("checkpoint").WithDescription("Checkpoint size and write/read time for the MLP and ResNet-18 on the CPU.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.ForkBenchmark>("fork").WithDescription("Fork-and-decay on five Knee shares vs five independent runs: identical numbers, compute and wall time.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.OnnxBenchmark>("onnx").WithDescription("Scoring throughput of the exported ONNX model (ApplyOnnxModel, ONNX Runtime) vs the WideMinima transformer.");
+        bench.AddCommand<WideMinima.Sweeps.Benchmarks.LedgerBenchmark>("ledger").WithDescription("The ledger's cost per run and claims per second with 8 workers, on SQLite and (--ledger) PostgreSQL.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.SweepBenchmark>("sweep").WithDescription("A small grid with workers matched to the cores vs the same runs one by one.");
     });
-    config.AddCommand<WorkerCommand>("worker").IsHidden();
+    config.AddCommand<WorkerCommand>("worker").WithDescription("Join a sweep from any machine: claim and run its runs until none is left (a shared --ledger, or --out).")
+        .WithExample("worker", "--ledger", "postgresql://sweeps@db.example.org:5432/sweeps", "--sweep", "quick");
 });
 
 try
@@ -38,6 +40,17 @@ try
     return app.Run(args);
 }
 catch (SweepConfigException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return ExitCodes.InvalidInput;
+}
+catch (WideMinima.Sweeps.Ledger.LedgerException e)
+{
+    // A file or database that is not (or not yet) a ledger this program can use; it was left untouched.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return ExitCodes.InvalidInput;
+}
+catch (WideMinima.Sweeps.Ledger.LedgerUnavailableException e)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return ExitCodes.InvalidInput;

@@ -51,10 +51,14 @@ internal static class TestFolders
     }
 }
 
-/// <summary>Removes the temporary folders of the test run when it ends.</summary>
+/// <summary>Stops the shared PostgreSQL server (its data folder is one of ours) and removes the test run's temporary folders when it ends.</summary>
 [TestClass]
 public sealed class TestRunCleanup
 {
     [AssemblyCleanup]
-    public static void RemoveTemporaryFolders() => TestFolders.RemoveAll();
+    public static void RemoveTemporaryFolders()
+    {
+        Scale.PostgresServer.StopShared();
+        TestFolders.RemoveAll();
+    }
 }

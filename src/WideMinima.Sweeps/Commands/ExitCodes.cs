@@ -9,4 +9,6 @@ internal static class ExitCodes
     public const int SomeRunsFailed = 1;
     /// <summary>Invalid input, found before any training.</summary>
     public const int InvalidInput = 2;
+    /// <summary>Stopped by Ctrl+C (SIGINT): runs in flight went back to pending.</summary>
+    public const int Stopped = 130;
 }

@@ -3,7 +3,6 @@ using Spectre.Console.Cli;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Terminal;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
 
 namespace WideMinima.Sweeps.Commands;
 
@@ -14,16 +13,28 @@ internal sealed class RunCommand : Command<RunSettings>
     {
         var config = settings.Resolve();
         SweepConfigValidator.Validate(config);
-        SweepData.CheckExists(config.Dataset);
-        string folder = settings.Folder;
+        var lease = settings.Lease;
+        var target = settings.Target(config.Name);
+        // Registering for a cluster: the data lives where the workers run, and they check it there.
+        if (!(settings.RegisterOnly && target.IsShared)) SweepData.CheckExists(config.Dataset);
         string? checkpoints = string.IsNullOrWhiteSpace(settings.Checkpoints) ? null : Path.GetFullPath(settings.Checkpoints);
-        if (checkpoints is not null && config.CheckpointEveryEpochs > 0) SweepFolder.EnsureWritable(checkpoints, "--checkpoints");
-        var (prepared, total) = SweepFolder.Prepare(folder, config, settings.Replace);
+        if (checkpoints is not null && config.CheckpointEveryEpochs > 0 && !settings.RegisterOnly) SweepFolder.EnsureWritable(checkpoints, "--checkpoints");
+        var (prepared, total) = SweepFolder.Prepare(target, config, settings.Replace);
         if (settings.RetryFailed)
         {
-            using var ledger = new SqliteRunLedger(Path.Combine(folder, SqliteRunLedger.FileName));
+            using var ledger = target.Open();
             int reset = ledger.ResetFailed();
             if (reset > 0) AnsiConsole.MarkupLine($"[grey]{reset} failed run(s) will run again.[/]");
+        }
+        if (settings.RegisterOnly)
+        {
+            using var ledger = target.Open();
+            int pending = ledger.Runs().Count(r => r.Status == Ledger.RunStatus.Pending);
+            System.Console.WriteLine($"Registered sweep '{prepared.Name}' in {target.Where}: {total} runs, {pending} pending. No worker started (--workers 0).");
+            System.Console.WriteLine(target.IsShared
+                ? $"Start workers anywhere with: wideminima-sweeps worker --ledger {target.Location!.Display} --sweep {prepared.Name}"
+                : $"Start workers with: wideminima-sweeps run --config <same config> --out {target.Folder}");
+            return ExitCodes.Success;
         }
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -31,11 +42,11 @@ internal sealed class RunCommand : Command<RunSettings>
         System.Console.CancelKeyPress += onCancel;
         try
         {
-            System.Console.WriteLine($"Sweep '{prepared.Name}' in {folder}: {total} runs, {prepared.Workers} worker(s) x {prepared.ThreadsPerRun} thread(s).");
+            System.Console.WriteLine($"Sweep '{prepared.Name}' in {target.Where}: {total} runs, {prepared.Workers} worker(s) x {prepared.ThreadsPerRun} thread(s).");
             int failed;
             if (System.Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
             {
-                failed = SweepCoordinator.Run(folder, prepared, new PlainView(System.Console.Out), cancel.Token, checkpoints);
+                failed = SweepCoordinator.Run(target, prepared, new PlainView(System.Console.Out), lease, cancel.Token, checkpoints);
             }
             else
             {
@@ -44,15 +55,15 @@ internal sealed class RunCommand : Command<RunSettings>
                     .AutoClear(false)
                     .HideCompleted(true)
                     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                    .Start(ctx => failed = SweepCoordinator.Run(folder, prepared, new LiveView(ctx, total), cancel.Token, checkpoints));
+                    .Start(ctx => failed = SweepCoordinator.Run(target, prepared, new LiveView(ctx, total), lease, cancel.Token, checkpoints));
             }
-            StatusCommand.Print(folder);
+            StatusCommand.Print(target);
             if (cancel.IsCancellationRequested)
             {
                 System.Console.WriteLine("Stopped; run the same command again to continue where it left off.");
-                return 130;
+                return ExitCodes.Stopped;
             }
-            System.Console.WriteLine($"Reports: {Path.Combine(folder, "summary.md")}, results.csv, results.json, plots/");
+            if (target.Folder is not null) System.Console.WriteLine($"Reports: {Path.Combine(target.Folder, "summary.md")}, results.csv, results.json, plots/");
             return failed > 0 ? ExitCodes.SomeRunsFailed : ExitCodes.Success;
         }
         finally

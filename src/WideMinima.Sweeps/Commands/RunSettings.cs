@@ -2,11 +2,12 @@ using System.ComponentModel;
 using System.Globalization;
 using Spectre.Console.Cli;
 using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Ledger;
 
 namespace WideMinima.Sweeps.Commands;
 
 /// <summary>Options of <c>run</c>: where the definition comes from, where results go, and per-field overrides.</summary>
-internal class RunSettings : OutSettings
+internal class RunSettings : LedgerSettings
 {
     [CommandOption("--preset <NAME>")]
     [Description("A built-in sweep: quick, default or paper (see 'presets').")]
@@ -17,8 +18,16 @@ internal class RunSettings : OutSettings
     public string? ConfigFile { get; init; }
 
     [CommandOption("--workers <N>")]
-    [Description("Worker processes sharing the ledger; the cores are divided between them.")]
+    [Description("Worker processes sharing the ledger; the cores are divided between them. 0: only register the sweep and its runs (workers join with 'worker').")]
     public int? Workers { get; init; }
+
+    [CommandOption("--name <NAME>")]
+    [Description("The sweep's name (default: the config's name); a shared ledger keys sweeps by it.")]
+    public string? Name { get; init; }
+
+    [CommandOption("--lease-seconds <S>")]
+    [Description("How long a worker's claim on a run holds without a heartbeat before another worker may take the run (default 180).")]
+    public double? LeaseSeconds { get; init; }
 
     [CommandOption("--replace")]
     [Description("If --out holds a different sweep, archive its ledger and reports (under archive-*/) and start this one.")]
@@ -50,6 +59,27 @@ internal class RunSettings : OutSettings
     [CommandOption("--no-width")] [Description("Do not measure the minima width.")] public bool NoWidth { get; init; }
     [CommandOption("--tensorboard")] [Description("Also write TensorBoard scalars per run under tensorboard/.")] public bool Tensorboard { get; init; }
 
+    /// <summary><c>--workers 0</c>: register the sweep and its runs, start nothing.</summary>
+    public bool RegisterOnly => Workers == 0;
+
+    /// <summary>Where the sweep's ledger is: SQLite in --out, or the shared database (--out then optional, for reports).</summary>
+    public LedgerTarget Target(string sweepName)
+    {
+        var location = Location();
+        if (location is null) return LedgerTarget.Sqlite(Folder);
+        if (SweepName is { } given && given != sweepName)
+            throw new SweepConfigException("--sweep", given, $"differs from the sweep's name '{sweepName}' (run names a sweep with the config's name or --name)");
+        return LedgerTarget.Postgres(location, sweepName, string.IsNullOrWhiteSpace(Out) ? null : Folder);
+    }
+
+    /// <summary>The lease a worker's claim holds for, from --lease-seconds.</summary>
+    public TimeSpan Lease => LeaseSeconds switch
+    {
+        null => Execution.WorkerOptions.DefaultLease,
+        double s when s > 0 && s <= 86_400 => TimeSpan.FromSeconds(s),
+        double s => throw new SweepConfigException("--lease-seconds", s, "must be > 0 and at most 86400"),
+    };
+
     /// <summary>The sweep definition: preset or config file (or defaults), then the flags.</summary>
     public SweepConfig Resolve()
     {
@@ -69,7 +99,8 @@ internal class RunSettings : OutSettings
         };
         return c with
         {
-            Workers = Workers ?? c.Workers,
+            Name = Name ?? c.Name,
+            Workers = Workers is int w && w != 0 ? w : c.Workers,
             Epochs = Epochs ?? c.Epochs,
             Seeds = Seeds ?? c.Seeds,
             ExploreFractions = ExploreFractions is null ? c.ExploreFractions : Numbers("--explore-fractions", ExploreFractions),
@@ -133,5 +164,60 @@ internal class OutSettings : CommandSettings
         if (!File.Exists(Path.Combine(folder, Ledger.SqliteRunLedger.FileName)))
             throw new SweepConfigException("--out", folder, "must hold a ledger.db: run a sweep there first");
         return folder;
+    }
+}
+
+/// <summary>The shared-ledger options: <c>--ledger</c> (or WIDEMINIMA_LEDGER) and <c>--sweep</c> (or WIDEMINIMA_SWEEP).</summary>
+internal class LedgerSettings : OutSettings
+{
+    /// <summary>The environment variable that stands in for <c>--sweep</c>.</summary>
+    public const string SweepVariable = "WIDEMINIMA_SWEEP";
+
+    [CommandOption("--ledger <URI>")]
+    [Description("A shared PostgreSQL ledger: postgresql://user@host:5432/db or an Npgsql connection string (no password: PGPASSWORD or ~/.pgpass). Default: $WIDEMINIMA_LEDGER, else ledger.db in --out.")]
+    public string? Ledger { get; init; }
+
+    [CommandOption("--sweep <NAME>")]
+    [Description("The sweep's name in the shared ledger (default: $WIDEMINIMA_SWEEP).")]
+    public string? Sweep { get; init; }
+
+    /// <summary>The shared ledger named by --ledger or the environment, or null for the SQLite ledger in --out.</summary>
+    public LedgerLocation? Location()
+    {
+        if (!string.IsNullOrWhiteSpace(Ledger)) return LedgerLocation.Parse(Ledger, "--ledger");
+        string? env = Environment.GetEnvironmentVariable(LedgerLocation.EnvironmentVariable);
+        return string.IsNullOrWhiteSpace(env) ? null : LedgerLocation.Parse(env, LedgerLocation.EnvironmentVariable);
+    }
+
+    /// <summary>--sweep or WIDEMINIMA_SWEEP, or null.</summary>
+    public string? SweepName => !string.IsNullOrWhiteSpace(Sweep) ? Sweep : Environment.GetEnvironmentVariable(SweepVariable) is { Length: > 0 } env ? env : null;
+
+    /// <summary>
+    /// The ledger of an existing sweep, for status, report and worker: the shared one (which must hold the sweep named),
+    /// or the SQLite ledger in --out. <paramref name="needFolder"/>: --out is required even with a shared ledger.
+    /// </summary>
+    public LedgerTarget ExistingTarget(bool needFolder)
+    {
+        var location = Location();
+        if (location is null) return LedgerTarget.Sqlite(ExistingSweepFolder());
+        string sweep = SweepName ?? throw new SweepConfigException("--sweep", null, $"is required with a shared ledger: the sweep's name (or set {SweepVariable}){Known(location)}");
+        string? folder = needFolder || !string.IsNullOrWhiteSpace(Out) ? Folder : null;
+        var target = LedgerTarget.Postgres(location, sweep, folder);
+        using var ledger = new PostgresRunLedger(location, sweep);
+        if (ledger.ReadSweep() is null)
+            throw new SweepConfigException("--sweep", sweep, $"names no sweep in {location.Display}{Known(ledger)}");
+        return target;
+    }
+
+    private static string Known(LedgerLocation location)
+    {
+        using var ledger = new PostgresRunLedger(location, "?");
+        return Known(ledger);
+    }
+
+    private static string Known(PostgresRunLedger ledger)
+    {
+        var names = ledger.SweepNames();
+        return names.Count == 0 ? " (it holds none yet)" : $" (it holds: {string.Join(", ", names)})";
     }
 }

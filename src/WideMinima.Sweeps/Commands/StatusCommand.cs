@@ -9,22 +9,24 @@ using WideMinima.Sweeps.Reports;
 namespace WideMinima.Sweeps.Commands;
 
 /// <summary><c>status</c>: what a sweep folder holds: counts by state, runs in flight, results per setting.</summary>
-internal sealed class StatusCommand : Command<OutSettings>
+internal sealed class StatusCommand : Command<LedgerSettings>
 {
-    public override int Execute(CommandContext context, OutSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, LedgerSettings settings, CancellationToken cancellationToken)
     {
-        Print(settings.ExistingSweepFolder());
+        Print(settings.ExistingTarget(needFolder: false));
         return ExitCodes.Success;
     }
 
-    /// <summary>Prints the status of a sweep folder.</summary>
-    public static void Print(string folder)
+    /// <summary>Prints the status of a sweep.</summary>
+    public static void Print(LedgerTarget target)
     {
-        using var ledger = new SqliteRunLedger(Path.Combine(folder, SqliteRunLedger.FileName));
+        ArgumentNullException.ThrowIfNull(target);
+        using var ledger = target.Open();
         var header = ledger.ReadSweep();
         var runs = ledger.Runs();
-        var config = header is null ? null : SweepConfigJson.Parse(header.ConfigJson, folder);
+        var config = header is null ? null : SweepConfigJson.Parse(header.ConfigJson, ledger.Description);
         string name = config?.Name ?? "?";
+        string folder = target.IsShared ? target.Location!.Display : target.Folder!;
         var counts = runs.GroupBy(r => r.Status).ToDictionary(g => g.Key, g => g.Count());
         int Count(RunStatus s) => counts.TryGetValue(s, out int n) ? n : 0;
         AnsiConsole.MarkupLine(Markup.Escape($"Sweep '{name}' in {folder}: {runs.Count} runs: {Count(RunStatus.Done)} done, {Count(RunStatus.Diverged)} diverged, " +
@@ -33,9 +35,9 @@ internal sealed class StatusCommand : Command<OutSettings>
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var r in runs.Where(r => r.Status == RunStatus.Running))
         {
-            bool alive = WorkerIdentity.IsAlive(r.Worker ?? "");
+            bool alive = WorkerIdentity.IsAlive(r.Worker ?? "") && (r.LeaseExpiresAt ?? long.MaxValue) >= now;
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"  running {r.RunId} on {r.Worker} ({r.Progress}, last heard {(now - (r.HeartbeatAt ?? now)) / 1000.0:F0} s ago{(alive ? "" : ", worker gone: it will run again")})")));
+                $"  running {r.RunId} on {r.Worker} ({r.Progress}, last heard {(now - (r.HeartbeatAt ?? now)) / 1000.0:F0} s ago{(alive ? "" : ", worker gone or its lease expired: it will run again")})")));
         }
         var durations = runs.Where(r => r.Status == RunStatus.Done && r.StartedAt is not null && r.FinishedAt is not null)
             .Select(r => (r.FinishedAt!.Value - r.StartedAt!.Value) / 1000.0).ToList();

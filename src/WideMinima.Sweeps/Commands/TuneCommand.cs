@@ -19,6 +19,10 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
 {
     public override int Execute(Spectre.Console.Cli.CommandContext context, TuneSettings settings, CancellationToken cancellationToken)
     {
+        // The shared-ledger options come with run's settings; the tuner keeps its own ledger in --out.
+        if (settings.Ledger is not null) throw new SweepConfigException("--ledger", LedgerLocation.Redact(settings.Ledger), "is not supported by tune: it keeps its own ledger (tune.db) in --out");
+        if (settings.Sweep is not null) throw new SweepConfigException("--sweep", settings.Sweep, "is not supported by tune");
+        if (settings.LeaseSeconds is not null) throw new SweepConfigException("--lease-seconds", settings.LeaseSeconds, "is not supported by tune");
         var config = settings.ResolveTune();
         SweepConfigValidator.Validate(config);
         TuneConfigValidator.Validate(config);

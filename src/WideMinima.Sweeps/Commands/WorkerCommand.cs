@@ -1,24 +1,36 @@
 using System.ComponentModel;
+using System.Runtime.InteropServices;
 using Spectre.Console.Cli;
+using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
+using WideMinima.Sweeps.Ledger;
+using WideMinima.Sweeps.Reports;
 
 namespace WideMinima.Sweeps.Commands;
 
-/// <summary><c>worker</c>: claims and runs runs from an existing sweep folder until none is left. 'run' starts these itself.</summary>
+/// <summary>
+/// <c>worker</c>: joins a sweep, from any machine, and claims and runs its runs until none is left, then exits 0.
+/// With <c>--ledger</c> (or WIDEMINIMA_LEDGER) it works on a shared PostgreSQL ledger; without, on the sweep folder
+/// --out (as the worker processes 'run' starts itself).
+/// </summary>
 internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
 {
-    internal sealed class Settings : OutSettings
+    internal sealed class Settings : LedgerSettings
     {
         [CommandOption("--threads <N>")]
-        [Description("Torch threads for this worker's runs (default: the sweep's threads_per_run).")]
+        [Description("Torch threads for this worker's runs (default: $SLURM_CPUS_PER_TASK, else the sweep's threads_per_run).")]
         public int? Threads { get; init; }
 
+        [CommandOption("--lease-seconds <S>")]
+        [Description("How long this worker's claim on a run holds without a heartbeat (default 180).")]
+        public double? LeaseSeconds { get; init; }
+
         [CommandOption("--exit-with-parent")]
-        [Description("Exit when standard input closes: 'run' uses this so that its workers stop with it.")]
+        [Description("Exit when standard input closes, stop cleanly on a 'stop' line: 'run' uses this for the workers it starts.")]
         public bool ExitWithParent { get; init; }
 
         [CommandOption("--checkpoints <DIR>")]
-        [Description("Where runs' checkpoints go (default: checkpoints/ under --out); on a cluster, a file system every worker sees.")]
+        [Description("Where runs' checkpoints go (default: checkpoints/ under --out; none without --out); on a cluster, a file system every worker sees.")]
         public string? Checkpoints { get; init; }
 
         [CommandOption("--name-suffix <TEXT>")]
@@ -28,29 +40,62 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        string folder = settings.Folder;
+        var lease = settings.LeaseSeconds switch
+        {
+            null => WorkerOptions.DefaultLease,
+            double s when s > 0 && s <= 86_400 => TimeSpan.FromSeconds(s),
+            double s => throw new SweepConfigException("--lease-seconds", s, "must be > 0 and at most 86400"),
+        };
+        var target = settings.ExistingTarget(needFolder: false);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bool terminated = false;
         System.Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        // A job launcher stops a worker with SIGTERM (Slurm's scancel and preemption, Kubernetes' pod deletion).
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; terminated = true; cancel.Cancel(); });
         if (settings.ExitWithParent)
         {
-            // The parent holds our standard input; when it dies, for any reason, the pipe closes.
+            // The parent holds our standard input: a "stop" line asks us to stop; when it dies, for any reason, the pipe closes.
             var watcher = new Thread(() =>
             {
-                while (System.Console.In.Read() >= 0) { }
-                Environment.Exit(3);
+                while (System.Console.In.ReadLine() is { } line)
+                {
+                    if (line.Trim() == SweepCoordinator.StopLine) cancel.Cancel();
+                }
+                // Gone at once, like a crash: an orderly exit would run shutdown code under the training thread, which
+                // could then record a spurious failure. The run stays "running" and is taken over (its pid is gone).
+                if (!cancel.IsCancellationRequested)
+                {
+                    using var self = System.Diagnostics.Process.GetCurrentProcess();
+                    self.Kill();
+                }
             }) { IsBackground = true };
             watcher.Start();
         }
+
+        string name = WorkerIdentity.Current(settings.NameSuffix ?? "");
+        var log = (string line) => System.Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+        using var ledger = new RetryingLedger(target.Open(), new RetryOptions(), log);
+        var header = ledger.ReadSweep() ?? throw new LedgerException($"{ledger.Description} holds no sweep.");
+        var config = SweepConfigJson.Parse(header.ConfigJson, ledger.Description);
         int threads = settings.Threads ?? 0;
-        if (threads <= 0)
+        if (threads <= 0 && int.TryParse(Environment.GetEnvironmentVariable("SLURM_CPUS_PER_TASK"), out int slurm)) threads = slurm;
+        if (threads <= 0) threads = config.ThreadsPerRun;
+        string? checkpoints = settings.Checkpoints is not null ? Path.GetFullPath(settings.Checkpoints)
+            : target.Folder is not null ? SweepWorker.DefaultCheckpointFolder(target.Folder) : null;
+        if (checkpoints is null && config.CheckpointEveryEpochs > 0)
+            log($"warning: the sweep asks for checkpoints every {config.CheckpointEveryEpochs} epoch(s), but this worker has no --checkpoints folder (nor --out): it saves none");
+        var executor = new TrainingRunExecutor(config, header.ConfigJson, threads, target.Folder is null ? null : Path.Combine(target.Folder, "tensorboard"),
+            ledger, checkpoints, log);
+        log($"worker {name} joined {ledger.Description} ({threads} thread(s), lease {lease.TotalSeconds:F0} s)");
+        int finished = new SweepWorker(ledger, executor, new WorkerOptions
         {
-            using var ledger = new Ledger.SqliteRunLedger(Path.Combine(folder, Ledger.SqliteRunLedger.FileName));
-            var header = ledger.ReadSweep() ?? throw new Config.SweepConfigException("--out", folder, "holds no sweep ledger");
-            threads = Config.SweepConfigJson.Parse(header.ConfigJson, folder).ThreadsPerRun;
-        }
-        int finished = SweepWorker.Run(folder, WorkerIdentity.Current(settings.NameSuffix ?? ""), threads, System.Console.WriteLine, cancel.Token,
-            settings.Checkpoints is null ? null : Path.GetFullPath(settings.Checkpoints));
-        System.Console.WriteLine($"worker finished {finished} run(s)");
+            Name = name,
+            Lease = lease,
+            Log = log,
+            AfterComplete = target.Folder is null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log),
+        }).Run(cancel.Token);
+        log($"worker finished {finished} run(s)");
+        if (cancel.IsCancellationRequested && !cancellationToken.IsCancellationRequested) return terminated ? 143 : ExitCodes.Stopped;
         return ExitCodes.Success;
     }
 }

@@ -5,6 +5,15 @@ namespace WideMinima.Sweeps.Execution;
 /// <summary>Everything a sweep keeps about one run (stored as JSON in the ledger and in results.json).</summary>
 public sealed record RunRecord
 {
+    /// <summary>
+    /// How records are written as JSON: the config's options, plus NaN and infinities as "NaN"/"Infinity"
+    /// (a diverged run's losses are exactly that).
+    /// </summary>
+    public static System.Text.Json.JsonSerializerOptions JsonOptions { get; } = new(Config.SweepConfigJson.Options)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     /// <summary>The run id.</summary>
     public required string RunId { get; init; }
     /// <summary>The schedule setting without the seed.</summary>

@@ -7,9 +7,9 @@ using WideMinima.Sweeps.Reports;
 namespace WideMinima.Sweeps.Execution;
 
 /// <summary>
-/// Runs a prepared sweep folder to completion: starts the workers (in this process for one worker, child
-/// processes for several, each with its share of the cores) and reports progress from the ledger until
-/// they are done.
+/// Runs a prepared sweep to completion on this machine: starts the workers (in this process for one worker, child
+/// processes for several, each with its share of the cores) and reports progress from the ledger until they are done.
+/// Stopped (Ctrl+C), it tells its workers to stop, and their runs in flight go back to pending.
 /// </summary>
 public static class SweepCoordinator
 {
@@ -23,21 +23,25 @@ public static class SweepCoordinator
         void Log(string line);
     }
 
+    /// <summary>The line a worker started with <c>--exit-with-parent</c> reads on its standard input as "stop now, releasing your run".</summary>
+    public const string StopLine = "stop";
+
     /// <summary>Runs the sweep; returns the number of failed runs in the ledger at the end.</summary>
-    /// <param name="folder">The prepared sweep folder.</param>
+    /// <param name="target">The prepared ledger (and the folder for reports, if any).</param>
     /// <param name="config">The sweep as stored in its ledger.</param>
     /// <param name="view">The progress display.</param>
+    /// <param name="lease">How long a worker's claim holds without a heartbeat.</param>
     /// <param name="ct">Stops the sweep; runs in flight go back to the queue.</param>
-    /// <param name="checkpointFolder">Where runs' checkpoints go (<c>--checkpoints</c>); null: <c>checkpoints/</c> in the sweep folder.</param>
-    public static int Run(string folder, SweepConfig config, IView view, CancellationToken ct, string? checkpointFolder = null)
+    /// <param name="checkpointFolder">Where runs' checkpoints go (<c>--checkpoints</c>); null: <c>checkpoints/</c> in the sweep folder, or none without one.</param>
+    public static int Run(LedgerTarget target, SweepConfig config, IView view, TimeSpan lease, CancellationToken ct, string? checkpointFolder = null)
     {
-        checkpointFolder ??= SweepWorker.DefaultCheckpointFolder(folder);
+        ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(view);
-        string path = Path.Combine(folder, SqliteRunLedger.FileName);
-        using (var ledger = new SqliteRunLedger(path))
+        checkpointFolder ??= target.Folder is null ? null : SweepWorker.DefaultCheckpointFolder(target.Folder);
+        using (var ledger = target.Open())
         {
-            int recovered = ledger.RecoverOrphans(WorkerIdentity.IsAlive, SweepWorker.StaleAfter);
+            int recovered = ledger.RecoverOrphans(WorkerIdentity.IsAlive);
             if (recovered > 0) view.Log($"{recovered} run(s) left in flight by a stopped process will run again.");
         }
 
@@ -49,16 +53,28 @@ public static class SweepCoordinator
         {
             if (config.Workers == 1)
             {
-                string name = WorkerIdentity.Current();
-                inProcess = Task.Run(() => SweepWorker.Run(folder, name, config.ThreadsPerRun, null, ct, checkpointFolder, view.Log), CancellationToken.None);
+                inProcess = Task.Run(() =>
+                {
+                    using var ledger = target.Open();
+                    var header = ledger.ReadSweep()!;
+                    var executor = new TrainingRunExecutor(config, header.ConfigJson, config.ThreadsPerRun, target.Folder is null ? null : Path.Combine(target.Folder, "tensorboard"),
+                        ledger, checkpointFolder, view.Log);
+                    return new SweepWorker(ledger, executor, new WorkerOptions
+                    {
+                        Name = WorkerIdentity.Current(),
+                        Lease = lease,
+                        AfterComplete = target.Folder is null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, null),
+                    }).Run(ct);
+                }, CancellationToken.None);
                 workers.Add(() => !inProcess.IsCompleted);
             }
             else
             {
-                Directory.CreateDirectory(Path.Combine(folder, "logs"));
+                string logFolder = target.Folder is null ? Directory.CreateTempSubdirectory("wideminima-worker-logs-").FullName : Path.Combine(target.Folder, "logs");
+                Directory.CreateDirectory(logFolder);
                 for (int i = 0; i < config.Workers; i++)
                 {
-                    var (process, log) = StartWorkerProcess(folder, i, config.ThreadsPerRun, checkpointFolder);
+                    var (process, log) = StartWorkerProcess(target, logFolder, i, config.ThreadsPerRun, lease, checkpointFolder);
                     processes.Add(process);
                     logs.Add(log);
                     workers.Add(() => !process.HasExited);
@@ -66,10 +82,11 @@ public static class SweepCoordinator
             }
 
             var seen = new HashSet<string>();
-            using (var ledger = new SqliteRunLedger(path))
+            using (var ledger = target.Open())
             {
                 foreach (var r in ledger.Runs()) if (r.Status.IsFinished()) seen.Add(r.RunId);
                 var refresh = Stopwatch.StartNew();
+                bool stopSent = false;
                 while (true)
                 {
                     bool alive = workers.Any(w => w());
@@ -82,15 +99,22 @@ public static class SweepCoordinator
                         refresh.Restart();
                     }
                     if (!alive) break;
-                    ct.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
-                    if (ct.IsCancellationRequested) break;
+                    if (ct.IsCancellationRequested && !stopSent)
+                    {
+                        // Ask each worker process to stop: it releases its run and exits (the in-process worker sees ct).
+                        foreach (var p in processes) TrySendStop(p);
+                        stopSent = true;
+                    }
+                    if (ct.IsCancellationRequested) Thread.Sleep(100);
+                    else ct.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
                 }
             }
             inProcess?.Wait(CancellationToken.None);
-            foreach (var p in processes)
+            for (int i = 0; i < processes.Count; i++)
             {
+                var p = processes[i];
                 p.WaitForExit();
-                if (p.ExitCode != 0) view.Log($"worker {processes.IndexOf(p)} exited with code {p.ExitCode}; see logs/worker-{processes.IndexOf(p)}.log");
+                if (p.ExitCode != 0 && !ct.IsCancellationRequested) view.Log($"worker {i} exited with code {p.ExitCode}; see logs/worker-{i}.log");
             }
         }
         finally
@@ -107,12 +131,28 @@ public static class SweepCoordinator
             }
         }
 
-        using var final = new SqliteRunLedger(path);
-        ReportWriter.TryWriteAll(folder, final, view.Log);
+        using var final = target.Open();
+        // Whatever a worker could not release (it was killed) goes back to pending now, not after its lease.
+        final.RecoverOrphans(WorkerIdentity.IsAlive);
+        if (target.Folder is not null) ReportWriter.TryWriteAll(target.Folder, final, view.Log);
         return final.Runs().Count(r => r.Status == RunStatus.Failed);
     }
 
-    private static (Process, StreamWriter) StartWorkerProcess(string folder, int index, int threads, string checkpointFolder)
+    private static void TrySendStop(Process p)
+    {
+        try
+        {
+            if (p.HasExited) return;
+            p.StandardInput.WriteLine(StopLine);
+            p.StandardInput.Flush();
+        }
+        catch (IOException)
+        {
+            // It exited meanwhile.
+        }
+    }
+
+    private static (Process, StreamWriter) StartWorkerProcess(LedgerTarget target, string logFolder, int index, int threads, TimeSpan lease, string? checkpointFolder)
     {
         // Start this same program again as a worker; under 'dotnet x.dll' that means the host plus the dll.
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("The program's path is unknown.");
@@ -124,11 +164,20 @@ public static class SweepCoordinator
             UseShellExecute = false,
         };
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(SweepCoordinator).Assembly.Location);
-        foreach (var a in new[] { "worker", "--out", folder, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--exit-with-parent",
-                     "--name-suffix", "#" + index.ToString(CultureInfo.InvariantCulture), "--checkpoints", checkpointFolder })
-            info.ArgumentList.Add(a);
+        var args = new List<string> { "worker", "--threads", threads.ToString(CultureInfo.InvariantCulture), "--exit-with-parent",
+            "--name-suffix", "#" + index.ToString(CultureInfo.InvariantCulture),
+            "--lease-seconds", lease.TotalSeconds.ToString("R", CultureInfo.InvariantCulture) };
+        if (target.Folder is not null) args.AddRange(["--out", target.Folder]);
+        if (checkpointFolder is not null) args.AddRange(["--checkpoints", checkpointFolder]);
+        if (target.Location is not null)
+        {
+            // The location carries no password (Npgsql finds it in PGPASSWORD or .pgpass, inherited by the child).
+            info.Environment[LedgerLocation.EnvironmentVariable] = target.Location.ConnectionString;
+            args.AddRange(["--sweep", target.Sweep!]);
+        }
+        foreach (var a in args) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("A worker process did not start.");
-        var log = new StreamWriter(Path.Combine(folder, "logs", $"worker-{index}.log"), append: true) { AutoFlush = true };
+        var log = new StreamWriter(Path.Combine(logFolder, $"worker-{index}.log"), append: true) { AutoFlush = true };
         void Write(string? line)
         {
             if (line is null) return;

@@ -19,18 +19,26 @@ public static class SweepFolder
     /// (threads fixed) and the number of planned runs. Throws <see cref="SweepConfigException"/> for an unwritable
     /// folder or a different sweep already there.
     /// </summary>
-    public static (SweepConfig Config, int Runs) Prepare(string folder, SweepConfig config, bool replace)
+    public static (SweepConfig Config, int Runs) Prepare(string folder, SweepConfig config, bool replace) =>
+        Prepare(LedgerTarget.Sqlite(folder), config, replace);
+
+    /// <summary>
+    /// Prepares the ledger <paramref name="target"/> for <paramref name="config"/> (registers the sweep and its runs):
+    /// returns the config as stored (threads fixed) and the number of planned runs. Throws
+    /// <see cref="SweepConfigException"/> for an unwritable folder or a different sweep already there under that name.
+    /// </summary>
+    public static (SweepConfig Config, int Runs) Prepare(LedgerTarget target, SweepConfig config, bool replace)
     {
+        ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(config);
-        EnsureWritable(folder);
-        string path = Path.Combine(folder, SqliteRunLedger.FileName);
-        SweepHeader? existing;
-        using (var ledger = new SqliteRunLedger(path)) existing = ledger.ReadSweep();
+        if (target.Folder is not null) EnsureWritable(target.Folder);
+        using var ledger = target.Open();
+        var existing = ledger.ReadSweep();
 
         if (existing is not null && config.ThreadsPerRun == 0)
         {
             // An automatic thread count resolves to what the ledger fixed, so a resume computes exactly as before.
-            var stored = SweepConfigJson.Parse(existing.ConfigJson, path);
+            var stored = SweepConfigJson.Parse(existing.ConfigJson, ledger.Description);
             config = config with { ThreadsPerRun = stored.ThreadsPerRun };
         }
         if (config.ThreadsPerRun == 0) config = config with { ThreadsPerRun = DefaultThreads(config.Workers) };
@@ -38,23 +46,33 @@ public static class SweepFolder
         string definition = SweepConfigJson.Definition(config);
         if (existing is not null && existing.DefinitionJson != definition)
         {
+            var stored = SweepConfigJson.Parse(existing.ConfigJson, ledger.Description);
             if (!replace)
             {
-                var stored = SweepConfigJson.Parse(existing.ConfigJson, path);
+                string where = target.IsShared ? $"{target.Location!.Display} already holds a different sweep named '{target.Sweep}'" : $"--out '{target.Folder}' already holds a different sweep ('{stored.Name}'";
+                string fix = target.IsShared ? "Use another --name, or pass --replace to archive that sweep (it is renamed, not deleted) and start this one."
+                    : "Use a new --out folder, or pass --replace to archive that ledger and start this one.";
                 throw new SweepConfigException(
-                    $"--out '{folder}' already holds a different sweep ('{stored.Name}', created {DateTimeOffset.FromUnixTimeMilliseconds(existing.CreatedAt):u}); " +
-                    $"it differs in: {string.Join(", ", Differences(stored, config))}. Use a new --out folder, or pass --replace to archive that ledger and start this sweep.");
+                    $"{where}{(target.IsShared ? " (" : ", ")}created {DateTimeOffset.FromUnixTimeMilliseconds(existing.CreatedAt):u}); " +
+                    $"it differs in: {string.Join(", ", Differences(stored, config))}. {fix}");
             }
-            Archive(folder);
-            existing = null;
+            if (ledger is PostgresRunLedger shared) shared.ArchiveSweep();
         }
-
-        var plan = SweepPlanner.Plan(config);
-        using (var ledger = new SqliteRunLedger(path))
+        if (existing is not null && existing.DefinitionJson != definition && !target.IsShared)
         {
-            ledger.CreateSweep(new SweepHeader(definition, SweepConfigJson.Write(config), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                typeof(SweepFolder).Assembly.GetName().Version?.ToString() ?? "?"), plan);
+            ledger.Dispose();
+            Archive(target.Folder!);
+            using var fresh = target.Open();
+            return Register(fresh, config, definition);
         }
+        return Register(ledger, config, definition);
+    }
+
+    private static (SweepConfig Config, int Runs) Register(IRunLedger ledger, SweepConfig config, string definition)
+    {
+        var plan = SweepPlanner.Plan(config);
+        ledger.CreateSweep(new SweepHeader(definition, SweepConfigJson.Write(config), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            typeof(SweepFolder).Assembly.GetName().Version?.ToString() ?? "?"), plan);
         return (config, plan.Count);
     }
 

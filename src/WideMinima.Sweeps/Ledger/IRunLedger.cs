@@ -4,32 +4,51 @@ namespace WideMinima.Sweeps.Ledger;
 
 /// <summary>
 /// The source of truth of a sweep: its definition and every run's state and result. Workers claim runs,
-/// report progress and record outcomes through it; every report is derived from it. SQLite implements it
-/// for one machine (<see cref="SqliteRunLedger"/>); a PostgreSQL ledger with <c>FOR UPDATE SKIP LOCKED</c>
-/// claims would implement it for many (see docs/scale-out.md).
+/// keep their lease alive with heartbeats and record outcomes through it; every report is derived from it.
+/// SQLite implements it for one machine (<see cref="SqliteRunLedger"/>), PostgreSQL for many
+/// (<see cref="PostgresRunLedger"/>). Both are safe to share between threads.
 /// </summary>
+/// <remarks>
+/// A claim is a lease: it holds for its length after the last heartbeat, and carries a fencing token (the run's
+/// attempt number, see <see cref="RunLease"/>). Once a lease has expired and another worker has claimed the run,
+/// the old holder's heartbeats and its late <see cref="Complete"/> are refused, so a run is executed at least
+/// once and recorded exactly once.
+/// </remarks>
 public interface IRunLedger : IDisposable
 {
+    /// <summary>Names the ledger for messages (a file, or a database and sweep), never with a password.</summary>
+    string Description { get; }
+
     /// <summary>The sweep held, or null for a new ledger.</summary>
     SweepHeader? ReadSweep();
 
     /// <summary>Records the sweep and its planned runs, atomically; runs already present are kept.</summary>
     void CreateSweep(SweepHeader header, IReadOnlyList<PlannedRun> runs);
 
-    /// <summary>Puts back to pending every running run whose worker is dead or silent for longer than <paramref name="staleAfter"/>.</summary>
-    int RecoverOrphans(Func<string, bool> isWorkerAlive, TimeSpan staleAfter);
+    /// <summary>
+    /// Puts back to pending every running run whose lease has expired, or whose worker ran on this machine and
+    /// is gone (<paramref name="isWorkerAlive"/> false); returns how many.
+    /// </summary>
+    int RecoverOrphans(Func<string, bool> isWorkerAlive);
 
-    /// <summary>Claims the next pending run (or an orphan) for <paramref name="worker"/>, or returns null when none is left.</summary>
-    LedgerRun? Claim(string worker, Func<string, bool> isWorkerAlive, TimeSpan staleAfter);
+    /// <summary>
+    /// Claims the next pending run (or an orphan) for <paramref name="worker"/> with a lease of
+    /// <paramref name="lease"/>, or returns null when none is left. The returned run's <see cref="LedgerRun.Lease"/>
+    /// is the fencing token the other calls need.
+    /// </summary>
+    LedgerRun? Claim(string worker, TimeSpan lease, Func<string, bool> isWorkerAlive);
 
-    /// <summary>Reports that <paramref name="worker"/> is still on <paramref name="runId"/>, with progress text.</summary>
-    void Heartbeat(string runId, string worker, string? progress);
+    /// <summary>Renews the lease, with progress text; false when the lease is lost (the run was taken over).</summary>
+    bool Heartbeat(RunLease lease, string? progress);
 
-    /// <summary>Records the outcome; false when the run is no longer this worker's (it was reclaimed).</summary>
-    bool Complete(string runId, string worker, RunOutcome outcome);
+    /// <summary>
+    /// Records the outcome; false when the lease is lost (the run was reclaimed and is no longer this claim's to finish).
+    /// Calling it again for an outcome that was recorded returns true and changes nothing.
+    /// </summary>
+    bool Complete(RunLease lease, RunOutcome outcome);
 
     /// <summary>Gives an unfinished run back (the worker was stopped): it becomes pending again.</summary>
-    void Release(string runId, string worker);
+    void Release(RunLease lease);
 
     /// <summary>Puts failed runs back to pending, for <c>run --retry-failed</c>.</summary>
     int ResetFailed();

@@ -53,4 +53,9 @@ public sealed record LedgerRun
     public double? WidthSeconds { get; init; }
     /// <summary>The full run record as JSON (see <c>RunRecord</c>).</summary>
     public string? ResultJson { get; init; }
+    /// <summary>When the current lease ends unless renewed, Unix ms (running runs only).</summary>
+    public long? LeaseExpiresAt { get; init; }
+
+    /// <summary>The lease of the worker holding this run: the fencing token of the claim that returned this row.</summary>
+    public RunLease Lease => new(RunId, Worker ?? throw new InvalidOperationException($"Run '{RunId}' is held by no worker."), Attempts);
 }

@@ -10,21 +10,27 @@ namespace WideMinima.Sweeps.Ledger;
 /// The run ledger in one SQLite file in the sweep folder. WAL mode, a busy timeout and short IMMEDIATE
 /// transactions let several worker processes share it without "database is locked" failures; every
 /// statement is parameterised. A write is one transaction, so a process killed at any moment leaves
-/// either the old or the new state, never half of one.
+/// either the old or the new state, never half of one. One connection per instance, used under a lock,
+/// so that a worker's heartbeat thread and its training thread can share the instance.
 /// </summary>
 public sealed class SqliteRunLedger : IRunLedger
 {
     /// <summary>The ledger's file name inside a sweep folder.</summary>
     public const string FileName = "ledger.db";
 
-    /// <summary>The schema this program writes. 1: the first; 2: the checkpoints table.</summary>
-    private const int SchemaVersion = 2;
-    private readonly SqliteConnection _connection;
+    /// <summary>The schema this program writes. 1: the first; 2: the checkpoints table; 3: leases (lease_ms, lease_expires_at) for fencing.</summary>
+    public const int SchemaVersion = 3;
 
-    /// <summary>Opens (creating if needed) the ledger at <paramref name="path"/>.</summary>
-    public SqliteRunLedger(string path)
+    private readonly SqliteConnection _connection;
+    private readonly TimeProvider _clock;
+    private readonly Lock _lock = new();
+
+    /// <summary>Opens (creating if needed) the ledger at <paramref name="path"/>; <paramref name="clock"/> stamps leases and heartbeats.</summary>
+    /// <exception cref="LedgerException">The file is not a WideMinima ledger, or one of a newer schema; it is left untouched.</exception>
+    public SqliteRunLedger(string path, TimeProvider? clock = null)
     {
         Path = path;
+        _clock = clock ?? TimeProvider.System;
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -32,20 +38,68 @@ public sealed class SqliteRunLedger : IRunLedger
             Pooling = false,
             DefaultTimeout = 60,
         }.ToString());
-        _connection.Open();
-        Execute("PRAGMA journal_mode=WAL;");
-        Execute("PRAGMA busy_timeout=60000;");
-        Execute("PRAGMA synchronous=NORMAL;");
-        using var tx = _connection.BeginTransaction();
+        try
+        {
+            _connection.Open();
+            Execute("PRAGMA busy_timeout=60000;");
+            // Look before writing anything: a file that is not ours is refused as it is. The write lock (IMMEDIATE)
+            // makes the look and the creation one step for processes opening a new ledger at the same moment.
+            bool created;
+            using (var tx = _connection.BeginTransaction(deferred: false))
+            {
+                var tables = new List<string>();
+                using (var command = Command("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;", tx))
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read()) tables.Add(reader.GetString(0));
+                }
+                int? version = null;
+                if (tables.Contains("meta"))
+                {
+                    using var command = Command("SELECT value FROM meta WHERE key = 'schema_version';", tx);
+                    version = command.ExecuteScalar() is string text && int.TryParse(text, CultureInfo.InvariantCulture, out int v) ? v : null;
+                }
+                if (tables.Count > 0 && version is null)
+                    throw new LedgerException($"'{path}' is a SQLite database but not a WideMinima sweep ledger (it holds the tables {string.Join(", ", tables)}); it was left untouched. Use another --out folder.");
+                if (version > SchemaVersion)
+                    throw new LedgerException($"'{path}' is a ledger of schema version {version}, newer than this program's {SchemaVersion}; it was left untouched. Use the newer wideminima-sweeps that wrote it.");
+                created = version is null;
+                if (version is null) CreateSchema(tx);
+                else if (version < SchemaVersion) Migrate(tx, version.Value);
+                tx.Commit();
+            }
+            if (created || !string.Equals(Scalar("PRAGMA journal_mode;"), "wal", StringComparison.OrdinalIgnoreCase)) Execute("PRAGMA journal_mode=WAL;");
+            Execute("PRAGMA synchronous=NORMAL;");
+        }
+        catch (SqliteException e)
+        {
+            _connection.Dispose();
+            throw new LedgerException($"'{path}' cannot be used as a sweep ledger: {e.Message.TrimEnd('.')} (SQLite error {e.SqliteErrorCode}); it was left untouched.", e);
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The ledger file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc />
+    public string Description => $"'{Path}'";
+
+    private void CreateSchema(SqliteTransaction tx)
+    {
         Execute("""
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS sweep (
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE sweep (
                 id INTEGER PRIMARY KEY CHECK (id = 1),
                 definition_json TEXT NOT NULL,
                 config_json TEXT NOT NULL,
                 created_at INTEGER NOT NULL,
                 tool_version TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS runs (
+            CREATE TABLE runs (
                 run_id TEXT PRIMARY KEY,
                 ordinal INTEGER NOT NULL,
                 setting TEXT NOT NULL,
@@ -64,12 +118,11 @@ public sealed class SqliteRunLedger : IRunLedger
                 test_accuracy REAL, test_loss REAL, train_loss REAL,
                 sharpness REAL, width_max_loss REAL, width_steps INTEGER, width_converged INTEGER,
                 train_seconds REAL, width_seconds REAL,
-                result_json TEXT);
-            CREATE INDEX IF NOT EXISTS runs_status ON runs (status, ordinal);
-            """, tx);
-        // Version 2 adds the checkpoints table; a version-1 ledger.db gains it here and opens as before.
-        Execute("""
-            CREATE TABLE IF NOT EXISTS checkpoints (
+                result_json TEXT,
+                lease_ms INTEGER,
+                lease_expires_at INTEGER);
+            CREATE INDEX runs_status ON runs (status, ordinal);
+            CREATE TABLE checkpoints (
                 run_id TEXT NOT NULL,
                 attempt INTEGER NOT NULL,
                 step INTEGER NOT NULL,
@@ -80,20 +133,51 @@ public sealed class SqliteRunLedger : IRunLedger
                 created_at INTEGER NOT NULL,
                 PRIMARY KEY (run_id, path));
             """, tx);
-        Execute("INSERT INTO meta (key, value) VALUES ('schema_version', $v) ON CONFLICT (key) DO UPDATE SET value = $v WHERE CAST(value AS INTEGER) < $n;",
-            tx, ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)), ("$n", SchemaVersion));
-        tx.Commit();
+        Execute("INSERT INTO meta (key, value) VALUES ('schema_version', $v);", tx, ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
     }
 
-    /// <summary>The ledger file.</summary>
-    public string Path { get; }
+    private void Migrate(SqliteTransaction tx, int from)
+    {
+        if (from < 2)
+        {
+            Execute("""
+                CREATE TABLE IF NOT EXISTS checkpoints (
+                    run_id TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    step INTEGER NOT NULL,
+                    epoch INTEGER NOT NULL,
+                    path TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    bytes INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, path));
+                """, tx);
+        }
+        if (from < 3)
+        {
+            // Versions 1 and 2 judged runs by heartbeat age with a fixed 3 minutes; the same lease, stored per run.
+            var columns = new HashSet<string>();
+            using (var info = Command("PRAGMA table_info(runs);", tx))
+            using (var reader = info.ExecuteReader())
+            {
+                while (reader.Read()) columns.Add(reader.GetString(1));
+            }
+            if (!columns.Contains("lease_ms")) Execute("ALTER TABLE runs ADD COLUMN lease_ms INTEGER;", tx);
+            if (!columns.Contains("lease_expires_at")) Execute("ALTER TABLE runs ADD COLUMN lease_expires_at INTEGER;", tx);
+            Execute("UPDATE runs SET lease_ms = 180000, lease_expires_at = heartbeat_at + 180000 WHERE status = 'running' AND lease_expires_at IS NULL;", tx);
+        }
+        Execute("UPDATE meta SET value = $v WHERE key = 'schema_version';", tx, ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
+    }
 
     /// <inheritdoc />
     public SweepHeader? ReadSweep()
     {
-        using var command = Command("SELECT definition_json, config_json, created_at, tool_version FROM sweep WHERE id = 1;");
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? new SweepHeader(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)) : null;
+        lock (_lock)
+        {
+            using var command = Command("SELECT definition_json, config_json, created_at, tool_version FROM sweep WHERE id = 1;");
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new SweepHeader(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3)) : null;
+        }
     }
 
     /// <inheritdoc />
@@ -101,184 +185,236 @@ public sealed class SqliteRunLedger : IRunLedger
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(runs);
-        using var tx = _connection.BeginTransaction();
-        Execute("""
-            INSERT INTO sweep (id, definition_json, config_json, created_at, tool_version)
-            VALUES (1, $definition, $config, $created, $version)
-            ON CONFLICT (id) DO NOTHING;
-            """, tx, ("$definition", header.DefinitionJson), ("$config", header.ConfigJson), ("$created", header.CreatedAt), ("$version", header.ToolVersion));
-        using var insert = Command("""
-            INSERT OR IGNORE INTO runs (run_id, ordinal, setting, schedule, explore_fraction, seed, schedule_options_json, status)
-            VALUES ($id, $ordinal, $setting, $schedule, $explore, $seed, $options, 'pending');
-            """, tx);
-        var id = insert.Parameters.Add("$id", SqliteType.Text);
-        var ordinal = insert.Parameters.Add("$ordinal", SqliteType.Integer);
-        var setting = insert.Parameters.Add("$setting", SqliteType.Text);
-        var schedule = insert.Parameters.Add("$schedule", SqliteType.Text);
-        var explore = insert.Parameters.Add("$explore", SqliteType.Real);
-        var seed = insert.Parameters.Add("$seed", SqliteType.Integer);
-        var options = insert.Parameters.Add("$options", SqliteType.Text);
-        foreach (var r in runs)
+        lock (_lock)
         {
-            id.Value = r.RunId;
-            ordinal.Value = r.Ordinal;
-            setting.Value = r.Setting;
-            schedule.Value = Config.ConfigNames.Name(r.Schedule);
-            explore.Value = r.ExploreFraction is double f ? f : DBNull.Value;
-            seed.Value = r.Seed;
-            options.Value = JsonSerializer.Serialize(r.ScheduleOptions, Schedules.ScheduleJson.Options);
-            insert.ExecuteNonQuery();
-        }
-        tx.Commit();
-    }
-
-    /// <inheritdoc />
-    public int RecoverOrphans(Func<string, bool> isWorkerAlive, TimeSpan staleAfter)
-    {
-        ArgumentNullException.ThrowIfNull(isWorkerAlive);
-        using var tx = _connection.BeginTransaction();
-        int recovered = RecoverOrphans(tx, isWorkerAlive, staleAfter);
-        tx.Commit();
-        return recovered;
-    }
-
-    /// <inheritdoc />
-    public LedgerRun? Claim(string worker, Func<string, bool> isWorkerAlive, TimeSpan staleAfter)
-    {
-        ArgumentNullException.ThrowIfNull(isWorkerAlive);
-        using var tx = _connection.BeginTransaction();
-        RecoverOrphans(tx, isWorkerAlive, staleAfter);
-        string? runId;
-        using (var next = Command("SELECT run_id FROM runs WHERE status = 'pending' ORDER BY ordinal LIMIT 1;", tx))
-            runId = next.ExecuteScalar() as string;
-        if (runId is null)
-        {
+            using var tx = _connection.BeginTransaction();
+            Execute("""
+                INSERT INTO sweep (id, definition_json, config_json, created_at, tool_version)
+                VALUES (1, $definition, $config, $created, $version)
+                ON CONFLICT (id) DO NOTHING;
+                """, tx, ("$definition", header.DefinitionJson), ("$config", header.ConfigJson), ("$created", header.CreatedAt), ("$version", header.ToolVersion));
+            using var insert = Command("""
+                INSERT OR IGNORE INTO runs (run_id, ordinal, setting, schedule, explore_fraction, seed, schedule_options_json, status)
+                VALUES ($id, $ordinal, $setting, $schedule, $explore, $seed, $options, 'pending');
+                """, tx);
+            var id = insert.Parameters.Add("$id", SqliteType.Text);
+            var ordinal = insert.Parameters.Add("$ordinal", SqliteType.Integer);
+            var setting = insert.Parameters.Add("$setting", SqliteType.Text);
+            var schedule = insert.Parameters.Add("$schedule", SqliteType.Text);
+            var explore = insert.Parameters.Add("$explore", SqliteType.Real);
+            var seed = insert.Parameters.Add("$seed", SqliteType.Integer);
+            var options = insert.Parameters.Add("$options", SqliteType.Text);
+            foreach (var r in runs)
+            {
+                id.Value = r.RunId;
+                ordinal.Value = r.Ordinal;
+                setting.Value = r.Setting;
+                schedule.Value = Config.ConfigNames.Name(r.Schedule);
+                explore.Value = r.ExploreFraction is double f ? f : DBNull.Value;
+                seed.Value = r.Seed;
+                options.Value = JsonSerializer.Serialize(r.ScheduleOptions, Schedules.ScheduleJson.Options);
+                insert.ExecuteNonQuery();
+            }
             tx.Commit();
-            return null;
         }
-        long now = Now();
-        Execute("""
-            UPDATE runs SET status = 'running', worker = $worker, attempts = attempts + 1, progress = 'starting',
-                heartbeat_at = $now, started_at = $now, finished_at = NULL, error = NULL
-            WHERE run_id = $id AND status = 'pending';
-            """, tx, ("$worker", worker), ("$now", now), ("$id", runId));
-        var claimed = Select("WHERE run_id = $id", tx, ("$id", runId)).Single();
-        tx.Commit();
-        return claimed;
     }
 
     /// <inheritdoc />
-    public void Heartbeat(string runId, string worker, string? progress)
+    public int RecoverOrphans(Func<string, bool> isWorkerAlive)
     {
-        using var tx = _connection.BeginTransaction();
-        Execute("UPDATE runs SET heartbeat_at = $now, progress = $progress WHERE run_id = $id AND worker = $worker AND status = 'running';",
-            tx, ("$now", Now()), ("$progress", progress), ("$id", runId), ("$worker", worker));
-        tx.Commit();
+        ArgumentNullException.ThrowIfNull(isWorkerAlive);
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            int recovered = RecoverOrphans(tx, isWorkerAlive);
+            tx.Commit();
+            return recovered;
+        }
     }
 
     /// <inheritdoc />
-    public bool Complete(string runId, string worker, RunOutcome outcome)
+    public LedgerRun? Claim(string worker, TimeSpan lease, Func<string, bool> isWorkerAlive)
     {
+        ArgumentNullException.ThrowIfNull(isWorkerAlive);
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            RecoverOrphans(tx, isWorkerAlive);
+            string? runId;
+            using (var next = Command("SELECT run_id FROM runs WHERE status = 'pending' ORDER BY ordinal LIMIT 1;", tx))
+                runId = next.ExecuteScalar() as string;
+            if (runId is null)
+            {
+                tx.Commit();
+                return null;
+            }
+            long now = Now();
+            long ms = (long)lease.TotalMilliseconds;
+            Execute("""
+                UPDATE runs SET status = 'running', worker = $worker, attempts = attempts + 1, progress = 'starting',
+                    heartbeat_at = $now, started_at = $now, finished_at = NULL, error = NULL,
+                    lease_ms = $lease, lease_expires_at = $now + $lease
+                WHERE run_id = $id AND status = 'pending';
+                """, tx, ("$worker", worker), ("$now", now), ("$lease", ms), ("$id", runId));
+            var claimed = Select("WHERE run_id = $id", tx, ("$id", runId)).Single();
+            tx.Commit();
+            return claimed;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool Heartbeat(RunLease lease, string? progress)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            int changed = Execute("""
+                UPDATE runs SET heartbeat_at = $now, lease_expires_at = $now + lease_ms, progress = $progress
+                WHERE run_id = $id AND worker = $worker AND attempts = $attempt AND status = 'running';
+                """, tx, ("$now", Now()), ("$progress", progress), ("$id", lease.RunId), ("$worker", lease.Worker), ("$attempt", lease.Attempt));
+            tx.Commit();
+            return changed == 1;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool Complete(RunLease lease, RunOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(outcome);
         if (!outcome.Status.IsFinished()) throw new ArgumentException($"'{outcome.Status.ToText()}' is not a finished status.", nameof(outcome));
         var r = outcome.Record;
-        using var tx = _connection.BeginTransaction();
-        int changed = Execute("""
-            UPDATE runs SET status = $status, finished_at = $now, heartbeat_at = $now, progress = NULL, error = $error,
-                test_accuracy = $acc, test_loss = $test_loss, train_loss = $train_loss,
-                sharpness = $sharpness, width_max_loss = $max_loss, width_steps = $steps, width_converged = $converged,
-                train_seconds = $train_seconds, width_seconds = $width_seconds, result_json = $json
-            WHERE run_id = $id AND worker = $worker AND status = 'running';
-            """, tx,
-            ("$status", outcome.Status.ToText()), ("$now", Now()), ("$error", outcome.Error),
-            ("$acc", r?.TestAccuracy), ("$test_loss", r?.TestLoss), ("$train_loss", r?.TrainLoss),
-            ("$sharpness", r?.Width?.Sharpness), ("$max_loss", r?.Width?.MaxLoss), ("$steps", r?.Width?.Steps),
-            ("$converged", r?.Width is { } w ? (w.Converged ? 1 : 0) : null),
-            ("$train_seconds", r?.TrainSeconds), ("$width_seconds", r?.WidthSeconds),
-            ("$json", r is null ? null : JsonSerializer.Serialize(r, SweepConfigJson.Options)),
-            ("$id", runId), ("$worker", worker));
-        tx.Commit();
-        return changed == 1;
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            int changed = Execute("""
+                UPDATE runs SET status = $status, finished_at = $now, heartbeat_at = $now, progress = NULL, error = $error,
+                    lease_expires_at = NULL,
+                    test_accuracy = $acc, test_loss = $test_loss, train_loss = $train_loss,
+                    sharpness = $sharpness, width_max_loss = $max_loss, width_steps = $steps, width_converged = $converged,
+                    train_seconds = $train_seconds, width_seconds = $width_seconds, result_json = $json
+                WHERE run_id = $id AND worker = $worker AND attempts = $attempt AND status = 'running';
+                """, tx,
+                ("$status", outcome.Status.ToText()), ("$now", Now()), ("$error", outcome.Error),
+                ("$acc", r?.TestAccuracy), ("$test_loss", r?.TestLoss), ("$train_loss", r?.TrainLoss),
+                ("$sharpness", r?.Width?.Sharpness), ("$max_loss", r?.Width?.MaxLoss), ("$steps", r?.Width?.Steps),
+                ("$converged", r?.Width is { } w ? (w.Converged ? 1 : 0) : null),
+                ("$train_seconds", r?.TrainSeconds), ("$width_seconds", r?.WidthSeconds),
+                ("$json", r is null ? null : JsonSerializer.Serialize(r, Execution.RunRecord.JsonOptions)),
+                ("$id", lease.RunId), ("$worker", lease.Worker), ("$attempt", lease.Attempt));
+            bool recorded = changed == 1;
+            if (!recorded)
+            {
+                // Already recorded by this very claim (a retried call): still true, and nothing changes.
+                using var check = Command("SELECT status FROM runs WHERE run_id = $id AND worker = $worker AND attempts = $attempt;", tx,
+                    ("$id", lease.RunId), ("$worker", lease.Worker), ("$attempt", lease.Attempt));
+                recorded = check.ExecuteScalar() is string status && status == outcome.Status.ToText();
+            }
+            tx.Commit();
+            return recorded;
+        }
     }
 
     /// <inheritdoc />
-    public void Release(string runId, string worker)
+    public void Release(RunLease lease)
     {
-        using var tx = _connection.BeginTransaction();
-        Execute("UPDATE runs SET status = 'pending', progress = NULL WHERE run_id = $id AND worker = $worker AND status = 'running';",
-            tx, ("$id", runId), ("$worker", worker));
-        tx.Commit();
+        ArgumentNullException.ThrowIfNull(lease);
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            Execute("UPDATE runs SET status = 'pending', progress = NULL, lease_expires_at = NULL WHERE run_id = $id AND worker = $worker AND attempts = $attempt AND status = 'running';",
+                tx, ("$id", lease.RunId), ("$worker", lease.Worker), ("$attempt", lease.Attempt));
+            tx.Commit();
+        }
     }
 
     /// <inheritdoc />
     public int ResetFailed()
     {
-        using var tx = _connection.BeginTransaction();
-        int n = Execute("UPDATE runs SET status = 'pending', worker = NULL, progress = NULL WHERE status = 'failed';", tx);
-        tx.Commit();
-        return n;
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            int n = Execute("UPDATE runs SET status = 'pending', worker = NULL, progress = NULL WHERE status = 'failed';", tx);
+            tx.Commit();
+            return n;
+        }
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<LedgerRun> Runs() => Select("", null);
+    public IReadOnlyList<LedgerRun> Runs()
+    {
+        lock (_lock) return Select("", null);
+    }
 
     /// <inheritdoc />
     public void RecordCheckpoint(CheckpointRow checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        using var tx = _connection.BeginTransaction();
-        Execute("""
-            INSERT INTO checkpoints (run_id, attempt, step, epoch, path, sha256, bytes, created_at)
-            VALUES ($id, $attempt, $step, $epoch, $path, $sha, $bytes, $created)
-            ON CONFLICT (run_id, path) DO UPDATE SET attempt = $attempt, step = $step, epoch = $epoch, sha256 = $sha, bytes = $bytes, created_at = $created;
-            """, tx, ("$id", checkpoint.RunId), ("$attempt", checkpoint.Attempt), ("$step", checkpoint.Step), ("$epoch", checkpoint.Epoch),
-            ("$path", checkpoint.Path), ("$sha", checkpoint.Sha256), ("$bytes", checkpoint.Bytes), ("$created", checkpoint.CreatedAt));
-        tx.Commit();
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            Execute("""
+                INSERT INTO checkpoints (run_id, attempt, step, epoch, path, sha256, bytes, created_at)
+                VALUES ($id, $attempt, $step, $epoch, $path, $sha, $bytes, $created)
+                ON CONFLICT (run_id, path) DO UPDATE SET attempt = $attempt, step = $step, epoch = $epoch, sha256 = $sha, bytes = $bytes, created_at = $created;
+                """, tx, ("$id", checkpoint.RunId), ("$attempt", checkpoint.Attempt), ("$step", checkpoint.Step), ("$epoch", checkpoint.Epoch),
+                ("$path", checkpoint.Path), ("$sha", checkpoint.Sha256), ("$bytes", checkpoint.Bytes), ("$created", checkpoint.CreatedAt));
+            tx.Commit();
+        }
     }
 
     /// <inheritdoc />
     public IReadOnlyList<CheckpointRow> Checkpoints(string runId)
     {
-        using var command = Command("""
-            SELECT run_id, attempt, step, epoch, path, sha256, bytes, created_at FROM checkpoints
-            WHERE run_id = $id ORDER BY step DESC, created_at DESC, rowid DESC;
-            """, null, ("$id", runId));
-        using var reader = command.ExecuteReader();
-        var rows = new List<CheckpointRow>();
-        while (reader.Read())
-            rows.Add(new CheckpointRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
-                reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7)));
-        return rows;
+        lock (_lock)
+        {
+            using var command = Command("""
+                SELECT run_id, attempt, step, epoch, path, sha256, bytes, created_at FROM checkpoints
+                WHERE run_id = $id ORDER BY step DESC, created_at DESC, rowid DESC;
+                """, null, ("$id", runId));
+            using var reader = command.ExecuteReader();
+            var rows = new List<CheckpointRow>();
+            while (reader.Read())
+                rows.Add(new CheckpointRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
+                    reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7)));
+            return rows;
+        }
     }
 
     /// <inheritdoc />
     public bool ForgetCheckpoint(string runId, string path)
     {
-        using var tx = _connection.BeginTransaction();
-        int n = Execute("DELETE FROM checkpoints WHERE run_id = $id AND path = $path;", tx, ("$id", runId), ("$path", path));
-        tx.Commit();
-        return n == 1;
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            int n = Execute("DELETE FROM checkpoints WHERE run_id = $id AND path = $path;", tx, ("$id", runId), ("$path", path));
+            tx.Commit();
+            return n == 1;
+        }
     }
 
     /// <inheritdoc />
     public void Dispose() => _connection.Dispose();
 
-    private int RecoverOrphans(SqliteTransaction tx, Func<string, bool> isWorkerAlive, TimeSpan staleAfter)
+    private int RecoverOrphans(SqliteTransaction tx, Func<string, bool> isWorkerAlive)
     {
-        long staleBefore = Now() - (long)staleAfter.TotalMilliseconds;
-        var orphans = new List<string>();
-        using (var running = Command("SELECT run_id, worker, heartbeat_at FROM runs WHERE status = 'running';", tx))
+        long now = Now();
+        var orphans = new List<(string Id, long Attempt)>();
+        using (var running = Command("SELECT run_id, worker, lease_expires_at, attempts FROM runs WHERE status = 'running';", tx))
         using (var reader = running.ExecuteReader())
         {
             while (reader.Read())
             {
                 string worker = reader.IsDBNull(1) ? "" : reader.GetString(1);
-                long heartbeat = reader.IsDBNull(2) ? 0 : reader.GetInt64(2);
-                if (heartbeat < staleBefore || !isWorkerAlive(worker)) orphans.Add(reader.GetString(0));
+                long expires = reader.IsDBNull(2) ? 0 : reader.GetInt64(2);
+                if (expires < now || !isWorkerAlive(worker)) orphans.Add((reader.GetString(0), reader.GetInt64(3)));
             }
         }
-        foreach (var id in orphans)
-            Execute("UPDATE runs SET status = 'pending', progress = NULL WHERE run_id = $id AND status = 'running';", tx, ("$id", id));
+        foreach (var (id, attempt) in orphans)
+            Execute("UPDATE runs SET status = 'pending', progress = NULL, lease_expires_at = NULL WHERE run_id = $id AND attempts = $attempt AND status = 'running';",
+                tx, ("$id", id), ("$attempt", attempt));
         return orphans.Count;
     }
 
@@ -287,7 +423,8 @@ public sealed class SqliteRunLedger : IRunLedger
         using var command = Command($"""
             SELECT run_id, ordinal, setting, schedule, explore_fraction, seed, status, attempts, worker, progress,
                    heartbeat_at, started_at, finished_at, error, test_accuracy, test_loss, train_loss, sharpness,
-                   width_max_loss, width_steps, width_converged, train_seconds, width_seconds, result_json, schedule_options_json
+                   width_max_loss, width_steps, width_converged, train_seconds, width_seconds, result_json, schedule_options_json,
+                   lease_expires_at
             FROM runs {where} ORDER BY ordinal;
             """, tx, parameters);
         using var reader = command.ExecuteReader();
@@ -321,6 +458,7 @@ public sealed class SqliteRunLedger : IRunLedger
                 WidthSeconds = Nullable<double>(reader, 22),
                 ResultJson = reader.IsDBNull(23) ? null : reader.GetString(23),
                 ScheduleOptionsJson = reader.GetString(24),
+                LeaseExpiresAt = Nullable<long>(reader, 25),
             });
         }
         return list;
@@ -328,15 +466,22 @@ public sealed class SqliteRunLedger : IRunLedger
 
     private static T? Nullable<T>(SqliteDataReader reader, int i) where T : struct => reader.IsDBNull(i) ? null : reader.GetFieldValue<T>(i);
 
-    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     private SqliteCommand Command(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)
     {
         var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = tx;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        // SQLite has no NaN (a diverged run's loss): it is stored as NULL, "no number".
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value is double d && double.IsNaN(d) ? DBNull.Value : value ?? DBNull.Value);
         return command;
+    }
+
+    private string? Scalar(string sql)
+    {
+        using var command = Command(sql);
+        return command.ExecuteScalar() as string;
     }
 
     private int Execute(string sql, SqliteTransaction? tx = null, params (string Name, object? Value)[] parameters)

@@ -142,7 +142,7 @@ public static class PlotWriter
         int color = 0;
         foreach (var group in runs.Where(r => r.ResultJson is not null).GroupBy(r => r.Setting).OrderBy(g => g.Min(r => r.Ordinal)))
         {
-            var record = JsonSerializer.Deserialize<RunRecord>(group.First().ResultJson!, SweepConfigJson.Options);
+            var record = JsonSerializer.Deserialize<RunRecord>(group.First().ResultJson!, Execution.RunRecord.JsonOptions);
             if (record is null || record.LearningRateCurve.Count == 0) continue;
             double[] xs = [.. record.LearningRateCurve.Select(p => p[0])];
             double[] ys = [.. record.LearningRateCurve.Select(p => p[1])];

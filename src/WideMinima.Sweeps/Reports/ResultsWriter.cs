@@ -63,7 +63,7 @@ public static class ResultsWriter
             };
             array.Add(node);
         }
-        return array.ToJsonString(SweepConfigJson.Options);
+        return array.ToJsonString(Execution.RunRecord.JsonOptions);
     }
 
     private static double? Finite(double? value) => value is double v && double.IsFinite(v) ? v : null;

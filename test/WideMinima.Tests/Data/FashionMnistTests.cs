@@ -121,7 +121,7 @@ public sealed class FashionMnistTests
     /// <summary>A tiny HTTP file server on 127.0.0.1, for download tests on a machine without internet.</summary>
     private sealed class LocalFileServer : IDisposable
     {
-        private readonly HttpListener _listener = new();
+        private HttpListener _listener = new();
         private readonly string _root;
         private readonly Task _loop;
         private int _requests;
@@ -129,13 +129,28 @@ public sealed class FashionMnistTests
         public LocalFileServer(string root)
         {
             _root = root;
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            int port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            BaseUri = new Uri($"http://127.0.0.1:{port}/");
-            _listener.Prefixes.Add(BaseUri.ToString());
-            _listener.Start();
+            // HttpListener cannot bind port 0, so a free port is found first; another process may take it between
+            // the probe and the bind, so a failed bind tries the next free port instead of failing the test.
+            for (int attempt = 1; ; attempt++)
+            {
+                var probe = new TcpListener(IPAddress.Loopback, 0);
+                probe.Start();
+                int port = ((IPEndPoint)probe.LocalEndpoint).Port;
+                probe.Stop();
+                BaseUri = new Uri($"http://127.0.0.1:{port}/");
+                _listener.Prefixes.Clear();
+                _listener.Prefixes.Add(BaseUri.ToString());
+                try
+                {
+                    _listener.Start();
+                    break;
+                }
+                catch (HttpListenerException) when (attempt < 10)
+                {
+                    _listener.Close();
+                    _listener = new HttpListener();
+                }
+            }
             _loop = Task.Run(Serve);
         }
 

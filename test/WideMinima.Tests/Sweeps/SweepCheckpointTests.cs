@@ -35,7 +35,7 @@ public sealed class SweepCheckpointTests
     {
         var config = new SweepConfig { ExploreFractions = [0.5], Baselines = [], Seeds = 1 };
         ledger.CreateSweep(new SweepHeader("{}", SweepConfigJson.Write(config), 0, "test"), SweepPlanner.Plan(config));
-        return ledger.Claim("w", _ => true, TimeSpan.FromHours(1))!;
+        return ledger.Claim("w", TimeSpan.FromHours(1), _ => true)!;
     }
 
     /// <summary>A small but valid checkpoint file at <paramref name="step"/>.</summary>
@@ -93,7 +93,7 @@ public sealed class SweepCheckpointTests
             db.Open();
             using var command = db.CreateCommand();
             command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version';";
-            Assert.AreEqual("2", command.ExecuteScalar());
+            Assert.AreEqual(SqliteRunLedger.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), command.ExecuteScalar());
         }
     }
 

@@ -69,9 +69,13 @@ internal static class TinySweep
     }
 
     /// <summary>Starts the sweep console as a child process, as a user would run it.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => StartWith(null, args);
+
+    /// <summary>As <see cref="Start"/>, with extra environment variables.</summary>
+    public static Process StartWith(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "wideminima-sweeps.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["NO_COLOR"] = "1";
@@ -79,9 +83,12 @@ internal static class TinySweep
     }
 
     /// <summary>Runs the console to completion and returns its exit code and output.</summary>
-    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    public static (int ExitCode, string Output, string Error) Run(params string[] args) => RunWith(null, args);
+
+    /// <summary>As <see cref="Run"/>, with extra environment variables.</summary>
+    public static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Start(args);
+        using var process = StartWith(environment, args);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Ledger;
+using WideMinima.Tests.Sweeps;
+
+namespace WideMinima.Tests.Scale;
+
+/// <summary>The console with a shared PostgreSQL ledger, run as a user (or a job launcher) runs it: child processes and a real server.</summary>
+[TestClass]
+public sealed class ScaleCliTests
+{
+    private static readonly string[] TimingColumns = ["train_seconds", "width_seconds"];
+
+    internal static IReadOnlyList<LedgerRun> Runs(LedgerTarget target)
+    {
+        using var ledger = target.Open();
+        return ledger.Runs();
+    }
+
+    /// <summary>results.csv without the columns that measure time: what must agree wherever a run ran.</summary>
+    internal static List<string> Numbers(string folder)
+    {
+        var lines = File.ReadAllLines(Path.Combine(folder, "results.csv"));
+        var header = lines[0].Split(',');
+        var keep = Enumerable.Range(0, header.Length).Where(i => !TimingColumns.Contains(header[i])).ToArray();
+        return [.. lines.Select(l => string.Join(',', keep.Select(i => l.Split(',')[i])))];
+    }
+
+    internal static Dictionary<string, string> Env(LedgerLocation location, string sweep) => new()
+    {
+        [LedgerLocation.EnvironmentVariable] = location.Display,
+        ["WIDEMINIMA_SWEEP"] = sweep,
+    };
+
+    [TestMethod]
+    public void The_same_sweep_on_sqlite_and_on_postgresql_with_3_workers_gives_the_same_numbers_run_for_run()
+    {
+        string data = TinySweep.Dataset(train: 240, test: 90);
+        var config = TinySweep.Config(data, workers: 3, seeds: 1, epochs: 2) with { Name = "same" };
+        string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
+
+        string local = TinySweep.NewFolder("same-sqlite");
+        var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", local);
+        Assert.AreEqual(0, code, output + error);
+
+        // On PostgreSQL as on a cluster: register only, then three workers join through the environment, as a job launcher starts them.
+        var location = PostgresServer.Shared.NewDatabase();
+        var (registered, registerOut, registerError) = TinySweep.Run("run", "--config", file, "--ledger", location.Display, "--workers", "0");
+        Assert.AreEqual(0, registered, registerOut + registerError);
+        StringAssert.Contains(registerOut, "4 pending");
+        StringAssert.Contains(registerOut, $"worker --ledger {location.Display} --sweep same");
+        var target = LedgerTarget.Postgres(location, "same", null);
+        Assert.IsTrue(Runs(target).All(r => r.Status == RunStatus.Pending), "nothing ran");
+
+        var workers = Enumerable.Range(0, 3).Select(_ => TinySweep.StartWith(Env(location, "same"), "worker", "--threads", "1")).ToList();
+        var outputs = workers.Select(w => (Out: w.StandardOutput.ReadToEndAsync(), Err: w.StandardError.ReadToEndAsync())).ToList();
+        foreach (var (w, i) in workers.Select((w, i) => (w, i)))
+        {
+            Assert.IsTrue(w.WaitForExit(TimeSpan.FromMinutes(3)), "worker finished");
+            Assert.AreEqual(0, w.ExitCode, outputs[i].Out.Result + outputs[i].Err.Result);
+            StringAssert.Contains(outputs[i].Out.Result, "worker finished");
+            w.Dispose();
+        }
+
+        string shared = TinySweep.NewFolder("same-pg-report");
+        var (reported, reportOut, reportError) = TinySweep.Run("report", "--ledger", location.Display, "--sweep", "same", "--out", shared);
+        Assert.AreEqual(0, reported, reportOut + reportError);
+        var runs = Runs(target);
+        Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done && r.Attempts == 1), string.Join("; ", runs.Select(r => $"{r.RunId}:{r.Status}:{r.Attempts}:{r.Error}")));
+        CollectionAssert.AreEqual(Numbers(local), Numbers(shared), "results.csv agrees run for run (times aside)");
+        Assert.AreEqual(5, Numbers(shared).Count);
+
+        var (statusCode, statusOut, _) = TinySweep.RunWith(Env(location, "same"), "status");
+        Assert.AreEqual(0, statusCode);
+        StringAssert.Contains(statusOut.Replace("\n", "", StringComparison.Ordinal), "4 runs: 4 done");
+    }
+
+    [TestMethod]
+    public void Run_with_a_shared_ledger_starts_local_workers_and_a_killed_worker_process_loses_its_run_to_the_other()
+    {
+        string data = TinySweep.Dataset(train: 3000, test: 90);
+        var config = TinySweep.Config(data, workers: 2, seeds: 1, epochs: 6) with { Name = "kill-pg", Width = null, Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [256, 256] } };
+        string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
+        var location = PostgresServer.Shared.NewDatabase();
+        var target = LedgerTarget.Postgres(location, "kill-pg", null);
+        string folder = TinySweep.NewFolder("kill-pg");
+
+        // 'run' with the shared ledger starts two local worker processes; kill -9 the one holding a run in its first epochs.
+        using var sweep = TinySweep.Start("run", "--config", file, "--ledger", location.Display, "--out", folder);
+        var output = sweep.StandardOutput.ReadToEndAsync();
+        var error = sweep.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        LedgerRun? held = null;
+        while (held is null)
+        {
+            Assert.IsTrue(DateTime.UtcNow < deadline && !sweep.HasExited, "a run was seen mid-run");
+            held = Runs(target).FirstOrDefault(r => r.Status == RunStatus.Running && r.Progress is "epoch 1/6" or "epoch 2/6");
+            Thread.Sleep(20);
+        }
+        int pid = int.Parse(held.Worker!.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture);
+        using (var victim = Process.GetProcessById(pid)) victim.Kill(); // SIGKILL of that worker process only
+        Assert.IsTrue(sweep.WaitForExit(TimeSpan.FromMinutes(3)));
+        Assert.AreEqual(0, sweep.ExitCode, output.Result + error.Result);
+        StringAssert.Contains(output.Result, "exited with code 137");
+
+        var runs = Runs(target);
+        Assert.HasCount(4, runs);
+        Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done), "exactly one done row per run");
+        var taken = runs.Single(r => r.RunId == held.RunId);
+        Assert.AreEqual(2, taken.Attempts, "the killed worker's run ran again, on the other worker, at once (its process is gone)");
+        Assert.AreNotEqual(held.Worker, taken.Worker);
+        Assert.HasCount(5, File.ReadAllLines(Path.Combine(folder, "results.csv")), "run wrote the reports into --out");
+    }
+
+    [TestMethod]
+    public void A_garbage_sqlite_ledger_and_foreign_or_newer_postgresql_databases_exit_2_naming_them_and_stay_untouched()
+    {
+        string data = TinySweep.Dataset(30, 12);
+        string file = TinySweep.WriteConfig(TinySweep.Config(data), TinySweep.NewFolder("cfg"));
+        string folder = TinySweep.NewFolder("garbage");
+        string ledger = Path.Combine(folder, SqliteRunLedger.FileName);
+        File.WriteAllBytes(ledger, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 31 % 253))]);
+        string before = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(ledger)));
+        foreach (var args in new[] { new[] { "run", "--config", file, "--out", folder }, ["status", "--out", folder], ["report", "--out", folder] })
+        {
+            var (code, output, error) = TinySweep.Run(args);
+            Assert.AreEqual(2, code, $"{args[0]}: {output}{error}");
+            StringAssert.Contains(error, ledger, args[0]);
+            Assert.DoesNotContain("   at ", error, "no stack trace");
+        }
+        Assert.AreEqual(before, Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(ledger))));
+        Assert.IsFalse(File.Exists(Path.Combine(folder, "results.csv")));
+
+        var server = PostgresServer.Shared;
+        var foreign = server.NewDatabase();
+        server.Sql(foreign.Database, "CREATE TABLE invoices (id integer PRIMARY KEY);");
+        var newer = server.NewDatabase();
+        new PostgresRunLedger(newer, "tiny").Dispose();
+        server.Sql(newer.Database, "UPDATE schema_version SET version = 99;");
+        foreach (var location in new[] { foreign, newer })
+        {
+            foreach (var args in new[] { new[] { "run", "--config", file, "--ledger", location.Display },
+                         ["status", "--ledger", location.Display, "--sweep", "tiny"], ["report", "--ledger", location.Display, "--sweep", "tiny", "--out", TinySweep.NewFolder("r")],
+                         ["worker", "--ledger", location.Display, "--sweep", "tiny"] })
+            {
+                var (code, output, error) = TinySweep.Run(args);
+                Assert.AreEqual(2, code, $"{args[0]}: {output}{error}");
+                StringAssert.Contains(error, location.Display, args[0]);
+                Assert.DoesNotContain("   at ", error, "no stack trace");
+            }
+        }
+        Assert.AreEqual(1L, server.Scalar(foreign.Database, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public';"));
+        Assert.AreEqual(99, server.Scalar(newer.Database, "SELECT version FROM schema_version;"));
+
+        // A sweep name the database does not hold, and a password in the URI: exit 2, and the password is never echoed.
+        var empty = server.NewDatabase();
+        var (missing, _, missingError) = TinySweep.Run("status", "--ledger", empty.Display, "--sweep", "nope");
+        Assert.AreEqual(2, missing);
+        StringAssert.Contains(missingError, "--sweep");
+        var (secret, secretOut, secretError) = TinySweep.Run("status", "--ledger", $"postgresql://postgres:hunter2@127.0.0.1:{server.Port}/{empty.Database}", "--sweep", "x");
+        Assert.AreEqual(2, secret);
+        StringAssert.Contains(secretError, "PGPASSWORD");
+        Assert.DoesNotContain("hunter2", secretOut + secretError);
+    }
+}

@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using WideMinima.Sweeps.Execution;
+using WideMinima.Sweeps.Ledger;
+
+namespace WideMinima.Tests.Scale;
+
+/// <summary>
+/// The worker's claim, heartbeat, reclaim and fencing logic with a fake executor and a manual clock, on the SQLite
+/// ledger: milliseconds per test, and no timing luck (every wait is on an event, never on a sleep).
+/// </summary>
+[TestClass]
+public sealed class SweepWorkerTests
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private static WorkerOptions Options(string name, ConcurrentQueue<string> log) => new()
+    {
+        Name = name,
+        Lease = Lease,
+        HeartbeatInterval = TimeSpan.FromHours(1), // only the epoch ends renew the lease: the test decides when
+        IsWorkerAlive = _ => true,
+        Log = log.Enqueue,
+    };
+
+    [TestMethod]
+    public void A_worker_runs_every_run_once_and_records_each()
+    {
+        var (ledger, plan, _) = Ledgers.New("sqlite");
+        using var _l = ledger;
+        var log = new ConcurrentQueue<string>();
+        var executor = FakeExecutor.Done();
+        int recorded = new SweepWorker(ledger, executor, Options("w", log)).Run(CancellationToken.None);
+        Assert.AreEqual(plan.Count, recorded);
+        Assert.AreEqual(plan.Count, executor.Executed);
+        Assert.IsTrue(ledger.Runs().All(r => r.Status == RunStatus.Done && r.Attempts == 1 && r.TestAccuracy == 0.5 + r.Seed / 1000.0));
+    }
+
+    [TestMethod]
+    public void A_run_whose_lease_expired_is_taken_over_and_the_old_workers_late_result_is_refused()
+    {
+        var clock = new ManualClock();
+        var (ledger, plan, target) = Ledgers.New("sqlite", clock: clock);
+        using var _l = ledger;
+        var logA = new ConcurrentQueue<string>();
+        using var started = new ManualResetEventSlim();
+        using var finish = new ManualResetEventSlim();
+        string? stuck = null;
+        // Worker A takes the first run and goes silent (a network cut, a stalled node) until told to finish.
+        var slow = new FakeExecutor((run, _, _) =>
+        {
+            if (stuck is null)
+            {
+                stuck = run.RunId;
+                started.Set();
+                Assert.IsTrue(finish.Wait(Wait, CancellationToken.None));
+            }
+            return FakeExecutor.Outcome(run);
+        });
+        using var ledgerA = target.Open(clock);
+        var a = Task.Run(() => new SweepWorker(ledgerA, slow, Options("A", logA)).Run(CancellationToken.None));
+        Assert.IsTrue(started.Wait(Wait));
+
+        clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        var logB = new ConcurrentQueue<string>();
+        int recordedB = new SweepWorker(ledger, FakeExecutor.Done(), Options("B", logB)).Run(CancellationToken.None);
+        Assert.AreEqual(plan.Count, recordedB, "B ran every run, the one A held included");
+
+        finish.Set();
+        Assert.IsTrue(a.Wait(Wait));
+        Assert.AreEqual(0, a.Result, "A recorded nothing");
+        Assert.IsTrue(logA.Any(l => l.Contains($"the result of {stuck} was refused", StringComparison.Ordinal)), string.Join("\n", logA));
+        var runs = ledger.Runs();
+        Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done && r.Worker == "B"), "exactly one recorded outcome per run, all B's");
+        Assert.AreEqual(2, runs.Single(r => r.RunId == stuck).Attempts);
+    }
+
+    [TestMethod]
+    public void Heartbeats_at_each_epoch_keep_a_long_run_and_a_lost_lease_stops_it()
+    {
+        var clock = new ManualClock();
+        var (ledger, _, target) = Ledgers.New("sqlite", clock: clock);
+        using var _l = ledger;
+        var log = new ConcurrentQueue<string>();
+        using var epochReported = new AutoResetEvent(false);
+        using var next = new AutoResetEvent(false);
+        string? first = null;
+        bool sawCancel = false;
+        var executor = new FakeExecutor((run, onEpoch, ct) =>
+        {
+            if (first is not null) return FakeExecutor.Outcome(run);
+            first = run.RunId;
+            for (int epoch = 1; epoch <= 100; epoch++)
+            {
+                onEpoch!(epoch, 100);
+                epochReported.Set();
+                // Wait for the test to move the clock; a lost lease cancels us.
+                while (!next.WaitOne(10))
+                {
+                    if (ct.IsCancellationRequested)
+                    {
+                        sawCancel = true;
+                        ct.ThrowIfCancellationRequested();
+                    }
+                }
+            }
+            return FakeExecutor.Outcome(run);
+        });
+        using var ledgerA = target.Open(clock);
+        var a = Task.Run(() => new SweepWorker(ledgerA, executor, Options("A", log)).Run(CancellationToken.None));
+
+        // Three epochs of 8 s each: 24 s in all, longer than the 10 s lease, yet the run stays A's.
+        for (int i = 1; i <= 3; i++)
+        {
+            Assert.IsTrue(epochReported.WaitOne(Wait));
+            WaitFor(() => LedgerContractTests.LedgerRow(ledger, first!).Progress == $"epoch {i}/100", "the heartbeat of epoch " + i);
+            clock.Advance(TimeSpan.FromSeconds(8));
+            Assert.AreEqual(0, ledger.RecoverOrphans(_ => true), "a renewed lease is not taken");
+            next.Set();
+        }
+        Assert.IsTrue(epochReported.WaitOne(Wait));
+        WaitFor(() => LedgerContractTests.LedgerRow(ledger, first!).Progress == "epoch 4/100", "the heartbeat of epoch 4");
+
+        // Then A falls silent past its lease; B takes the run over; A's next heartbeat finds the lease lost and stops.
+        clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        var taken = ledger.Claim("B", Lease, _ => true)!;
+        Assert.AreEqual(first, taken.RunId);
+        next.Set();
+        Assert.IsTrue(epochReported.WaitOne(Wait), "epoch 5 ends; its heartbeat is refused");
+        Assert.IsTrue(a.Wait(Wait));
+        Assert.IsTrue(sawCancel, "the executor was told to stop");
+        Assert.IsTrue(log.Any(l => l.Contains($"lost the lease on {first}", StringComparison.Ordinal)), string.Join("\n", log));
+        Assert.AreEqual(RunStatus.Running, LedgerContractTests.LedgerRow(ledger, first!).Status, "still B's, untouched by A");
+        Assert.AreEqual("B", LedgerContractTests.LedgerRow(ledger, first!).Worker);
+    }
+
+    [TestMethod]
+    public void A_stopped_worker_puts_its_run_back_to_pending()
+    {
+        var (ledger, _, _) = Ledgers.New("sqlite");
+        using var _l = ledger;
+        using var cancel = new CancellationTokenSource();
+        using var started = new ManualResetEventSlim();
+        var executor = new FakeExecutor((run, _, ct) =>
+        {
+            started.Set();
+            ct.WaitHandle.WaitOne(Wait);
+            ct.ThrowIfCancellationRequested();
+            return FakeExecutor.Outcome(run);
+        });
+        var log = new ConcurrentQueue<string>();
+        var worker = Task.Run(() => new SweepWorker(ledger, executor, Options("w", log)).Run(cancel.Token));
+        Assert.IsTrue(started.Wait(Wait));
+        cancel.Cancel();
+        Assert.IsTrue(worker.Wait(Wait));
+        Assert.AreEqual(0, worker.Result);
+        Assert.AreEqual(1, executor.Executed, "no further run was claimed");
+        Assert.IsTrue(ledger.Runs().All(r => r.Status == RunStatus.Pending));
+        Assert.AreEqual(1, ledger.Runs()[0].Attempts);
+    }
+
+    [TestMethod]
+    public void Data_that_cannot_be_loaded_fails_the_run_in_hand_and_stops_the_worker()
+    {
+        var (ledger, _, _) = Ledgers.New("sqlite");
+        using var _l = ledger;
+        var log = new ConcurrentQueue<string>();
+        int recorded = new SweepWorker(ledger, new BrokenData(), Options("w", log)).Run(CancellationToken.None);
+        Assert.AreEqual(0, recorded);
+        var runs = ledger.Runs();
+        Assert.AreEqual("loading the data failed: no such file", runs[0].Error);
+        Assert.AreEqual(RunStatus.Failed, runs[0].Status);
+        Assert.IsTrue(runs.Skip(1).All(r => r.Status == RunStatus.Pending));
+    }
+
+    [TestMethod]
+    public void The_retrying_ledger_backs_off_logs_and_carries_on_then_gives_up_after_its_limit()
+    {
+        var clock = new ManualClock();
+        var (inner, _, _) = Ledgers.New("sqlite");
+        var flaky = new FlakyLedger(inner) { FailuresLeft = 3 };
+        var sleeps = new List<TimeSpan>();
+        var log = new List<string>();
+        var options = new RetryOptions { Sleep = d => { sleeps.Add(d); clock.Advance(d); }, GiveUpAfter = TimeSpan.FromSeconds(20), MaxDelay = TimeSpan.FromSeconds(4) };
+        using var ledger = new RetryingLedger(flaky, options, log.Add, clock);
+        var run = ledger.Claim("w", Lease, _ => true);
+        Assert.IsNotNull(run);
+        CollectionAssert.AreEqual(new[] { 0.5, 1.0, 2.0 }, sleeps.Select(s => s.TotalSeconds).ToArray());
+        Assert.HasCount(4, log);
+        StringAssert.Contains(log[0], "retrying in 0.5 s");
+        StringAssert.Contains(log[3], "reachable again");
+
+        flaky.FailuresLeft = int.MaxValue;
+        sleeps.Clear();
+        Assert.ThrowsExactly<LedgerUnavailableException>(() => ledger.Complete(run.Lease, FakeExecutor.Outcome(run)));
+        CollectionAssert.AreEqual(new[] { 0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0 }, sleeps.Select(s => s.TotalSeconds).ToArray(), "capped at 4 s, stopping before 20 s");
+        StringAssert.Contains(log[^1], "giving up");
+    }
+
+    private static void WaitFor(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
+            Thread.Sleep(2);
+        }
+    }
+
+    private sealed class BrokenData : IRunExecutor
+    {
+        public void Prepare() => throw new WorkerSetupException("loading the data failed: no such file");
+
+        public RunOutcome Execute(LedgerRun run, Action<int, int>? onEpoch, CancellationToken ct) => throw new InvalidOperationException("never");
+    }
+
+    /// <summary>A ledger whose server is unreachable for the next <see cref="FailuresLeft"/> calls.</summary>
+    private sealed class FlakyLedger(IRunLedger inner) : IRunLedger
+    {
+        public int FailuresLeft { get; set; }
+        public string Description => inner.Description;
+        private T Call<T>(Func<T> f)
+        {
+            if (FailuresLeft > 0)
+            {
+                FailuresLeft--;
+                throw new LedgerUnavailableException("connection refused");
+            }
+            return f();
+        }
+        public WideMinima.Sweeps.Ledger.SweepHeader? ReadSweep() => Call(inner.ReadSweep);
+        public void CreateSweep(WideMinima.Sweeps.Ledger.SweepHeader header, IReadOnlyList<WideMinima.Sweeps.Planning.PlannedRun> runs) => Call(() => { inner.CreateSweep(header, runs); return 0; });
+        public int RecoverOrphans(Func<string, bool> isWorkerAlive) => Call(() => inner.RecoverOrphans(isWorkerAlive));
+        public LedgerRun? Claim(string worker, TimeSpan lease, Func<string, bool> isWorkerAlive) => Call(() => inner.Claim(worker, lease, isWorkerAlive));
+        public bool Heartbeat(RunLease lease, string? progress) => Call(() => inner.Heartbeat(lease, progress));
+        public bool Complete(RunLease lease, RunOutcome outcome) => Call(() => inner.Complete(lease, outcome));
+        public void Release(RunLease lease) => Call(() => { inner.Release(lease); return 0; });
+        public int ResetFailed() => Call(inner.ResetFailed);
+        public IReadOnlyList<LedgerRun> Runs() => Call(inner.Runs);
+        public void RecordCheckpoint(CheckpointRow checkpoint) => Call(() => { inner.RecordCheckpoint(checkpoint); return 0; });
+        public IReadOnlyList<CheckpointRow> Checkpoints(string runId) => Call(() => inner.Checkpoints(runId));
+        public bool ForgetCheckpoint(string runId, string path) => Call(() => inner.ForgetCheckpoint(runId, path));
+        public void Dispose() => inner.Dispose();
+    }
+}
