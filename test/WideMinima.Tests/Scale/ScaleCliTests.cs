@@ -80,7 +80,10 @@ public sealed class ScaleCliTests
     public void Run_with_a_shared_ledger_starts_local_workers_and_a_killed_worker_process_loses_its_run_to_the_other()
     {
         string data = TinySweep.Dataset(train: 3000, test: 90);
-        var config = TinySweep.Config(data, workers: 2, seeds: 1, epochs: 6) with { Name = "kill-pg", Width = null, Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [256, 256] } };
+        var config = TinySweep.Config(data, workers: 2, seeds: 1, epochs: 6) with
+        {
+            Name = "kill-pg", Width = null, Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [256, 256] }, CheckpointEveryEpochs = 1,
+        };
         string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
         var location = PostgresServer.Shared.NewDatabase();
         var target = LedgerTarget.Postgres(location, "kill-pg", null);
@@ -95,7 +98,7 @@ public sealed class ScaleCliTests
         while (held is null)
         {
             Assert.IsTrue(DateTime.UtcNow < deadline && !sweep.HasExited, "a run was seen mid-run");
-            held = Runs(target).FirstOrDefault(r => r.Status == RunStatus.Running && r.Progress is "epoch 1/6" or "epoch 2/6");
+            held = Runs(target).FirstOrDefault(r => r.Status == RunStatus.Running && r.Progress is "epoch 2/6" or "epoch 3/6");
             Thread.Sleep(20);
         }
         int pid = int.Parse(held.Worker!.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture);
@@ -110,6 +113,10 @@ public sealed class ScaleCliTests
         var taken = runs.Single(r => r.RunId == held.RunId);
         Assert.AreEqual(2, taken.Attempts, "the killed worker's run ran again, on the other worker, at once (its process is gone)");
         Assert.AreNotEqual(held.Worker, taken.Worker);
+        // Checkpoints every epoch, recorded in the PostgreSQL ledger: the other worker resumed the run from the last one.
+        var record = System.Text.Json.JsonSerializer.Deserialize<WideMinima.Sweeps.Execution.RunRecord>(taken.ResultJson!, WideMinima.Sweeps.Execution.RunRecord.JsonOptions)!;
+        Assert.IsNotNull(record.ResumedFromEpoch, "the run resumed from a checkpoint");
+        Assert.IsGreaterThanOrEqualTo(1, record.ResumedFromEpoch.Value, "epochs finished before the kill were kept");
         Assert.HasCount(5, File.ReadAllLines(Path.Combine(folder, "results.csv")), "run wrote the reports into --out");
     }
 
