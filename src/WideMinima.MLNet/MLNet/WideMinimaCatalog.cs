@@ -50,6 +50,67 @@ public static class WideMinimaCatalog
         return wideMinima.MeasureWidth(data, options);
     }
 
+    /// <summary>
+    /// The Hessian's top eigenvalue and trace of the WideMinima model inside <paramref name="model"/> on <paramref name="data"/>
+    /// (see <see cref="HessianSpectrum"/>); transforms before it in the chain are applied first.
+    /// </summary>
+    public static HessianReport MeasureHessian(this MulticlassClassificationCatalog catalog, ITransformer model, IDataView data,
+        HessianOptions? options = null)
+    {
+        var (wideMinima, input) = Locate(catalog, model, data);
+        return wideMinima.MeasureHessian(input, options);
+    }
+
+    /// <summary>
+    /// The adaptive sharpness of the WideMinima model inside <paramref name="model"/> on <paramref name="data"/>
+    /// (see <see cref="AdaptiveSharpness"/>); transforms before it in the chain are applied first.
+    /// </summary>
+    public static AdaptiveSharpnessReport MeasureAdaptiveSharpness(this MulticlassClassificationCatalog catalog, ITransformer model, IDataView data,
+        AdaptiveSharpnessOptions? options = null)
+    {
+        var (wideMinima, input) = Locate(catalog, model, data);
+        return wideMinima.MeasureAdaptiveSharpness(input, options);
+    }
+
+    /// <summary>A 1-D loss-landscape slice of the WideMinima model inside <paramref name="model"/> (see <see cref="LossLandscape.Slice"/>).</summary>
+    public static LandscapeLine LossLandscapeSlice(this MulticlassClassificationCatalog catalog, ITransformer model, IDataView data,
+        LandscapeOptions? options = null)
+    {
+        var (wideMinima, input) = Locate(catalog, model, data);
+        return wideMinima.LossLandscapeSlice(input, options);
+    }
+
+    /// <summary>A 2-D loss-landscape surface of the WideMinima model inside <paramref name="model"/> (see <see cref="LossLandscape.Surface"/>).</summary>
+    public static LandscapeSurface LossLandscapeSurface(this MulticlassClassificationCatalog catalog, ITransformer model, IDataView data,
+        LandscapeOptions? options = null)
+    {
+        var (wideMinima, input) = Locate(catalog, model, data);
+        return wideMinima.LossLandscapeSurface(input, options);
+    }
+
+    /// <summary>
+    /// The loss along the straight line between two trained models' weights (<paramref name="model"/> at 0, <paramref name="other"/>
+    /// at 1), e.g. Knee against step at the same seed (see <see cref="LossLandscape.Interpolate"/>).
+    /// </summary>
+    public static LandscapeLine LossInterpolation(this MulticlassClassificationCatalog catalog, ITransformer model, ITransformer other, IDataView data,
+        LandscapeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var (wideMinima, input) = Locate(catalog, model, data);
+        var (_, second, _) = WideMinimaModel.Split(other);
+        return wideMinima.LossInterpolation(second, input, options);
+    }
+
+    private static (WideMinimaTransformer Model, IDataView Data) Locate(MulticlassClassificationCatalog catalog, ITransformer model, IDataView data)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        var (before, wideMinima, _) = WideMinimaModel.Split(model);
+        foreach (var t in before) data = t.Transform(data);
+        return (wideMinima, data);
+    }
+
     // Third-party catalog extensions have no public way to reach the catalog's MLContext (ML.NET keeps
     // CatalogUtils internal), so read the internal property once, and say clearly if it ever moves.
     private static readonly PropertyInfo? EnvironmentProperty =

@@ -72,6 +72,12 @@ public sealed partial class WideMinimaTrainer
         /// <summary>Measure the Keskar width after training with these options; null skips it. Default null.</summary>
         public KeskarWidthOptions? Width { get; set; }
 
+        /// <summary>Measure the Hessian's top eigenvalue and trace after training with these options; null skips it. Default null.</summary>
+        public HessianOptions? Hessian { get; set; }
+
+        /// <summary>Measure the adaptive sharpness after training with these options; null skips it. Default null.</summary>
+        public AdaptiveSharpnessOptions? Adaptive { get; set; }
+
         /// <summary>The seed; null draws one from the <see cref="MLContext"/>'s seeded random source. Default null.</summary>
         public int? Seed { get; set; }
 
@@ -144,6 +150,8 @@ public sealed partial class WideMinimaTrainer
             Epochs = Epochs,
             Schedule = Schedule,
             Width = Width,
+            Hessian = Hessian,
+            Adaptive = Adaptive,
             Threads = Threads,
             GradientClipNorm = GradientClipNorm,
             OnDivergence = OnDivergence,

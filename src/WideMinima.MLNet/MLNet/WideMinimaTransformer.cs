@@ -102,6 +102,58 @@ public sealed class WideMinimaTransformer : ITransformer, IDisposable
         return KeskarWidth.Measure(Network, (o, t) => nn.functional.cross_entropy(o, t), x, y, options, cancellationToken);
     }
 
+    /// <summary>
+    /// The Hessian's top eigenvalue and trace (<see cref="HessianSpectrum"/>) of the cross-entropy of this model on
+    /// <paramref name="data"/>, which needs the features and label columns. Nothing of the model changes.
+    /// </summary>
+    public HessianReport MeasureHessian(IDataView data, HessianOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = Tensors(data, "Hessian data");
+        return HessianSpectrum.Measure(Network, (o, t) => nn.functional.cross_entropy(o, t), x, y, options, cancellationToken);
+    }
+
+    /// <summary>The adaptive sharpness (<see cref="AdaptiveSharpness"/>) of this model on <paramref name="data"/>. Weights are restored afterwards.</summary>
+    public AdaptiveSharpnessReport MeasureAdaptiveSharpness(IDataView data, AdaptiveSharpnessOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = Tensors(data, "adaptive sharpness data");
+        return AdaptiveSharpness.Measure(Network, (o, t) => nn.functional.cross_entropy(o, t), x, y, options, cancellationToken);
+    }
+
+    /// <summary>The loss along a filter-normalised random direction through this model's weights (<see cref="LossLandscape.Slice"/>).</summary>
+    public LandscapeLine LossLandscapeSlice(IDataView data, LandscapeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = Tensors(data, "landscape data");
+        return LossLandscape.Slice(Network, (o, t) => nn.functional.cross_entropy(o, t), x, y, options, cancellationToken);
+    }
+
+    /// <summary>The loss on a plane of two filter-normalised random directions (<see cref="LossLandscape.Surface"/>).</summary>
+    public LandscapeSurface LossLandscapeSurface(IDataView data, LandscapeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var scope = NewDisposeScope();
+        var (x, y) = Tensors(data, "landscape data");
+        return LossLandscape.Surface(Network, (o, t) => nn.functional.cross_entropy(o, t), x, y, options, cancellationToken);
+    }
+
+    /// <summary>The loss along the line from this model's weights (t = 0) to <paramref name="other"/>'s (t = 1) (<see cref="LossLandscape.Interpolate"/>).</summary>
+    public LandscapeLine LossInterpolation(WideMinimaTransformer other, IDataView data, LandscapeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        using var scope = NewDisposeScope();
+        var (x, y) = Tensors(data, "landscape data");
+        return LossLandscape.Interpolate(Network, other.Network, (o, t) => nn.functional.cross_entropy(o, t), x, y, options, cancellationToken);
+    }
+
+    private (Tensor X, Tensor Y) Tensors(IDataView data, string what)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        CheckInput(data.Schema);
+        var (examples, _) = TrainingDataReader.Read(data, Columns.Features, Columns.Label, Label, what);
+        return (tensor(examples.Features, [examples.Count, examples.FeatureCount]).to(_device), tensor(examples.Labels).to(_device));
+    }
+
     /// <summary>Accuracy and mean cross-entropy on data with the feature and label columns, scored in batches.</summary>
     public (double Accuracy, double LogLoss) Evaluate(IDataView data, int batchSize = 1024)
     {

@@ -85,7 +85,7 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
         if (checkpoints is null && config.CheckpointEveryEpochs > 0)
             log($"warning: the sweep asks for checkpoints every {config.CheckpointEveryEpochs} epoch(s), but this worker has no --checkpoints folder (nor --out): it saves none");
         var executor = new TrainingRunExecutor(config, header.ConfigJson, threads, target.Folder is null ? null : Path.Combine(target.Folder, "tensorboard"),
-            ledger, checkpoints, log);
+            ledger, checkpoints, log, target.Folder);
         log($"worker {name} joined {ledger.Description} ({threads} thread(s), lease {lease.TotalSeconds:F0} s)");
         int finished = new SweepWorker(ledger, executor, new WorkerOptions
         {

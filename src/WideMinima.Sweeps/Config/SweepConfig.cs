@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using WideMinima.Sharpness;
 using WideMinima.Training;
 
@@ -95,6 +96,26 @@ public sealed record SweepConfig
     /// <summary>The <c>tune:</c> section, read by <c>tune</c> (ignored by <c>run</c>); absent by default.</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public TuneConfig? Tune { get; init; }
+
+    /// <summary>
+    /// Width metrics to record per run: <c>keskar</c>, <c>hessian_top</c>, <c>hessian_trace</c>, <c>adaptive</c>. Null (the
+    /// default, left out of the written config so that older ledgers still match) means <c>[keskar]</c>, or none when
+    /// <see cref="Width"/> is null. Keskar uses <see cref="Width"/>'s settings (its defaults when null).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<WidthMetric>? Metrics { get; init; }
+
+    /// <summary>Settings of the Hessian metrics; null uses the defaults.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HessianConfig? Hessian { get; init; }
+
+    /// <summary>Settings of the adaptive metric; null uses the defaults.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AdaptiveConfig? Adaptive { get; init; }
+
+    /// <summary>Keep each finished run's model under <c>models/RUN_ID.zip</c>, for <c>landscape</c>. Null (default): no.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? SaveModels { get; init; }
 }
 
 /// <summary>Where the data comes from.</summary>

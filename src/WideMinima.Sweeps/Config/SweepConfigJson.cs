@@ -62,11 +62,11 @@ public static class SweepConfigJson
     public static string Write(SweepConfig config) => JsonSerializer.Serialize(config, Options);
 
     /// <summary>
-    /// The part of a config that defines the runs' results (workers excluded: they only change how fast),
+    /// The part of a config that defines the runs' results (workers, TensorBoard and saved models excluded: they do not change them),
     /// as compact JSON; a ledger refuses a different one.
     /// </summary>
     public static string Definition(SweepConfig config) =>
-        JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false, Tune = null }, Compact);
+        JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false, Tune = null, SaveModels = null }, Compact);
 
     private static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
 }

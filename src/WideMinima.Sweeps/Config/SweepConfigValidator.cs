@@ -53,6 +53,7 @@ public static class SweepConfigValidator
         ValidateModel(c.Model ?? throw new SweepConfigException("model", null, "must be an object"));
         ValidateDataset(c.Dataset ?? throw new SweepConfigException("dataset", null, "must be an object"));
         if (c.Width is { } w) ValidateWidth(w);
+        ValidateMetrics(c);
     }
 
     private static void ValidateModel(ModelConfig m)
@@ -93,6 +94,36 @@ public static class SweepConfigValidator
         Positive(w.SampleSize, "width.sample_size");
         Positive(w.BatchSize, "width.batch_size");
         if (w.Patience < 0) throw new SweepConfigException("width.patience", w.Patience, "must be >= 0 (0: never stop early)");
+    }
+
+    private static void ValidateMetrics(SweepConfig c)
+    {
+        if (c.Metrics is { } metrics)
+        {
+            for (int i = 0; i < metrics.Count; i++)
+            {
+                if (!Enum.IsDefined(metrics[i]))
+                    throw new SweepConfigException($"metrics[{i}]", metrics[i], "is not a known metric (keskar, hessian_top, hessian_trace, adaptive)");
+            }
+            if (metrics.Distinct().Count() != metrics.Count)
+                throw new SweepConfigException("metrics", string.Join(", ", metrics.Select(SweepMetrics.Name)), "must not repeat a metric");
+        }
+        if (c.Hessian is { } h)
+        {
+            Positive(h.SampleSize, "hessian.sample_size");
+            Positive(h.BatchSize, "hessian.batch_size");
+            Positive(h.MaxIterations, "hessian.max_iterations");
+            if (!double.IsFinite(h.Tolerance) || h.Tolerance <= 0) throw new SweepConfigException("hessian.tolerance", h.Tolerance, "must be a finite number > 0");
+            if (h.Probes < 2) throw new SweepConfigException("hessian.probes", h.Probes, "must be at least 2 (the trace's standard error needs two)");
+        }
+        if (c.Adaptive is { } a)
+        {
+            if (!double.IsFinite(a.Rho) || a.Rho <= 0) throw new SweepConfigException("adaptive.rho", a.Rho, "must be a finite number > 0");
+            if (!Enum.IsDefined(a.Norm)) throw new SweepConfigException("adaptive.norm", a.Norm, "must be 'l_infinity' or 'l2'");
+            Positive(a.MaxSteps, "adaptive.max_steps");
+            Positive(a.SampleSize, "adaptive.sample_size");
+            Positive(a.BatchSize, "adaptive.batch_size");
+        }
     }
 
     private static void Positive(int value, string field)

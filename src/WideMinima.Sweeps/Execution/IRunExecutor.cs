@@ -41,8 +41,9 @@ public sealed class WorkerSetupException : Exception
 /// <param name="ledger">The ledger the checkpoints are recorded in (with <paramref name="checkpointFolder"/>).</param>
 /// <param name="checkpointFolder">Where checkpoints go (<c>--checkpoints</c>); null: no checkpoints.</param>
 /// <param name="notices">Lines a user must see: a run resumed, a checkpoint discarded.</param>
+/// <param name="sweepFolder">The sweep folder, where <c>save_models: true</c> keeps each run's model (models/RUN_ID.zip); null keeps none.</param>
 public sealed class TrainingRunExecutor(SweepConfig config, string configJson, int threads, string? tensorboardRoot,
-    IRunLedger? ledger = null, string? checkpointFolder = null, Action<string>? notices = null) : IRunExecutor
+    IRunLedger? ledger = null, string? checkpointFolder = null, Action<string>? notices = null, string? sweepFolder = null) : IRunExecutor
 {
     private SweepData? _data;
 
@@ -70,6 +71,7 @@ public sealed class TrainingRunExecutor(SweepConfig config, string configJson, i
             : null;
         return RunExecutor.Execute(config, configJson, run, run.ScheduleOptionsJson, _data!, threads,
             onEpoch is null ? null : e => onEpoch(e.Epoch, e.Epochs), ct,
-            config.Tensorboard && tensorboardRoot is not null ? Path.Combine(tensorboardRoot, run.RunId) : null, checkpoints);
+            config.Tensorboard && tensorboardRoot is not null ? Path.Combine(tensorboardRoot, run.RunId) : null, checkpoints,
+            config.SaveModels == true && sweepFolder is not null ? SweepFolder.ModelPath(sweepFolder, run.RunId) : null);
     }
 }

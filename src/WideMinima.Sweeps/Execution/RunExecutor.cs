@@ -17,6 +17,9 @@ public static class RunExecutor
     public static WideMinimaTrainer.Options TrainerOptions(SweepConfig config, string scheduleOptionsJson, int seed, int threads)
     {
         ArgumentNullException.ThrowIfNull(config);
+        var metrics = SweepMetrics.Of(config);
+        var hessian = config.Hessian ?? new HessianConfig();
+        var adaptive = config.Adaptive ?? new AdaptiveConfig();
         var schedule = System.Text.Json.JsonSerializer.Deserialize<ScheduleOptions>(scheduleOptionsJson, ScheduleJson.Options)
             ?? throw new InvalidOperationException("The run's schedule is missing from the ledger.");
         return new WideMinimaTrainer.Options
@@ -34,7 +37,27 @@ public static class RunExecutor
             Threads = threads,
             Device = Map(config.Device),
             OnDivergence = DivergenceAction.Stop,
-            Width = config.Width is { } w ? WidthOptions(w, seed) : null,
+            Hessian = metrics.Contains(WidthMetric.HessianTop) || metrics.Contains(WidthMetric.HessianTrace) ? new HessianOptions
+            {
+                TopEigenvalue = metrics.Contains(WidthMetric.HessianTop),
+                Trace = metrics.Contains(WidthMetric.HessianTrace),
+                SampleSize = hessian.SampleSize,
+                BatchSize = hessian.BatchSize,
+                MaxIterations = hessian.MaxIterations,
+                Tolerance = hessian.Tolerance,
+                Probes = hessian.Probes,
+                Seed = seed,
+            } : null,
+            Adaptive = metrics.Contains(WidthMetric.Adaptive) ? new AdaptiveSharpnessOptions
+            {
+                Rho = adaptive.Rho,
+                Norm = adaptive.Norm,
+                MaxSteps = adaptive.MaxSteps,
+                SampleSize = adaptive.SampleSize,
+                BatchSize = adaptive.BatchSize,
+                Seed = seed,
+            } : null,
+            Width = metrics.Contains(WidthMetric.Keskar) ? WidthOptions(config.Width ?? new WidthConfig(), seed) : null,
         };
     }
 
@@ -99,8 +122,10 @@ public static class RunExecutor
     /// <param name="ct">Stops training between steps.</param>
     /// <param name="tensorboardDirectory">Where to write TensorBoard scalars for this run; null writes none.</param>
     /// <param name="checkpoints">The run's checkpoints: saved as the config asks, and the newest good one resumed from; null uses none.</param>
+    /// <param name="modelPath">Where to save the trained model (WideMinimaModel.Save); null saves none.</param>
     public static RunOutcome Execute(SweepConfig config, string configJson, LedgerRun run, string scheduleOptionsJson, SweepData data,
-        int threads, Action<EpochReport>? onEpoch, CancellationToken ct, string? tensorboardDirectory = null, RunCheckpoints? checkpoints = null)
+        int threads, Action<EpochReport>? onEpoch, CancellationToken ct, string? tensorboardDirectory = null, RunCheckpoints? checkpoints = null,
+        string? modelPath = null)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(data);
@@ -139,6 +164,13 @@ public static class RunExecutor
             double? accuracy = null, loss = null;
             if (!report.Diverged) (accuracy, loss) = model.Evaluate(data.Test);
             if (report.Width is { } measured) board?.add_scalar("width/sharpness", (float)measured.Sharpness, report.Epochs.Count);
+            if (modelPath is not null && !report.Diverged)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(modelPath)!);
+                string temporary = modelPath + ".tmp";
+                WideMinimaModel.Save(ml, model, data.Train.Schema, temporary);
+                File.Move(temporary, modelPath, overwrite: true);
+            }
             var schedule = ScheduleJson.Deserialize(report.ScheduleJson);
             var record = new RunRecord
             {
@@ -156,6 +188,8 @@ public static class RunExecutor
                 Width = report.Width is { } w ? new WidthSummary(w.Sharpness, w.InitialLoss, w.MaxLoss, w.FinalLoss, w.Steps, w.Converged, w.Elapsed.TotalSeconds) : null,
                 TrainSeconds = report.TrainSeconds,
                 WidthSeconds = report.WidthSeconds,
+                Hessian = report.Hessian is { } h ? new HessianSummary(h.TopEigenvalue, h.Trace, h.TraceStandardError, h.Iterations, h.Converged, h.Elapsed.TotalSeconds) : null,
+                Adaptive = report.Adaptive is { } a ? new AdaptiveSummary(a.Sharpness, a.InitialLoss, a.MaxLoss, a.Steps, a.Elapsed.TotalSeconds) : null,
                 LearningRateCurve = [.. schedule.Sample(200).Select(p => new[] { p.Step, p.LearningRate })],
                 Epochs = report.Epochs,
                 Threads = report.Threads,

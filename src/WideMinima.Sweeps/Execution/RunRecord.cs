@@ -42,6 +42,10 @@ public sealed record RunRecord
     public required double TrainSeconds { get; init; }
     /// <summary>Width seconds.</summary>
     public double WidthSeconds { get; init; }
+    /// <summary>The Hessian measures, when the metrics asked for them.</summary>
+    public HessianSummary? Hessian { get; init; }
+    /// <summary>The adaptive sharpness, when the metrics asked for it.</summary>
+    public AdaptiveSummary? Adaptive { get; init; }
     /// <summary>The LR curve, compressed to at most 200 (step, lr) points.</summary>
     public required IReadOnlyList<double[]> LearningRateCurve { get; init; }
     /// <summary>Per-epoch metrics (validation = the test split).</summary>
@@ -61,3 +65,9 @@ public sealed record RunRecord
 
 /// <summary>The parts of a width report a sweep keeps.</summary>
 public sealed record WidthSummary(double Sharpness, double InitialLoss, double MaxLoss, double FinalLoss, int Steps, bool Converged, double Seconds);
+
+/// <summary>The parts of a Hessian report a sweep keeps (null: not asked).</summary>
+public sealed record HessianSummary(double? TopEigenvalue, double? Trace, double? TraceStandardError, int Iterations, bool Converged, double Seconds);
+
+/// <summary>The parts of an adaptive-sharpness report a sweep keeps.</summary>
+public sealed record AdaptiveSummary(double Sharpness, double InitialLoss, double MaxLoss, int Steps, double Seconds);

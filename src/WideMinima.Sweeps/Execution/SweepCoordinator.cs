@@ -58,7 +58,7 @@ public static class SweepCoordinator
                     using var ledger = target.Open();
                     var header = ledger.ReadSweep()!;
                     var executor = new TrainingRunExecutor(config, header.ConfigJson, config.ThreadsPerRun, target.Folder is null ? null : Path.Combine(target.Folder, "tensorboard"),
-                        ledger, checkpointFolder, view.Log);
+                        ledger, checkpointFolder, view.Log, target.Folder);
                     return new SweepWorker(ledger, executor, new WorkerOptions
                     {
                         Name = WorkerIdentity.Current(),

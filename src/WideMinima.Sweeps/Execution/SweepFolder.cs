@@ -11,6 +11,9 @@ namespace WideMinima.Sweeps.Execution;
 /// </summary>
 public static class SweepFolder
 {
+    /// <summary>Where a run's model is kept when the config says <c>save_models: true</c>.</summary>
+    public static string ModelPath(string folder, string runId) => Path.Combine(folder, "models", runId + ".zip");
+
     /// <summary>Threads per run when the config says 0: the cores divided between the workers.</summary>
     public static int DefaultThreads(int workers) => Math.Max(1, Environment.ProcessorCount / Math.Max(1, workers));
 

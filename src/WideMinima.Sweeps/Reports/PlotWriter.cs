@@ -1,3 +1,4 @@
+using WideMinima.Sharpness;
 using System.Text.Json;
 using ScottPlot;
 using WideMinima.Sweeps.Execution;
@@ -31,7 +32,18 @@ public static class PlotWriter
         Save(Histograms(settings, s => s.Accuracies.Select(a => a * 100).ToList(), "Test accuracy (%)", "Accuracy per Knee explore share"), folder, Files[3]);
         Save(Schedules(runs), folder, Files[4]);
         Save(AccuracyVsWidth(settings), folder, Files[5]);
+        foreach (var metric in MetricComparison.Recorded(runs).Where(m => m != WidthMetric.Keskar))
+        {
+            Save(MetricVsExplore(settings, s => s.Metric(metric), $"{SweepMetrics.Label(metric)} (lower = flatter)", $"{SweepMetrics.Label(metric)} against explore share"),
+                folder, MetricFile(metric));
+        }
     }
+
+    /// <summary>
+    /// The plot of a metric other than Keskar's (whose plot is <c>plots/width_vs_explore.png</c>) against the explore share,
+    /// written when some run recorded it.
+    /// </summary>
+    public static string MetricFile(WidthMetric metric) => $"plots/{SweepMetrics.Name(metric)}_vs_explore.png";
 
     private static Plot MetricVsExplore(IReadOnlyList<SettingSummary> settings, Func<SettingSummary, IReadOnlyList<double>> metric, string yLabel, string title)
     {

@@ -10,11 +10,15 @@ namespace WideMinima.Sweeps.Reports;
 /// <summary>results.csv and results.json: one row per run, from the ledger.</summary>
 public static class ResultsWriter
 {
-    /// <summary>The CSV columns, in order; the first nine are the stable contract scripts rely on.</summary>
+    /// <summary>
+    /// The CSV columns, in order; the first nine are the stable contract scripts rely on, and the width metrics
+    /// added later come last (empty where a run did not record them).
+    /// </summary>
     public static IReadOnlyList<string> Columns { get; } =
     [
         "run_id", "schedule", "explore_fraction", "seed", "status", "test_accuracy", "sharpness", "train_seconds", "width_seconds",
         "setting", "test_loss", "train_loss", "width_max_loss", "width_steps", "width_converged", "attempts", "error",
+        "hessian_top", "hessian_trace", "hessian_trace_se", "adaptive_sharpness", "measure_seconds",
     ];
 
     /// <summary>The CSV text (RFC 4180 quoting, invariant culture, empty cells for missing values).</summary>
@@ -25,6 +29,7 @@ public static class ResultsWriter
         sb.AppendLine(string.Join(',', Columns));
         foreach (var r in runs)
         {
+            var m = RunMetrics.Of(r);
             string[] cells =
             [
                 r.RunId, ConfigNames.Name(r.Schedule), N(r.ExploreFraction), r.Seed.ToString(CultureInfo.InvariantCulture), r.Status.ToText(),
@@ -32,6 +37,7 @@ public static class ResultsWriter
                 r.Setting, N(r.TestLoss), N(r.TrainLoss), N(r.WidthMaxLoss),
                 r.WidthSteps?.ToString(CultureInfo.InvariantCulture) ?? "", r.WidthConverged is bool c ? (c ? "true" : "false") : "",
                 r.Attempts.ToString(CultureInfo.InvariantCulture), r.Error ?? "",
+                N(m.HessianTop), N(m.HessianTrace), N(m.HessianTraceStandardError), N(m.Adaptive), N(m.Seconds),
             ];
             sb.AppendLine(string.Join(',', cells.Select(Quote)));
         }

@@ -20,6 +20,10 @@ public sealed record SettingSummary(string Setting, SweepSchedule Schedule, doub
         }),
     ];
 
+    /// <summary>The values of <paramref name="metric"/> over the finished runs that recorded it.</summary>
+    public IReadOnlyList<double> Metric(WideMinima.Sharpness.WidthMetric metric) =>
+        [.. Done.Select(r => RunMetrics.Of(r).Value(metric)).Where(v => v is not null).Select(v => v!.Value)];
+
     /// <summary>Mean test accuracy.</summary>
     public double MeanAccuracy => Statistics.Mean(Accuracies);
 

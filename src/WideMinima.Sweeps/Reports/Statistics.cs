@@ -34,6 +34,51 @@ public static class Statistics
         return (difference, TQuantile975(df) * se);
     }
 
+    /// <summary>
+    /// Spearman's rank correlation of paired values: the Pearson correlation of their ranks, ties sharing the mean
+    /// rank. NaN for fewer than two pairs or when either side is constant.
+    /// </summary>
+    public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (x.Count != y.Count) throw new ArgumentException($"x has {x.Count} values but y has {y.Count}.", nameof(y));
+        if (x.Count < 2) return double.NaN;
+        return Pearson(Ranks(x), Ranks(y));
+    }
+
+    /// <summary>Ranks from 1, ties sharing the mean of the ranks they span.</summary>
+    public static double[] Ranks(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var order = Enumerable.Range(0, values.Count).OrderBy(i => values[i]).ToArray();
+        var ranks = new double[values.Count];
+        for (int start = 0; start < order.Length;)
+        {
+            int end = start;
+            while (end + 1 < order.Length && values[order[end + 1]] == values[order[start]]) end++;
+            double rank = (start + end) / 2.0 + 1;
+            for (int k = start; k <= end; k++) ranks[order[k]] = rank;
+            start = end + 1;
+        }
+        return ranks;
+    }
+
+    /// <summary>Pearson's correlation; NaN when either side is constant.</summary>
+    public static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        double mx = x.Average(), my = y.Average(), sxy = 0, sxx = 0, syy = 0;
+        for (int i = 0; i < x.Count; i++)
+        {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+            syy += (y[i] - my) * (y[i] - my);
+        }
+        return sxx == 0 || syy == 0 ? double.NaN : sxy / Math.Sqrt(sxx * syy);
+    }
+
     /// <summary>The 97.5% quantile of Student's t with <paramref name="df"/> degrees of freedom (table, interpolated).</summary>
     public static double TQuantile975(double df)
     {

@@ -57,8 +57,58 @@ public static class SummaryWriter
                 sb.AppendLine(CultureInfo.InvariantCulture, $"| {k.Setting} | {Versus(k, cosine)} | {Versus(k, step)} |");
             sb.AppendLine();
         }
+        Metrics(sb, runs, settings);
         return sb.ToString();
     }
+
+    /// <summary>The width metrics side by side: per setting, against accuracy, and how each orders the explore shares.</summary>
+    private static void Metrics(StringBuilder sb, IReadOnlyList<LedgerRun> runs, IReadOnlyList<SettingSummary> settings)
+    {
+        var metrics = MetricComparison.Recorded(runs);
+        if (metrics.Count == 0) return;
+        sb.AppendLine("## Width metrics");
+        sb.AppendLine();
+        sb.AppendLine("Mean ± std over seeds; for every metric lower means flatter. keskar: ε-sharpness; hessian_top and hessian_trace: the loss Hessian's top eigenvalue and trace; adaptive: adaptive sharpness (worst loss rise in the |δ| ≤ ρ|w| ball).");
+        sb.AppendLine();
+        sb.AppendLine("| setting | accuracy | " + string.Join(" | ", metrics.Select(Config.SweepMetrics.Name)) + " |");
+        sb.AppendLine("|---|---:|" + string.Concat(metrics.Select(_ => "---:|")));
+        foreach (var s in settings)
+        {
+            var acc = s.Accuracies.Select(a => a * 100).ToList();
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {s.Setting} | {F(Statistics.Mean(acc), 2)} | ") +
+                string.Join(" | ", metrics.Select(m => $"{G(Statistics.Mean(s.Metric(m)))} ± {G(Statistics.StandardDeviation(s.Metric(m)))}")) + " |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("Spearman correlation of each metric with test accuracy over the finished runs (negative: flatter runs generalise better), and the Knee explore shares ordered from flattest to sharpest by the metric's mean:");
+        sb.AppendLine();
+        sb.AppendLine("| metric | Spearman ρ with accuracy | runs | explore shares, flattest first |");
+        sb.AppendLine("|---|---:|---:|---|");
+        foreach (var m in metrics)
+        {
+            var (rho, n) = MetricComparison.CorrelationWithAccuracy(runs, m);
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {Config.SweepMetrics.Name(m)} | {F(rho, 3)} | {n} | {string.Join(" < ", MetricComparison.ExploreOrder(settings, m).Select(e => e.ToString("0.##", CultureInfo.InvariantCulture)))} |");
+        }
+        sb.AppendLine();
+        if (metrics.Count > 1)
+        {
+            var orders = metrics.Select(m => string.Join(",", MetricComparison.ExploreOrder(settings, m))).Distinct().Count();
+            sb.AppendLine(orders == 1
+                ? "**All metrics order the Knee explore shares the same way.**"
+                : "**The metrics do not order the Knee explore shares the same way.** Spearman correlation between the metrics' Knee setting means:");
+            if (orders != 1)
+            {
+                sb.AppendLine();
+                sb.AppendLine("| | " + string.Join(" | ", metrics.Select(Config.SweepMetrics.Name)) + " |");
+                sb.AppendLine("|---|" + string.Concat(metrics.Select(_ => "---:|")));
+                foreach (var a in metrics)
+                    sb.AppendLine($"| {Config.SweepMetrics.Name(a)} | " + string.Join(" | ", metrics.Select(b => F(MetricComparison.Agreement(settings, a, b), 2))) + " |");
+            }
+            sb.AppendLine();
+        }
+    }
+
+    private static string G(double v) => double.IsNaN(v) ? "n/a" : v.ToString("G4", CultureInfo.InvariantCulture);
 
     private static string Versus(SettingSummary knee, SettingSummary? baseline)
     {

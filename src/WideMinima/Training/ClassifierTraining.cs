@@ -162,6 +162,22 @@ internal static class ClassifierTraining
                 width = KeskarWidth.Measure(model, (o, t) => nn.functional.cross_entropy(o, t), x, y, WithSeed(options.Width, seed), ct);
                 log($"Keskar sharpness {width.Sharpness:G4} (loss {width.InitialLoss:G4} -> max {width.MaxLoss:G4} in {width.Steps} steps, {width.Elapsed.TotalSeconds:F1} s)");
             }
+            HessianReport? hessian = null;
+            AdaptiveSharpnessReport? adaptive = null;
+            if (options.Hessian is not null && !diverged)
+            {
+                var o = options.Hessian.Clone();
+                if (o.Seed == 0) o.Seed = seed;
+                hessian = HessianSpectrum.Measure(model, (p, t) => nn.functional.cross_entropy(p, t), x, y, o, ct);
+                log($"Hessian top eigenvalue {hessian.TopEigenvalue:G4}, trace {hessian.Trace:G4} ± {hessian.TraceStandardError:G3} ({hessian.Elapsed.TotalSeconds:F1} s)");
+            }
+            if (options.Adaptive is not null && !diverged)
+            {
+                var o = options.Adaptive.Clone();
+                if (o.Seed == 0) o.Seed = seed;
+                adaptive = AdaptiveSharpness.Measure(model, (p, t) => nn.functional.cross_entropy(p, t), x, y, o, ct);
+                log($"adaptive sharpness {adaptive.Sharpness:G4} ({o.Norm}, rho {o.Rho:G3}, {adaptive.Elapsed.TotalSeconds:F1} s)");
+            }
             model.eval();
 
             handedOver = true;
@@ -173,6 +189,9 @@ internal static class ClassifierTraining
                 LearningRates = step < total ? learningRates[..(int)step] : learningRates,
                 Epochs = epochs,
                 Width = width,
+                Hessian = hessian,
+                Adaptive = adaptive,
+                MeasureSeconds = (hessian?.Elapsed.TotalSeconds ?? 0) + (adaptive?.Elapsed.TotalSeconds ?? 0),
                 Diverged = diverged,
                 TrainSeconds = trainSeconds,
                 WidthSeconds = width?.Elapsed.TotalSeconds ?? 0,

@@ -39,6 +39,12 @@ internal sealed record TrainingOptions
     /// <summary>Keskar width after training; null skips it.</summary>
     public KeskarWidthOptions? Width { get; init; }
 
+    /// <summary>Hessian top eigenvalue and trace after training; null skips them.</summary>
+    public HessianOptions? Hessian { get; init; }
+
+    /// <summary>Adaptive sharpness after training; null skips it.</summary>
+    public AdaptiveSharpnessOptions? Adaptive { get; init; }
+
     /// <summary>Torch intra-op threads (process-wide); 0 leaves libtorch's default.</summary>
     public int Threads { get; init; } = TrainingDefaults.Threads;
 
@@ -78,6 +84,8 @@ internal sealed record TrainingOptions
         ArgumentNullException.ThrowIfNull(Schedule, nameof(Schedule));
         Schedule.Validate();
         Width?.Validate();
+        Hessian?.Validate();
+        Adaptive?.Validate();
         Guard.NonNegative(Threads, nameof(Threads));
         if (GradientClipNorm is double clip) Guard.Positive(clip, nameof(GradientClipNorm));
         if (!Enum.IsDefined(OnDivergence)) throw Guard.Fail(nameof(OnDivergence), OnDivergence, "must be Throw or Stop");

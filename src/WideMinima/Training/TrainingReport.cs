@@ -23,6 +23,15 @@ public sealed record TrainingReport
     /// <summary>The width of the trained model, when width options were given.</summary>
     public WidthReport? Width { get; init; }
 
+    /// <summary>The Hessian's top eigenvalue and trace at the trained weights, when Hessian options were given.</summary>
+    public HessianReport? Hessian { get; init; }
+
+    /// <summary>The adaptive sharpness of the trained model, when adaptive options were given.</summary>
+    public AdaptiveSharpnessReport? Adaptive { get; init; }
+
+    /// <summary>Seconds spent on the Hessian and adaptive measures (0 when not measured).</summary>
+    public double MeasureSeconds { get; init; }
+
     /// <summary>True when training stopped because the loss became NaN or infinite (<see cref="DivergenceAction.Stop"/>).</summary>
     public bool Diverged { get; init; }
 

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using WideMinima.Sharpness;
+using WideMinima.Sweeps.Ledger;
+
+namespace WideMinima.Sweeps.Reports;
+
+/// <summary>
+/// A run's width metrics: Keskar from its ledger column, the others from its stored record (result_json), so that
+/// ledgers written before these metrics existed read unchanged (their other metrics are simply missing).
+/// </summary>
+public sealed record RunMetrics(double? Keskar, double? HessianTop, double? HessianTrace, double? HessianTraceStandardError, double? Adaptive, double? Seconds)
+{
+    /// <summary>The metrics of <paramref name="run"/>.</summary>
+    public static RunMetrics Of(LedgerRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        double? top = null, trace = null, se = null, adaptive = null, seconds = null;
+        if (run.ResultJson is not null)
+        {
+            using var document = JsonDocument.Parse(run.ResultJson);
+            var root = document.RootElement;
+            if (root.TryGetProperty("hessian", out var h) && h.ValueKind == JsonValueKind.Object)
+            {
+                top = Number(h, "top_eigenvalue");
+                trace = Number(h, "trace");
+                se = Number(h, "trace_standard_error");
+                seconds = Number(h, "seconds");
+            }
+            if (root.TryGetProperty("adaptive", out var a) && a.ValueKind == JsonValueKind.Object)
+            {
+                adaptive = Number(a, "sharpness");
+                if (Number(a, "seconds") is double s) seconds = (seconds ?? 0) + s;
+            }
+        }
+        return new RunMetrics(run.Sharpness, top, trace, se, adaptive, seconds);
+    }
+
+    /// <summary>The value of <paramref name="metric"/>, or null when the run did not record it.</summary>
+    public double? Value(WidthMetric metric) => metric switch
+    {
+        WidthMetric.Keskar => Keskar,
+        WidthMetric.HessianTop => HessianTop,
+        WidthMetric.HessianTrace => HessianTrace,
+        WidthMetric.Adaptive => Adaptive,
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "is not a known metric"),
+    };
+
+    private static double? Number(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+}
