@@ -19,6 +19,8 @@ app.Configure(config =>
     config.AddCommand<ReportCommand>("report").WithDescription("Rebuild results.csv/json, summary.md and plots/ from the ledger, without training.");
     config.AddCommand<ExportCommand>("export").WithDescription("Write a saved model's network (.wmmodel) as ONNX, for ApplyOnnxModel or ONNX Runtime.")
         .WithExample("export", "--model", "model.wmmodel", "--onnx", "model.onnx");
+    config.AddCommand<LandscapeCommand>("landscape").WithDescription("Loss-landscape slices of a kept run (save_models: true), and the line to another run with --against.")
+        .WithExample("landscape", "--out", "sweeps/quick", "--run", "knee-e0.5-s1", "--against", "step-s1");
     config.AddCommand<PresetsCommand>("presets").WithDescription("List the built-in sweeps, or print one as a config file.");
     config.AddBranch("bench", bench =>
     {

@@ -42,6 +42,8 @@ public static class ConfigNames
         nameof(SweepDevice) => "device",
         nameof(WidthMethod) => "width method",
         nameof(DatasetKind) => "dataset kind",
+        nameof(WideMinima.Sharpness.WidthMetric) => "metric",
+        nameof(WideMinima.Sharpness.AdaptiveNorm) => "adaptive norm",
         _ => throw new ArgumentException($"{typeof(T).Name} is not a config enum.", nameof(T)),
     };
 

@@ -54,14 +54,7 @@ public static class SweepMetrics
     }
 
     /// <summary>The name a metric has in config files and column headers.</summary>
-    public static string Name(WidthMetric metric) => metric switch
-    {
-        WidthMetric.Keskar => "keskar",
-        WidthMetric.HessianTop => "hessian_top",
-        WidthMetric.HessianTrace => "hessian_trace",
-        WidthMetric.Adaptive => "adaptive",
-        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "is not a known metric"),
-    };
+    public static string Name(WidthMetric metric) => ConfigNames.Name(metric);
 
     /// <summary>How a metric is described in reports and plots.</summary>
     public static string Label(WidthMetric metric) => metric switch

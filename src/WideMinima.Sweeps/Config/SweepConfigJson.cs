@@ -1,3 +1,4 @@
+using WideMinima.Sharpness;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -21,6 +22,7 @@ public static class SweepConfigJson
             new ConfigNameConverter<SweepSchedule>(), new ConfigNameConverter<SweepModel>(), new ConfigNameConverter<SweepOptimizer>(),
             new ConfigNameConverter<SweepDevice>(), new ConfigNameConverter<WidthMethod>(), new ConfigNameConverter<DatasetKind>(),
             new Tuning.ScheduleFamilyJsonConverter(),
+            new ConfigNameConverter<WidthMetric>(), new ConfigNameConverter<AdaptiveNorm>(),
             new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower),
         },
     };

@@ -102,8 +102,7 @@ public static class SweepConfigValidator
         {
             for (int i = 0; i < metrics.Count; i++)
             {
-                if (!Enum.IsDefined(metrics[i]))
-                    throw new SweepConfigException($"metrics[{i}]", metrics[i], "is not a known metric (keskar, hessian_top, hessian_trace, adaptive)");
+                ConfigNames.CheckDefined(metrics[i], $"metrics[{i}]");
             }
             if (metrics.Distinct().Count() != metrics.Count)
                 throw new SweepConfigException("metrics", string.Join(", ", metrics.Select(SweepMetrics.Name)), "must not repeat a metric");
@@ -119,7 +118,7 @@ public static class SweepConfigValidator
         if (c.Adaptive is { } a)
         {
             if (!double.IsFinite(a.Rho) || a.Rho <= 0) throw new SweepConfigException("adaptive.rho", a.Rho, "must be a finite number > 0");
-            if (!Enum.IsDefined(a.Norm)) throw new SweepConfigException("adaptive.norm", a.Norm, "must be 'l_infinity' or 'l2'");
+            ConfigNames.CheckDefined(a.Norm, "adaptive.norm");
             Positive(a.MaxSteps, "adaptive.max_steps");
             Positive(a.SampleSize, "adaptive.sample_size");
             Positive(a.BatchSize, "adaptive.batch_size");

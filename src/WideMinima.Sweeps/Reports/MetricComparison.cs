@@ -1,3 +1,4 @@
+using WideMinima.Sweeps.Config;
 using WideMinima.Sharpness;
 using WideMinima.Sweeps.Ledger;
 
@@ -28,7 +29,7 @@ public static class MetricComparison
     public static IReadOnlyList<double> ExploreOrder(IReadOnlyList<SettingSummary> settings, WidthMetric metric)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return [.. settings.Where(s => s.Schedule == "knee" && s.ExploreFraction is not null && s.Metric(metric).Count > 0)
+        return [.. settings.Where(s => s.Schedule == SweepSchedule.Knee && s.ExploreFraction is not null && s.Metric(metric).Count > 0)
             .OrderBy(s => Statistics.Mean(s.Metric(metric))).ThenBy(s => s.ExploreFraction)
             .Select(s => s.ExploreFraction!.Value)];
     }
@@ -37,7 +38,7 @@ public static class MetricComparison
     public static double Agreement(IReadOnlyList<SettingSummary> settings, WidthMetric a, WidthMetric b)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var knees = settings.Where(s => s.Schedule == "knee" && s.Metric(a).Count > 0 && s.Metric(b).Count > 0).ToList();
+        var knees = settings.Where(s => s.Schedule == SweepSchedule.Knee && s.Metric(a).Count > 0 && s.Metric(b).Count > 0).ToList();
         return Statistics.Spearman([.. knees.Select(s => Statistics.Mean(s.Metric(a)))], [.. knees.Select(s => Statistics.Mean(s.Metric(b)))]);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using WideMinima.Internal;
 
 namespace WideMinima.Sharpness;
@@ -6,9 +7,11 @@ namespace WideMinima.Sharpness;
 public enum AdaptiveNorm
 {
     /// <summary>Every weight moves by at most <c>ρ |wᵢ|</c>: <c>‖δ / |w|‖∞ ≤ ρ</c>.</summary>
+    [JsonStringEnumMemberName("l_infinity")]
     LInfinity,
 
     /// <summary>The scaled perturbation has length at most ρ: <c>‖δ / |w|‖₂ ≤ ρ</c>.</summary>
+    [JsonStringEnumMemberName("l2")]
     L2,
 }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace WideMinima.Sharpness;
 
 /// <summary>
@@ -7,14 +9,18 @@ namespace WideMinima.Sharpness;
 public enum WidthMetric
 {
     /// <summary>Keskar et al.'s ε-sharpness (<see cref="KeskarWidth"/>).</summary>
+    [JsonStringEnumMemberName("keskar")]
     Keskar,
 
     /// <summary>The Hessian's top eigenvalue (<see cref="HessianSpectrum"/>).</summary>
+    [JsonStringEnumMemberName("hessian_top")]
     HessianTop,
 
     /// <summary>The Hessian's trace by Hutchinson's estimator (<see cref="HessianSpectrum"/>).</summary>
+    [JsonStringEnumMemberName("hessian_trace")]
     HessianTrace,
 
     /// <summary>Adaptive sharpness (<see cref="AdaptiveSharpness"/>).</summary>
+    [JsonStringEnumMemberName("adaptive")]
     Adaptive,
 }
