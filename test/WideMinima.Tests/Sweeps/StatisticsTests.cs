@@ -39,4 +39,19 @@ public sealed class StatisticsTests
         Assert.AreEqual(Statistics.TQuantile975(df) * Math.Sqrt(va + vb), h, 1e-12);
         Assert.IsTrue(double.IsNaN(Statistics.Difference([1.0], b).HalfWidth));
     }
+
+    [TestMethod]
+    public void Spearman_ranks_with_ties_and_matches_the_textbook_formula()
+    {
+        CollectionAssert.AreEqual(new[] { 1.0, 2.5, 2.5, 4 }, Statistics.Ranks([1, 5, 5, 7]));
+        Assert.AreEqual(1.0, Statistics.Spearman([1, 2, 3, 4], [10, 20, 400, 8000]), 1e-12, "monotone, not linear");
+        Assert.AreEqual(-1.0, Statistics.Spearman([1, 2, 3, 4], [4, 3, 2, 1]), 1e-12);
+        // Without ties: 1 - 6 Σd² / (n (n² - 1)); here d = (0, -2, 1, 1, 0), Σd² = 6, n = 5.
+        Assert.AreEqual(1 - 6.0 * 6 / (5 * 24), Statistics.Spearman([1, 2, 3, 4, 5], [1, 4, 2, 3, 5]), 1e-12);
+        // With ties: the Pearson correlation of the mean ranks (1, 2.5, 2.5, 4) and (1, 2, 3, 4).
+        Assert.AreEqual(Statistics.Pearson([1, 2.5, 2.5, 4], [1, 2, 3, 4]), Statistics.Spearman([1, 5, 5, 7], [1, 2, 3, 4]), 1e-12);
+        Assert.IsTrue(double.IsNaN(Statistics.Spearman([1], [2])));
+        Assert.IsTrue(double.IsNaN(Statistics.Spearman([1, 1, 1], [1, 2, 3])), "a constant side has no rank correlation");
+        Assert.ThrowsExactly<ArgumentException>(() => Statistics.Spearman([1, 2], [1]));
+    }
 }
