@@ -151,6 +151,37 @@ public sealed class PipelineTests
     }
 
     [TestMethod]
+    public void Hessian_adaptive_sharpness_and_landscapes_are_measured_through_the_catalog_and_the_training_report()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = SmallOptions();
+        options.Hessian = new HessianOptions { SampleSize = 100, MaxIterations = 5, Probes = 3 };
+        options.Adaptive = new AdaptiveSharpnessOptions { SampleSize = 100, MaxSteps = 5 };
+        var pipeline = ml.Transforms.NormalizeMinMax("Features").Append(ml.MulticlassClassification.Trainers.WideMinima(options));
+        var model = pipeline.Fit(SyntheticData.Blobs(ml, 300, 1));
+        var report = model.LastTransformer.TrainingReport;
+        Assert.IsGreaterThan(0.0, report.Hessian!.TopEigenvalue!.Value);
+        Assert.IsNotNull(report.Hessian.Trace);
+        Assert.IsGreaterThanOrEqualTo(0.0, report.Adaptive!.Sharpness);
+        Assert.IsGreaterThan(0.0, report.MeasureSeconds);
+
+        var data = SyntheticData.Blobs(ml, 200, 9);
+        var hessian = ml.MulticlassClassification.MeasureHessian(model, data, new HessianOptions { SampleSize = 150, MaxIterations = 5, Probes = 3 });
+        Assert.AreEqual(150, hessian.SampleSize);
+        Assert.IsGreaterThan(0.0, hessian.TopEigenvalue!.Value);
+        var adaptive = ml.MulticlassClassification.MeasureAdaptiveSharpness(model, data, new AdaptiveSharpnessOptions { Rho = 0.05, MaxSteps = 5 });
+        Assert.IsGreaterThan(0.0, adaptive.Sharpness);
+        var slice = ml.MulticlassClassification.LossLandscapeSlice(model, data, new LandscapeOptions { Points = 5 });
+        Assert.HasCount(5, slice.Losses);
+        var surface = ml.MulticlassClassification.LossLandscapeSurface(model, data, new LandscapeOptions { GridPoints = 3 });
+        Assert.HasCount(3, surface.Losses);
+        var other = pipeline.Fit(SyntheticData.Blobs(ml, 300, 2));
+        var line = ml.MulticlassClassification.LossInterpolation(model, other, data, new LandscapeOptions { Points = 3, InterpolationStart = 0, InterpolationEnd = 1 });
+        Assert.HasCount(3, line.Losses);
+        Assert.AreEqual(slice.Losses[2], line.Losses[0], 1e-5, "t = 0 is the first model, as is the slice's centre");
+    }
+
+    [TestMethod]
     public void Huge_learning_rate_diverges_with_a_clear_exception_or_a_flag()
     {
         var ml = new MLContext(seed: 1);
