@@ -26,6 +26,7 @@ app.Configure(config =>
     {
         bench.SetDescription("Benchmarks that print their numbers (see docs/benchmarks.md).");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.WidthBenchmark>("width").WithDescription("Fast sign-gradient width vs the 1000-step SGD protocol on a Fashion-MNIST MLP.");
+        bench.AddCommand<WideMinima.Sweeps.Benchmarks.MetricsBenchmark>("metrics").WithDescription("Each width metric's time, and its cost in training epochs, for the MLP and ResNet-18.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.TrainerBenchmark>("trainer").WithDescription("One epoch through ML.NET vs a raw TorchSharp loop, and the accuracy bars.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.CheckpointBenchmark>("checkpoint").WithDescription("Checkpoint size and write/read time for the MLP and ResNet-18 on the CPU.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.ForkBenchmark>("fork").WithDescription("Fork-and-decay on five Knee shares vs five independent runs: identical numbers, compute and wall time.");

@@ -56,7 +56,7 @@ internal class RunSettings : LedgerSettings
     [CommandOption("--test-limit <N>")] [Description("Use the first N test examples.")] public int? TestLimit { get; init; }
     [CommandOption("--threads-per-run <N>")] [Description("Torch threads per run (0: cores / workers).")] public int? ThreadsPerRun { get; init; }
     [CommandOption("--device <KIND>")] [Description("cpu (reproducible), cuda or auto.")] public string? Device { get; init; }
-    [CommandOption("--no-width")] [Description("Do not measure the minima width.")] public bool NoWidth { get; init; }
+    [CommandOption("--no-width")] [Description("Do not measure the minima width (no metric at all).")] public bool NoWidth { get; init; }
     [CommandOption("--tensorboard")] [Description("Also write TensorBoard scalars per run under tensorboard/.")] public bool Tensorboard { get; init; }
 
     /// <summary><c>--workers 0</c>: register the sweep and its runs, start nothing.</summary>
@@ -116,6 +116,7 @@ internal class RunSettings : LedgerSettings
             Dataset = dataset,
             ThreadsPerRun = ThreadsPerRun ?? c.ThreadsPerRun,
             Width = NoWidth ? null : c.Width,
+            Metrics = NoWidth ? null : c.Metrics, // no width and no metrics list: no metric at all
             Device = Device is null ? c.Device : ConfigNames.Parse<SweepDevice>("--device", Device),
             Tensorboard = Tensorboard || c.Tensorboard,
         };
