@@ -17,7 +17,7 @@ public sealed class SweepMetricsCliTests
         var config = TinySweep.Config(data, seeds: 1, epochs: 2) with
         {
             ExploreFractions = [0.5],
-            Baselines = ["step"],
+            Baselines = [SweepSchedule.Step],
             Metrics = [WidthMetric.Keskar, WidthMetric.HessianTop, WidthMetric.HessianTrace, WidthMetric.Adaptive],
             Hessian = new HessianConfig { SampleSize = 128, BatchSize = 128, MaxIterations = 5, Probes = 3 },
             Adaptive = new AdaptiveConfig { SampleSize = 128, BatchSize = 128, MaxSteps = 5 },
@@ -75,7 +75,7 @@ public sealed class SweepMetricsCliTests
         File.WriteAllText(file, """{ "metrics": ["keskar", "sharpest"] }""");
         var (code, _, error) = TinySweep.Run("run", "--config", file, "--out", folder);
         Assert.AreEqual(2, code);
-        StringAssert.Contains(error, "'sharpest' is not a known metric");
+        StringAssert.Contains(error, "metrics[1]: is not a known metric (keskar, hessian_top, hessian_trace, adaptive), but was 'sharpest'");
         Assert.IsFalse(File.Exists(Path.Combine(folder, SqliteRunLedger.FileName)), "nothing started");
 
         File.WriteAllText(file, """{ "adaptive": { "rho": -0.1 } }""");
