@@ -23,6 +23,7 @@ internal sealed class MetricsBenchmark : Command<MetricsBenchmark.Settings>
         [CommandOption("--threads <N>")] [Description("Torch threads (default 2).")] public int Threads { get; init; } = 2;
         [CommandOption("--mlp-epochs <N>")] [Description("MLP training epochs on the full training set, timed (default 2).")] public int MlpEpochs { get; init; } = 2;
         [CommandOption("--resnet-examples <N>")] [Description("Training examples of ResNet-18's one timed epoch (default 2048; 0 skips ResNet-18).")] public int ResNetExamples { get; init; } = 2048;
+        [CommandOption("--skip-mlp")] [Description("Measure ResNet-18 only.")] public bool SkipMlp { get; init; }
         [CommandOption("--resnet-sample <N>")] [Description("Examples in each metric's sample for ResNet-18 (default 256).")] public int ResNetSample { get; init; } = 256;
     }
 
@@ -35,7 +36,7 @@ internal sealed class MetricsBenchmark : Command<MetricsBenchmark.Settings>
         var train = FashionMnist.Load(ml, FashionMnistSplit.Train);
         System.Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {s.Threads} torch threads");
         System.Console.WriteLine("model      metric          value       seconds  epochs   sample");
-        Measure(ml, train, ModelKind.Mlp, s.MlpEpochs, null, sample: null, s, cancellationToken);
+        if (!s.SkipMlp) Measure(ml, train, ModelKind.Mlp, s.MlpEpochs, null, sample: null, s, cancellationToken);
         if (s.ResNetExamples > 0)
             Measure(ml, ml.Data.TakeRows(train, s.ResNetExamples), ModelKind.ResNet18, 1, 60_000.0 / s.ResNetExamples, s.ResNetSample, s, cancellationToken);
         return 0;
