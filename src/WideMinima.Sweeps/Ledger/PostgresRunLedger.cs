@@ -331,16 +331,12 @@ public sealed class PostgresRunLedger : IRunLedger
     public IReadOnlyList<CheckpointRow> Checkpoints(string runId) => Use<IReadOnlyList<CheckpointRow>>(connection =>
     {
         if (SweepId(connection) is not long sweep) return [];
-        using var command = Command(connection, null, """
-            SELECT run_id, attempt, step, epoch, path, sha256, bytes, created_at FROM checkpoints
+        using var command = Command(connection, null, $"""
+            SELECT {CheckpointRow.Columns} FROM checkpoints
             WHERE sweep_id = @sweep AND run_id = @id ORDER BY step DESC, created_at DESC, attempt DESC;
             """, P("sweep", sweep), P("id", runId));
         using var reader = command.ExecuteReader();
-        var rows = new List<CheckpointRow>();
-        while (reader.Read())
-            rows.Add(new CheckpointRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
-                reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7)));
-        return rows;
+        return CheckpointRow.ReadAll(reader);
     });
 
     /// <inheritdoc />

@@ -122,36 +122,29 @@ public sealed class SqliteRunLedger : IRunLedger
                 lease_ms INTEGER,
                 lease_expires_at INTEGER);
             CREATE INDEX runs_status ON runs (status, ordinal);
-            CREATE TABLE checkpoints (
-                run_id TEXT NOT NULL,
-                attempt INTEGER NOT NULL,
-                step INTEGER NOT NULL,
-                epoch INTEGER NOT NULL,
-                path TEXT NOT NULL,
-                sha256 TEXT NOT NULL,
-                bytes INTEGER NOT NULL,
-                created_at INTEGER NOT NULL,
-                PRIMARY KEY (run_id, path));
-            """, tx);
+            """ + CheckpointsTable, tx);
         Execute("INSERT INTO meta (key, value) VALUES ('schema_version', $v);", tx, ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
     }
+
+    /// <summary>The checkpoints table (schema 2 on): created with a new ledger, and added to an older one by <see cref="Migrate"/>.</summary>
+    private const string CheckpointsTable = """
+        CREATE TABLE IF NOT EXISTS checkpoints (
+            run_id TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            step INTEGER NOT NULL,
+            epoch INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (run_id, path));
+        """;
 
     private void Migrate(SqliteTransaction tx, int from)
     {
         if (from < 2)
         {
-            Execute("""
-                CREATE TABLE IF NOT EXISTS checkpoints (
-                    run_id TEXT NOT NULL,
-                    attempt INTEGER NOT NULL,
-                    step INTEGER NOT NULL,
-                    epoch INTEGER NOT NULL,
-                    path TEXT NOT NULL,
-                    sha256 TEXT NOT NULL,
-                    bytes INTEGER NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    PRIMARY KEY (run_id, path));
-                """, tx);
+            Execute(CheckpointsTable, tx);
         }
         if (from < 3)
         {
@@ -370,16 +363,12 @@ public sealed class SqliteRunLedger : IRunLedger
     {
         lock (_lock)
         {
-            using var command = Command("""
-                SELECT run_id, attempt, step, epoch, path, sha256, bytes, created_at FROM checkpoints
+            using var command = Command($"""
+                SELECT {CheckpointRow.Columns} FROM checkpoints
                 WHERE run_id = $id ORDER BY step DESC, created_at DESC, rowid DESC;
                 """, null, ("$id", runId));
             using var reader = command.ExecuteReader();
-            var rows = new List<CheckpointRow>();
-            while (reader.Read())
-                rows.Add(new CheckpointRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
-                    reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7)));
-            return rows;
+            return CheckpointRow.ReadAll(reader);
         }
     }
 
