@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML;
+using Spectre.Console;
 using WideMinima.MLNet;
 using WideMinima.Schedules;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
 using WideMinima.Sweeps.Ledger;
 using WideMinima.Sweeps.Reports;
+using WideMinima.Sweeps.Terminal;
 using WideMinima.Tuning;
 
 namespace WideMinima.Sweeps.Commands;
@@ -35,7 +37,17 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         System.Console.CancelKeyPress += onCancel;
         try
         {
-            return Run(folder, config, settings.Replace, System.Console.Out, cancel.Token);
+            // Like run: plain lines when the output is redirected, live progress bars on a terminal.
+            if (System.Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+                return Run(folder, config, settings.Replace, System.Console.Out, budget => new TunePlainView(System.Console.Out, budget), cancel.Token);
+            int code = 0;
+            using var lines = new AnsiLineWriter();
+            AnsiConsole.Progress()
+                .AutoClear(false)
+                .HideCompleted(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx => code = Run(folder, config, settings.Replace, lines, budget => new TuneLiveView(ctx, budget), cancel.Token));
+            return code;
         }
         catch (OperationCanceledException)
         {
@@ -49,7 +61,13 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
     }
 
     /// <summary>The whole tuning into <paramref name="folder"/>; the config is already validated.</summary>
-    public static int Run(string folder, SweepConfig config, bool replace, TextWriter output, CancellationToken ct)
+    /// <param name="folder">The output folder.</param>
+    /// <param name="config">The validated config.</param>
+    /// <param name="replace">Archive a different tuning already in the folder.</param>
+    /// <param name="output">Where the lines that are not progress go.</param>
+    /// <param name="view">Makes the progress display from the search's budget in epochs (null: no compute cap).</param>
+    /// <param name="ct">Stops the tuning.</param>
+    public static int Run(string folder, SweepConfig config, bool replace, TextWriter output, Func<double?, IProgress<TuningProgress>> view, CancellationToken ct)
     {
         var t = config.Tune!;
         string ledgerPath = Path.Combine(folder, TuneLedger.FileName);
@@ -61,7 +79,7 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         var data = SweepData.Load(ml, config.Dataset);
         var trainer = RunExecutor.TrainerOptions(config, JsonSerializer.Serialize<ScheduleOptions>(new KneeScheduleOptions(), ScheduleJson.Options), config.FirstSeed, config.ThreadsPerRun);
         int finals = TuneConfigValidator.FinalFits(config);
-        var view = new TuneView(output, t.BudgetEpochs is double b ? b - finals * config.Epochs : null);
+        var progress = view(t.BudgetEpochs is double b ? b - finals * config.Epochs : null);
         var tuner = new WideMinimaTuner(ml, new WideMinimaTuner.Options
         {
             Trainer = trainer,
@@ -74,7 +92,7 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
             BudgetTime = t.BudgetMinutes is double m ? TimeSpan.FromMinutes(m) : null,
             FinalFits = finals,
             ForkAndDecay = t.ForkAndDecay,
-            Progress = view,
+            Progress = progress,
             Store = ledger,
             ScratchDirectory = Path.Combine(folder, "scratch"), // trunk checkpoints while a Knee job runs
         });
@@ -167,17 +185,4 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false }, Compact);
 
     private static readonly JsonSerializerOptions Compact = new(SweepConfigJson.Options) { WriteIndented = false };
-
-    /// <summary>Progress lines: each finished job with the compute spent and the best so far.</summary>
-    private sealed class TuneView(TextWriter output, double? searchBudget) : IProgress<TuningProgress>
-    {
-        public void Report(TuningProgress value)
-        {
-            if (value.Kind == TuningEventKind.JobStarted) return;
-            if (value.Kind == TuningEventKind.Stopped) return;
-            string budget = searchBudget is double b ? string.Create(CultureInfo.InvariantCulture, $"/{b:0.#}") : "";
-            string best = value.Best is { } t ? string.Create(CultureInfo.InvariantCulture, $" | best {t.ValidationAccuracy:P2} ({t.Trial.Settings.Label}, rung {t.Rung})") : "";
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{value.SpentEpochs,6:0.0}{budget} ep{(value.Replayed ? ", ledger" : "")}] {value.Message}{best}"));
-        }
-    }
 }
