@@ -25,6 +25,8 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         if (settings.Ledger is not null) throw new SweepConfigException("--ledger", LedgerLocation.Redact(settings.Ledger), "is not supported by tune: it keeps its own ledger (tune.db) in --out");
         if (settings.Sweep is not null) throw new SweepConfigException("--sweep", settings.Sweep, "is not supported by tune");
         if (settings.LeaseSeconds is not null) throw new SweepConfigException("--lease-seconds", settings.LeaseSeconds, "is not supported by tune");
+        if (settings.Workers is int workers && workers != 1)
+            throw new SweepConfigException("--workers", workers, "is not supported by tune yet: it trains one job at a time in one process (run tunes with different --out folders to use more cores or machines)");
         var config = settings.ResolveTune();
         SweepConfigValidator.Validate(config);
         TuneConfigValidator.Validate(config);

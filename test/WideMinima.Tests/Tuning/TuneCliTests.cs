@@ -191,6 +191,7 @@ public sealed class TuneCliTests
     [DataRow("--validation-share", "0", "tune.validation_share", "0")]
     [DataRow("--reduction-factor", "1", "tune.reduction_factor", "1")]
     [DataRow("--families", "knee,warp", "--families", "'warp'")]
+    [DataRow("--workers", "2", "--workers", "2")]
     public void Bad_flags_exit_2_before_training_naming_the_field_and_value(string flag, string value, string field, string shown)
     {
         string data = Data(train: 30, test: 9);
