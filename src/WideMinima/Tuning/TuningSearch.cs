@@ -4,8 +4,9 @@ namespace WideMinima.Tuning;
 
 /// <summary>
 /// The search: ASHA decides promotions, the tuner proposes new trials, the runner trains, the store keeps finished
-/// jobs. Runs job by job until the budget would be exceeded; replays jobs the store already holds (a resume), so
-/// the same seed and results give the same proposals and decisions. No I/O of its own: the clock, runner, store and
+/// jobs. Runs until the budget would be exceeded, job by job in this process, or with <see cref="Parallelism"/> jobs in
+/// flight on a <see cref="Dispatcher"/> (workers); replays jobs already finished (a resume), so the same seed, results
+/// and parallelism give the same proposals and decisions. No I/O of its own: the clock, runner, dispatcher, store and
 /// progress are injected.
 /// </summary>
 public sealed class TuningSearch
@@ -47,14 +48,31 @@ public sealed class TuningSearch
     /// <summary>Stops after this many proposals (a safety cap; the budget normally ends the search). Default 10,000.</summary>
     public int MaxProposals { get; init; } = 10_000;
 
+    /// <summary>
+    /// Trains the jobs elsewhere (workers sharing a ledger) instead of with the runner in this process; the runner then
+    /// only prices jobs, and <see cref="Store"/> is not used (the queue keeps the results). Null: the runner trains.
+    /// </summary>
+    public ITrialDispatcher? Dispatcher { get; init; }
+
+    /// <summary>
+    /// Jobs in flight at once (default 1). Job <c>i</c> is decided once the results of jobs <c>0..i-Parallelism</c>
+    /// have been taken in, in the order the jobs were decided, so the decisions depend on the seed, the results and
+    /// this number, never on which worker finishes first: a search replays exactly after a restart. The price is that
+    /// a worker that finishes early may wait for an older job before the next decision.
+    /// </summary>
+    public int Parallelism { get; init; } = 1;
+
     /// <summary>Runs the search.</summary>
     public TuningOutcome Run(CancellationToken cancellationToken = default)
     {
+        Internal.Guard.Positive(Parallelism, nameof(Parallelism));
+        var queue = Dispatcher ?? new InProcessDispatcher(_runner, Store);
         var trials = new List<Trial>();
         var epochsTrained = new Dictionary<int, int>();
         var failed = new Dictionary<int, TrialOutcomeStatus>();
         var history = new List<BestSoFar>();
-        double spent = 0, secondsPerEpoch = 0, measuredSeconds = 0, measuredEpochs = 0;
+        var inFlight = new Queue<(TrialJob Job, double Cost, bool Replayed)>();
+        double spent = 0, inFlightCost = 0, secondsPerEpoch = 0, measuredSeconds = 0, measuredEpochs = 0;
         int jobs = 0, proposals = 0;
         TimeSpan replayed = TimeSpan.Zero; // time spent replaying does not count against the wall-time budget
         double? searchBudget = _budget.Epochs is double b ? b - ReservedEpochs : null;
@@ -71,30 +89,37 @@ public sealed class TuningSearch
             }
             else
             {
-                if (proposals >= MaxProposals) { stop = $"the cap of {MaxProposals} proposals was reached"; break; }
+                if (proposals >= MaxProposals)
+                {
+                    if (inFlight.Count > 0) { Finish(inFlight.Dequeue()); continue; }
+                    stop = $"the cap of {MaxProposals} proposals was reached";
+                    break;
+                }
                 int group = proposals;
                 proposed = [.. _tuner.Propose().Select((s, i) => new Trial(trials.Count + i, group, s, _seed))];
                 job = new TrialJob(0, _asha.Rungs[0], proposed);
             }
 
-            var stored = Store?.Find(job);
-            if (stored is null)
+            var state = queue.State(job);
+            double cost = _runner.Cost(job);
+            if (state == TrialJobState.New)
             {
-                double cost = _runner.Cost(job);
-                if (searchBudget is double cap && spent + cost > cap + 1e-9)
-                {
-                    stop = string.Create(CultureInfo.InvariantCulture, $"the compute budget is spent ({spent:0.##} of {cap:0.##} epochs for the search; the next job needs {cost:0.##})");
-                    break;
-                }
-                if (_budget.WallTime is TimeSpan wall)
+                string? over = null;
+                if (searchBudget is double cap && spent + inFlightCost + cost > cap + 1e-9)
+                    over = string.Create(CultureInfo.InvariantCulture, $"the compute budget is spent ({spent + inFlightCost:0.##} of {cap:0.##} epochs for the search; the next job needs {cost:0.##})");
+                else if (_budget.WallTime is TimeSpan wall)
                 {
                     var elapsed = _clock() - replayed;
                     var needed = TimeSpan.FromSeconds(secondsPerEpoch * (cost + ReservedEpochs));
                     if (elapsed + needed > wall)
-                    {
-                        stop = $"the wall-time budget is spent ({elapsed.TotalMinutes:0.#} of {wall.TotalMinutes:0.#} minutes; the next job and the final fit need about {needed.TotalMinutes:0.#})";
-                        break;
-                    }
+                        over = $"the wall-time budget is spent ({elapsed.TotalMinutes:0.#} of {wall.TotalMinutes:0.#} minutes; the next job and the final fit need about {needed.TotalMinutes:0.#})";
+                }
+                if (over is not null)
+                {
+                    // With jobs in flight their results may change the next decision: take the oldest in and decide again.
+                    if (inFlight.Count > 0) { Finish(inFlight.Dequeue()); continue; }
+                    stop = over;
+                    break;
                 }
             }
 
@@ -109,21 +134,35 @@ public sealed class TuningSearch
                 _asha.Start(promotion!);
             }
 
-            Progress?.Report(new TuningProgress(TuningEventKind.JobStarted, job, null, stored is not null, spent, searchBudget, null, $"{Describe(job)}"));
+            bool isReplay = state == TrialJobState.Finished;
+            Progress?.Report(new TuningProgress(TuningEventKind.JobStarted, job, null, isReplay, spent, searchBudget, null, $"{Describe(job)}"));
+            if (state == TrialJobState.New) queue.Submit(job);
+            inFlight.Enqueue((job, cost, isReplay));
+            inFlightCost += cost;
+            while (inFlight.Count >= Parallelism) Finish(inFlight.Dequeue());
+        }
+        var outcome = Outcome(Summaries(trials, epochsTrained, failed), spent, jobs, stop, history);
+        Progress?.Report(new TuningProgress(TuningEventKind.Stopped, null, null, false, spent, searchBudget, outcome.Best, $"search stopped: {stop}"));
+        return outcome;
+
+        // Takes a job's result in: ASHA, the tuner and the books.
+        void Finish((TrialJob Job, double Cost, bool Replayed) entry)
+        {
+            var (job, cost, isReplay) = entry;
             var started = _clock();
-            var result = stored ?? _runner.Run(job, cancellationToken);
-            if (stored is null)
+            var result = queue.Wait(job, cancellationToken);
+            if (isReplay)
             {
-                Store?.Save(job, result);
+                replayed += _clock() - started;
+            }
+            else
+            {
                 measuredSeconds += result.Seconds;
                 measuredEpochs += result.ComputeEpochs;
                 if (measuredEpochs > 0) secondsPerEpoch = measuredSeconds / measuredEpochs;
             }
-            else
-            {
-                replayed += _clock() - started;
-            }
             jobs++;
+            inFlightCost -= cost;
             spent += result.ComputeEpochs;
             foreach (var o in result.Outcomes)
             {
@@ -134,12 +173,33 @@ public sealed class TuningSearch
             }
             var best = Outcome(Summaries(trials, epochsTrained, failed), spent, jobs, "", history).Best;
             if (best is not null) history.Add(new BestSoFar(spent, best.ValidationAccuracy, best.Rung));
-            Progress?.Report(new TuningProgress(TuningEventKind.JobFinished, job, result, stored is not null, spent, searchBudget, best,
+            Progress?.Report(new TuningProgress(TuningEventKind.JobFinished, job, result, isReplay, spent, searchBudget, best,
                 $"{Describe(job)}: {string.Join(", ", result.Outcomes.Select(o => o.Status == TrialOutcomeStatus.Done ? o.ValidationAccuracy.ToString("P2", CultureInfo.InvariantCulture) : o.Status.ToString().ToLowerInvariant()))}"));
         }
-        var outcome = Outcome(Summaries(trials, epochsTrained, failed), spent, jobs, stop, history);
-        Progress?.Report(new TuningProgress(TuningEventKind.Stopped, null, null, false, spent, searchBudget, outcome.Best, $"search stopped: {stop}"));
-        return outcome;
+    }
+
+    /// <summary>The queue of a search in one process: the runner trains a job when it is waited for; the store keeps it.</summary>
+    private sealed class InProcessDispatcher(ITrialRunner runner, ITrialStore? store) : ITrialDispatcher
+    {
+        private readonly Dictionary<string, JobResult> _finished = [];
+
+        public TrialJobState State(TrialJob job)
+        {
+            if (store?.Find(job) is { } stored) _finished[job.Key] = stored;
+            return _finished.ContainsKey(job.Key) ? TrialJobState.Finished : TrialJobState.New;
+        }
+
+        public void Submit(TrialJob job)
+        {
+        }
+
+        public JobResult Wait(TrialJob job, CancellationToken cancellationToken)
+        {
+            if (_finished.Remove(job.Key, out var stored)) return stored;
+            var result = runner.Run(job, cancellationToken);
+            store?.Save(job, result);
+            return result;
+        }
     }
 
     private TuningOutcome Outcome(IReadOnlyList<TrialSummary> summaries, double spent, int jobs, string stop, List<BestSoFar> history) =>

@@ -63,6 +63,36 @@ public interface ITrialStore
     void Save(TrialJob job, JobResult result);
 }
 
+/// <summary>Where a job stands with an <see cref="ITrialDispatcher"/>.</summary>
+public enum TrialJobState
+{
+    /// <summary>Never submitted.</summary>
+    New,
+
+    /// <summary>Submitted (before a restart, or just now) and not finished yet.</summary>
+    Submitted,
+
+    /// <summary>Finished: its result is kept.</summary>
+    Finished,
+}
+
+/// <summary>
+/// Hands jobs out to be trained asynchronously, for a search that keeps several jobs in flight (workers sharing a ledger). The search
+/// submits jobs in the order it decides them and waits for them oldest first, so its decisions do not depend on which
+/// worker finishes first. Submitting is idempotent: a restarted search submits the same jobs again and finds them.
+/// </summary>
+public interface ITrialDispatcher
+{
+    /// <summary>Where the job stands: a job submitted before a restart skips the budget check, as it passed it then.</summary>
+    TrialJobState State(TrialJob job);
+
+    /// <summary>Submits the job; one already submitted or finished is left as it is.</summary>
+    void Submit(TrialJob job);
+
+    /// <summary>Waits until the job has finished and returns its result; throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> stops the wait.</summary>
+    JobResult Wait(TrialJob job, CancellationToken cancellationToken);
+}
+
 /// <summary>A budget for tuning: compute in epochs of the whole training set and/or wall time; at least one.</summary>
 /// <param name="Epochs">Compute cap, final fits included.</param>
 /// <param name="WallTime">Wall-time cap for the search (checked before each job; a job in progress finishes).</param>
