@@ -24,6 +24,9 @@ public sealed record WorkerOptions
     /// <summary>Log lines (claims, outcomes, lost leases, retries).</summary>
     public Action<string>? Log { get; init; }
 
+    /// <summary>How often a worker with nothing to claim looks again while the sweep is held open (a tuning deciding its next job). Default 1 s.</summary>
+    public TimeSpan IdlePoll { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Called after each recorded outcome (the local worker refreshes the reports there).</summary>
     public Action? AfterComplete { get; init; }
 
@@ -36,7 +39,8 @@ public sealed record WorkerOptions
 /// run is left. The claim is a lease renewed by a heartbeat thread while the run trains (and at every epoch); when a
 /// heartbeat finds the lease lost (the run was reclaimed after the lease expired, e.g. behind a network cut), the run
 /// is abandoned, and its late result would be refused anyway. Several workers, in any number of processes and
-/// machines, may share one ledger. The ledger, the executor and the clock are injected.
+/// machines, may share one ledger. While a sweep is held open (a tuning adds its jobs as it decides them), a worker
+/// with nothing to claim waits for more instead of exiting. The ledger, the executor and the clock are injected.
 /// </summary>
 public sealed class SweepWorker(IRunLedger ledger, IRunExecutor executor, WorkerOptions options)
 {
@@ -59,11 +63,19 @@ public sealed class SweepWorker(IRunLedger ledger, IRunExecutor executor, Worker
         ArgumentNullException.ThrowIfNull(executor);
         var log = options.Log;
         int finished = 0;
-        bool prepared = false;
+        bool prepared = false, idle = false;
         while (!ct.IsCancellationRequested)
         {
             var run = ledger.Claim(options.Name, options.Lease, options.IsWorkerAlive);
-            if (run is null) break;
+            if (run is null)
+            {
+                if (!ledger.IsOpen()) break;
+                if (!idle) log?.Invoke($"{options.Name}: nothing to claim yet; waiting while the sweep is held open");
+                idle = true;
+                ct.WaitHandle.WaitOne(options.IdlePoll);
+                continue;
+            }
+            idle = false;
             var lease = run.Lease;
             log?.Invoke($"{options.Name}: {run.RunId} started (attempt {run.Attempts})");
             if (!prepared)

@@ -22,8 +22,24 @@ public interface IRunLedger : IDisposable
     /// <summary>The sweep held, or null for a new ledger.</summary>
     SweepHeader? ReadSweep();
 
-    /// <summary>Records the sweep and its planned runs, atomically; runs already present are kept.</summary>
+    /// <summary>
+    /// Records the sweep and its planned runs, atomically; runs already present are kept, so calling it again with new
+    /// runs adds them (a tuning adds its jobs as it decides them).
+    /// </summary>
     void CreateSweep(SweepHeader header, IReadOnlyList<PlannedRun> runs);
+
+    /// <summary>
+    /// Holds the sweep open for <paramref name="lease"/> from now: more runs may still be added (a tuning's coordinator
+    /// renews this while it decides), so a worker with nothing to claim waits instead of exiting. A sweep nobody holds
+    /// open (every planned sweep, or a tuning whose coordinator stopped renewing) lets idle workers exit.
+    /// </summary>
+    void HoldOpen(TimeSpan lease);
+
+    /// <summary>Closes the sweep to new runs: idle workers exit.</summary>
+    void Close();
+
+    /// <summary>True while the sweep is held open (by the ledger's clock: the server's, for PostgreSQL).</summary>
+    bool IsOpen();
 
     /// <summary>
     /// Puts back to pending every running run whose lease has expired, or whose worker ran on this machine and

@@ -17,8 +17,11 @@ namespace WideMinima.Sweeps.Ledger;
 /// </summary>
 public sealed class PostgresRunLedger : IRunLedger
 {
-    /// <summary>The schema this program writes, recorded in the <c>schema_version</c> table.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>
+    /// The schema this program writes, recorded in the <c>schema_version</c> table. 1: the first; 2: the sweep's
+    /// <c>open_until</c> (a tuning holds its sweep open while it adds jobs).
+    /// </summary>
+    public const int SchemaVersion = 2;
 
     private const string Columns = """
         runs.run_id, runs.ordinal, runs.setting, runs.schedule, runs.explore_fraction, runs.seed, runs.status, runs.attempts,
@@ -101,7 +104,8 @@ public sealed class PostgresRunLedger : IRunLedger
                     definition_json text NOT NULL,
                     config_json text NOT NULL,
                     created_at bigint NOT NULL,
-                    tool_version text NOT NULL);
+                    tool_version text NOT NULL,
+                    open_until bigint);
                 CREATE TABLE runs (
                     sweep_id bigint NOT NULL REFERENCES sweeps (sweep_id),
                     run_id text NOT NULL,
@@ -142,7 +146,16 @@ public sealed class PostgresRunLedger : IRunLedger
                 """);
             Execute(connection, tx, "INSERT INTO schema_version (version) VALUES (@v);", P("v", SchemaVersion));
         }
-        // Older schemas would be migrated here, step by step, inside this same locked transaction.
+        else if (version < SchemaVersion)
+        {
+            // Step by step, inside this same locked transaction: all or nothing.
+            if (version < 2)
+            {
+                // A sweep of version 1 was planned in full: nobody holds it open.
+                Execute(connection, tx, "ALTER TABLE sweeps ADD COLUMN open_until bigint;");
+            }
+            Execute(connection, tx, "UPDATE schema_version SET version = @v;", P("v", SchemaVersion));
+        }
         tx.Commit();
         return true;
     }
@@ -186,7 +199,7 @@ public sealed class PostgresRunLedger : IRunLedger
                 P("schedules", runs.Select(r => Config.ConfigNames.Name(r.Schedule)).ToArray()),
                 new NpgsqlParameter("explores", NpgsqlDbType.Array | NpgsqlDbType.Double) { Value = runs.Select(r => r.ExploreFraction).ToArray() },
                 P("seeds", runs.Select(r => r.Seed).ToArray()),
-                P("options", runs.Select(r => JsonSerializer.Serialize(r.ScheduleOptions, Schedules.ScheduleJson.Options)).ToArray()));
+                P("options", runs.Select(r => r.OptionsJson).ToArray()));
             tx.Commit();
             Interlocked.Exchange(ref _sweepId, id);
             return true;
@@ -207,6 +220,24 @@ public sealed class PostgresRunLedger : IRunLedger
             return changed == 1 ? archived : null;
         });
     }
+
+    /// <inheritdoc />
+    public void HoldOpen(TimeSpan lease)
+    {
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
+        Use(connection => Execute(connection, null, $"UPDATE sweeps SET open_until = {NowMs} + @lease WHERE name = @name;",
+            P("lease", (long)lease.TotalMilliseconds), P("name", Sweep), Now()) == 1);
+    }
+
+    /// <inheritdoc />
+    public void Close() => Use(connection => Execute(connection, null, "UPDATE sweeps SET open_until = NULL WHERE name = @name;", P("name", Sweep)) == 1);
+
+    /// <inheritdoc />
+    public bool IsOpen() => Use(connection =>
+    {
+        using var command = Command(connection, null, $"SELECT open_until > {NowMs} FROM sweeps WHERE name = @name;", P("name", Sweep), Now());
+        return command.ExecuteScalar() is true;
+    });
 
     /// <inheritdoc />
     public int RecoverOrphans(Func<string, bool> isWorkerAlive)
@@ -279,7 +310,7 @@ public sealed class PostgresRunLedger : IRunLedger
                 new NpgsqlParameter("steps", NpgsqlDbType.Integer) { Value = (object?)r?.Width?.Steps ?? DBNull.Value },
                 new NpgsqlParameter("converged", NpgsqlDbType.Boolean) { Value = (object?)r?.Width?.Converged ?? DBNull.Value },
                 PDouble("train_seconds", r?.TrainSeconds), PDouble("width_seconds", r?.WidthSeconds),
-                PText("json", r is null ? null : JsonSerializer.Serialize(r, Execution.RunRecord.JsonOptions)),
+                PText("json", outcome.ResultJson),
                 P("sweep", sweep), P("id", lease.RunId), P("worker", lease.Worker), P("attempt", lease.Attempt), Now());
             if (changed == 1) return true;
             // Already recorded by this very claim (a retried call whose answer was lost): true, and nothing changes.

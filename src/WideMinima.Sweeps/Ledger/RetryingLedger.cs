@@ -27,6 +27,15 @@ public sealed class RetryingLedger(IRunLedger inner, RetryOptions options, Actio
     public void CreateSweep(SweepHeader header, IReadOnlyList<PlannedRun> runs) => Retry("creating the sweep", () => { Inner.CreateSweep(header, runs); return true; });
 
     /// <inheritdoc />
+    public void HoldOpen(TimeSpan lease) => Retry("holding the sweep open", () => { Inner.HoldOpen(lease); return true; });
+
+    /// <inheritdoc />
+    public void Close() => Retry("closing the sweep", () => { Inner.Close(); return true; });
+
+    /// <inheritdoc />
+    public bool IsOpen() => Retry("reading whether the sweep is open", Inner.IsOpen);
+
+    /// <inheritdoc />
     public int RecoverOrphans(Func<string, bool> isWorkerAlive) => Retry("recovering orphaned runs", () => Inner.RecoverOrphans(isWorkerAlive));
 
     /// <inheritdoc />

@@ -18,8 +18,9 @@ public sealed class SqliteRunLedger : IRunLedger
     /// <summary>The ledger's file name inside a sweep folder.</summary>
     public const string FileName = "ledger.db";
 
-    /// <summary>The schema this program writes. 1: the first; 2: the checkpoints table; 3: leases (lease_ms, lease_expires_at) for fencing.</summary>
-    public const int SchemaVersion = 3;
+    /// <summary>The schema this program writes. 1: the first; 2: the checkpoints table; 3: leases (lease_ms, lease_expires_at) for fencing;
+    /// 4: the sweep's <c>open_until</c> (a tuning holds its sweep open while it adds jobs).</summary>
+    public const int SchemaVersion = 4;
 
     private readonly SqliteConnection _connection;
     private readonly TimeProvider _clock;
@@ -98,7 +99,8 @@ public sealed class SqliteRunLedger : IRunLedger
                 definition_json TEXT NOT NULL,
                 config_json TEXT NOT NULL,
                 created_at INTEGER NOT NULL,
-                tool_version TEXT NOT NULL);
+                tool_version TEXT NOT NULL,
+                open_until INTEGER);
             CREATE TABLE runs (
                 run_id TEXT PRIMARY KEY,
                 ordinal INTEGER NOT NULL,
@@ -159,6 +161,11 @@ public sealed class SqliteRunLedger : IRunLedger
             if (!columns.Contains("lease_expires_at")) Execute("ALTER TABLE runs ADD COLUMN lease_expires_at INTEGER;", tx);
             Execute("UPDATE runs SET lease_ms = 180000, lease_expires_at = heartbeat_at + 180000 WHERE status = 'running' AND lease_expires_at IS NULL;", tx);
         }
+        if (from < 4)
+        {
+            // A sweep of an older ledger was planned in full: nobody holds it open.
+            Execute("ALTER TABLE sweep ADD COLUMN open_until INTEGER;", tx);
+        }
         Execute("UPDATE meta SET value = $v WHERE key = 'schema_version';", tx, ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
     }
 
@@ -205,10 +212,33 @@ public sealed class SqliteRunLedger : IRunLedger
                 schedule.Value = Config.ConfigNames.Name(r.Schedule);
                 explore.Value = r.ExploreFraction is double f ? f : DBNull.Value;
                 seed.Value = r.Seed;
-                options.Value = JsonSerializer.Serialize(r.ScheduleOptions, Schedules.ScheduleJson.Options);
+                options.Value = r.OptionsJson;
                 insert.ExecuteNonQuery();
             }
             tx.Commit();
+        }
+    }
+
+    /// <inheritdoc />
+    public void HoldOpen(TimeSpan lease)
+    {
+        if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
+        lock (_lock) Execute("UPDATE sweep SET open_until = $until WHERE id = 1;", null, ("$until", Now() + (long)lease.TotalMilliseconds));
+    }
+
+    /// <inheritdoc />
+    public void Close()
+    {
+        lock (_lock) Execute("UPDATE sweep SET open_until = NULL WHERE id = 1;");
+    }
+
+    /// <inheritdoc />
+    public bool IsOpen()
+    {
+        lock (_lock)
+        {
+            using var command = Command("SELECT open_until FROM sweep WHERE id = 1;");
+            return command.ExecuteScalar() is long until && until > Now();
         }
     }
 
@@ -295,7 +325,7 @@ public sealed class SqliteRunLedger : IRunLedger
                 ("$sharpness", r?.Width?.Sharpness), ("$max_loss", r?.Width?.MaxLoss), ("$steps", r?.Width?.Steps),
                 ("$converged", r?.Width is { } w ? (w.Converged ? 1 : 0) : null),
                 ("$train_seconds", r?.TrainSeconds), ("$width_seconds", r?.WidthSeconds),
-                ("$json", r is null ? null : JsonSerializer.Serialize(r, Execution.RunRecord.JsonOptions)),
+                ("$json", outcome.ResultJson),
                 ("$id", lease.RunId), ("$worker", lease.Worker), ("$attempt", lease.Attempt));
             bool recorded = changed == 1;
             if (!recorded)

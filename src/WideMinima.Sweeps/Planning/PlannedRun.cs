@@ -11,4 +11,14 @@ namespace WideMinima.Sweeps.Planning;
 /// <param name="ExploreFraction">The explore share, for schedules that have one.</param>
 /// <param name="Seed">The seed.</param>
 /// <param name="ScheduleOptions">The budget-independent schedule the trainer builds.</param>
-public sealed record PlannedRun(string RunId, int Ordinal, string Setting, SweepSchedule Schedule, double? ExploreFraction, int Seed, ScheduleOptions ScheduleOptions);
+public sealed record PlannedRun(string RunId, int Ordinal, string Setting, SweepSchedule Schedule, double? ExploreFraction, int Seed, ScheduleOptions ScheduleOptions)
+{
+    /// <summary>
+    /// What the worker runs when it is more than one schedule: a tuning's job (its JSON), stored in place of the
+    /// schedule options; null for a planned run.
+    /// </summary>
+    public string? JobJson { get; init; }
+
+    /// <summary>The text a ledger stores as the run's schedule options: the job, or the schedule as JSON.</summary>
+    public string OptionsJson => JobJson ?? System.Text.Json.JsonSerializer.Serialize(ScheduleOptions, ScheduleJson.Options);
+}

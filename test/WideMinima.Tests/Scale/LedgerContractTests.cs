@@ -28,6 +28,44 @@ public sealed class LedgerContractTests
     [TestMethod]
     [DataRow("sqlite")]
     [DataRow("postgres")]
+    public void A_sweep_held_open_takes_added_jobs_keeps_their_text_and_closes_or_lapses(string kind)
+    {
+        var clock = new ManualClock();
+        var (ledger, plan, _) = Ledgers.New(kind, clock: clock);
+        using var _l = ledger;
+        Assert.IsFalse(ledger.IsOpen(), "a planned sweep is not held open");
+        ledger.HoldOpen(Lease);
+        Assert.IsTrue(ledger.IsOpen());
+        clock.Advance(Lease - TimeSpan.FromSeconds(1));
+        Assert.IsTrue(ledger.IsOpen(), "the hold lasts its lease");
+        ledger.HoldOpen(Lease);
+        clock.Advance(Lease - TimeSpan.FromSeconds(1));
+        Assert.IsTrue(ledger.IsOpen(), "renewed");
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.IsFalse(ledger.IsOpen(), "lapsed");
+        ledger.HoldOpen(Lease);
+        ledger.Close();
+        Assert.IsFalse(ledger.IsOpen(), "closed");
+
+        // A job added later is queued after the plan, and its text and result come back as written.
+        const string job = """{"rung":1,"epochs":3,"trials":[{"id":4}]}""";
+        ledger.CreateSweep(ledger.ReadSweep()!, [plan[0] with { RunId = "tune-r1-t4", Ordinal = plan.Count, JobJson = job }]);
+        Assert.AreEqual(plan.Count + 1, ledger.Runs().Count);
+        while (ledger.Claim("w", Lease, Alive) is { } run)
+        {
+            if (run.RunId != "tune-r1-t4") continue;
+            Assert.AreEqual(job, run.ScheduleOptionsJson);
+            Assert.IsTrue(ledger.Complete(run.Lease, new RunOutcome(RunStatus.Done, null, null, """{"outcomes":[],"computeEpochs":2.7}""")));
+        }
+        var added = ledger.Runs().Single(r => r.RunId == "tune-r1-t4");
+        Assert.AreEqual(RunStatus.Done, added.Status);
+        Assert.AreEqual("""{"outcomes":[],"computeEpochs":2.7}""", added.ResultJson);
+        Assert.AreEqual(plan.Count, added.Ordinal);
+    }
+
+    [TestMethod]
+    [DataRow("sqlite")]
+    [DataRow("postgres")]
     public void A_reclaimed_run_cannot_be_completed_or_renewed_by_its_old_claim_even_under_the_same_worker_name(string kind)
     {
         var clock = new ManualClock();

@@ -44,6 +44,37 @@ public sealed class LedgerSchemaTests
         using var version = db2.CreateCommand();
         version.CommandText = "SELECT value FROM meta WHERE key = 'schema_version';";
         Assert.AreEqual(SqliteRunLedger.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), version.ExecuteScalar());
+        Assert.IsFalse(ledger.IsOpen(), "a migrated sweep is held open by nobody");
+    }
+
+    [TestMethod]
+    public void A_version_1_postgres_ledger_is_migrated_in_place_keeping_its_runs()
+    {
+        var server = PostgresServer.Shared;
+        var location = server.NewDatabase();
+        var config = Ledgers.Config();
+        using (var ledger = new PostgresRunLedger(location, config.Name))
+        {
+            ledger.CreateSweep(Ledgers.Header(config), WideMinima.Sweeps.Planning.SweepPlanner.Plan(config));
+            var run = ledger.Claim("w", TimeSpan.FromMinutes(1), _ => true)!;
+            Assert.IsTrue(ledger.Complete(run.Lease, new RunOutcome(RunStatus.Failed, null, "before the upgrade")));
+        }
+        // Version 1 differs from version 2 by the sweeps' open_until column alone: take it back to version 1.
+        server.Sql(location.Database, "ALTER TABLE sweeps DROP COLUMN open_until; UPDATE schema_version SET version = 1;");
+
+        using (var migrated = new PostgresRunLedger(location, config.Name))
+        {
+            Assert.AreEqual((long)PostgresRunLedger.SchemaVersion, Convert.ToInt64(server.Scalar(location.Database, "SELECT max(version) FROM schema_version;"), System.Globalization.CultureInfo.InvariantCulture));
+            var runs = migrated.Runs();
+            Assert.AreEqual("before the upgrade", runs[0].Error, "the runs recorded under version 1 are kept");
+            Assert.IsFalse(migrated.IsOpen(), "a migrated sweep is held open by nobody");
+            migrated.HoldOpen(TimeSpan.FromMinutes(1));
+            Assert.IsTrue(migrated.IsOpen());
+            Assert.IsNotNull(migrated.Claim("w", TimeSpan.FromMinutes(1), _ => true), "the migrated queue still hands out runs");
+        }
+        // A second program opening it finds the current version and changes nothing.
+        new PostgresRunLedger(location, config.Name).Dispose();
+        Assert.AreEqual(1L, server.Scalar(location.Database, "SELECT count(*) FROM schema_version;"));
     }
 
     [TestMethod]

@@ -37,6 +37,40 @@ public sealed class SweepWorkerTests
     }
 
     [TestMethod]
+    public void A_worker_waits_while_the_sweep_is_held_open_runs_what_is_added_and_exits_when_it_is_closed_or_its_holder_goes_quiet()
+    {
+        var clock = new ManualClock();
+        var (ledger, plan, _) = Ledgers.New("sqlite", clock: clock);
+        using var _l = ledger;
+        Assert.IsFalse(ledger.IsOpen(), "a planned sweep is not held open");
+        ledger.HoldOpen(Lease);
+        Assert.IsTrue(ledger.IsOpen());
+        var log = new ConcurrentQueue<string>();
+        var executor = FakeExecutor.Done();
+        var options = Options("w", log) with { IdlePoll = TimeSpan.FromMilliseconds(5) };
+        var worker = Task.Run(() => new SweepWorker(ledger, executor, options).Run(CancellationToken.None));
+        Assert.IsTrue(SpinWait.SpinUntil(() => log.Any(l => l.Contains("waiting while the sweep is held open", StringComparison.Ordinal)), Wait), "the worker ran the plan and waits");
+        Assert.IsFalse(worker.IsCompleted, "an open sweep keeps its idle worker");
+
+        ledger.CreateSweep(ledger.ReadSweep()!, [plan[0] with { RunId = "added-1", Ordinal = plan.Count }]);
+        Assert.IsTrue(SpinWait.SpinUntil(() => ledger.Runs().Single(r => r.RunId == "added-1").Status == RunStatus.Done, Wait), "a run added while the sweep is open is claimed and run");
+        Assert.IsFalse(worker.IsCompleted);
+        ledger.Close();
+        Assert.IsTrue(worker.Wait(Wait), "a closed sweep lets its idle worker exit");
+        Assert.AreEqual(plan.Count + 1, worker.Result);
+
+        // The holder (a tuning's coordinator) stops renewing: once its hold lapses, idle workers exit instead of waiting forever.
+        ledger.HoldOpen(Lease);
+        log.Clear();
+        var second = Task.Run(() => new SweepWorker(ledger, executor, options).Run(CancellationToken.None));
+        Assert.IsTrue(SpinWait.SpinUntil(() => !log.IsEmpty, Wait));
+        Assert.IsFalse(second.IsCompleted);
+        clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.IsTrue(second.Wait(Wait), "a hold that lapsed lets the worker exit");
+        Assert.AreEqual(0, second.Result);
+    }
+
+    [TestMethod]
     public void A_run_whose_lease_expired_is_taken_over_and_the_old_workers_late_result_is_refused()
     {
         var clock = new ManualClock();
@@ -230,6 +264,9 @@ public sealed class SweepWorkerTests
         }
         public WideMinima.Sweeps.Ledger.SweepHeader? ReadSweep() => Call(inner.ReadSweep);
         public void CreateSweep(WideMinima.Sweeps.Ledger.SweepHeader header, IReadOnlyList<WideMinima.Sweeps.Planning.PlannedRun> runs) => Call(() => { inner.CreateSweep(header, runs); return 0; });
+        public void HoldOpen(TimeSpan lease) => Call(() => { inner.HoldOpen(lease); return 0; });
+        public void Close() => Call(() => { inner.Close(); return 0; });
+        public bool IsOpen() => Call(inner.IsOpen);
         public int RecoverOrphans(Func<string, bool> isWorkerAlive) => Call(() => inner.RecoverOrphans(isWorkerAlive));
         public LedgerRun? Claim(string worker, TimeSpan lease, Func<string, bool> isWorkerAlive) => Call(() => inner.Claim(worker, lease, isWorkerAlive));
         public bool Heartbeat(RunLease lease, string? progress) => Call(() => inner.Heartbeat(lease, progress));
