@@ -75,6 +75,16 @@ public sealed class WideMinimaTuner
         /// <summary>Keeps finished jobs so a search resumes (the console's ledger); null keeps them in memory only.</summary>
         public ITrialStore? Store { get; set; }
 
+        /// <summary>
+        /// Hands the search's jobs to workers (the console's shared ledger) instead of training them in this process;
+        /// the workers build their runner with <see cref="CreateTrialRunner(IDataView)"/> from the same data and options. Null:
+        /// jobs train here, one at a time.
+        /// </summary>
+        public ITrialDispatcher? Dispatcher { get; set; }
+
+        /// <summary>Jobs in flight at once on the <see cref="Dispatcher"/> (see <see cref="TuningSearch.Parallelism"/>). Default 1.</summary>
+        public int Parallelism { get; set; } = 1;
+
         /// <summary>The elapsed-time clock of the wall-time budget; null uses a stopwatch.</summary>
         public Func<TimeSpan>? Clock { get; set; }
 
@@ -90,6 +100,9 @@ public sealed class WideMinimaTuner
             if (BudgetEpochs is null && BudgetTime is null) throw Internal.Guard.Fail("budget", "none", "must cap compute (BudgetEpochs) or wall time (BudgetTime), or both");
             if (BudgetTime is TimeSpan t && t <= TimeSpan.Zero) throw Internal.Guard.Fail("budget_minutes", t.TotalMinutes, "must be positive");
             Internal.Guard.Positive(FinalFits, nameof(FinalFits));
+            Internal.Guard.Positive(Parallelism, nameof(Parallelism));
+            if (Parallelism > 1 && Dispatcher is null)
+                throw Internal.Guard.Fail(nameof(Parallelism), Parallelism, "needs a Dispatcher: in one process jobs train one at a time");
             if (BudgetEpochs is double b)
             {
                 double smallest = SmallestTrial(Trainer.Epochs, GracePeriod, ReductionFactor, ValidationShare);
@@ -117,34 +130,21 @@ public sealed class WideMinimaTuner
     /// <summary>The search alone: every trial and the ranking, on the validation split carved from <paramref name="trainData"/>.</summary>
     public TuningOutcome Search(IDataView trainData, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(trainData);
         var o = _options;
-        var t = o.Trainer;
-        var (_, dimensions) = TrainingDataReader.CheckFeatures(trainData.Schema, t.FeatureColumnName);
-        TrainingDataReader.CheckLabelType(trainData.Schema, t.LabelColumnName);
         var host = ((IHostEnvironment)_mlContext).Register(nameof(WideMinimaTuner));
         using var channel = host.Start("Tuning");
         void Log(string message) => channel.Info(MessageSensitivity.None, message);
-
-        var (all, label) = TrainingDataReader.Read(trainData, t.FeatureColumnName, t.LabelColumnName, null, "training data");
-        var (trainIndex, validationIndex) = StratifiedSplit.Carve(all.Labels, o.ValidationShare, o.Seed);
-        var train = ClassifierTrialRunner.Subset(all, trainIndex);
-        var validation = ClassifierTrialRunner.Subset(all, validationIndex);
-        var spec = WideMinimaTrainer.Spec(t, all.FeatureCount, label.ClassCount, dimensions);
-        var (device, warning) = TorchDevices.Resolve(t.Device);
-        if (warning is not null) channel.Warning(MessageSensitivity.None, warning);
-        Log($"tuning {spec.Kind} on {train.Count} training and {validation.Count} validation examples (share {o.ValidationShare}, seed {o.Seed}), device {device}");
-
-        var runner = new ClassifierTrialRunner(train, validation, t.ToTrainingOptions(), spec, device, all.Count, _ => { },
-            o.ForkAndDecay ? TuningForks.Trainer(o.ScratchDirectory) : null);
-        var asha = new Asha(t.Epochs, o.GracePeriod, o.ReductionFactor);
-        Log($"rungs (epochs): {string.Join(", ", asha.Rungs)}; reduction factor {o.ReductionFactor}");
+        var runner = BuildRunner(trainData, Log, message => channel.Warning(MessageSensitivity.None, message));
+        var asha = new Asha(o.Trainer.Epochs, o.GracePeriod, o.ReductionFactor);
+        Log($"rungs (epochs): {string.Join(", ", asha.Rungs)}; reduction factor {o.ReductionFactor}{(o.Dispatcher is null ? "" : $"; {o.Parallelism} job(s) in flight on workers")}");
         var stopwatch = Stopwatch.StartNew();
         var search = new TuningSearch(new RandomTuner(o.Space, o.Seed), asha, runner, new TuningBudget(o.BudgetEpochs, o.BudgetTime),
-            o.Clock ?? (() => stopwatch.Elapsed), t.Seed ?? 1)
+            o.Clock ?? (() => stopwatch.Elapsed), o.Trainer.Seed ?? 1)
         {
-            ReservedEpochs = o.FinalFits * t.Epochs,
+            ReservedEpochs = o.FinalFits * o.Trainer.Epochs,
             Store = o.Store,
+            Dispatcher = o.Dispatcher,
+            Parallelism = o.Parallelism,
             Progress = new Relay(p =>
             {
                 if (p.Kind != TuningEventKind.JobStarted) Log(p.Message);
@@ -152,6 +152,33 @@ public sealed class WideMinimaTuner
             }),
         };
         return search.Run(cancellationToken);
+    }
+
+    /// <summary>
+    /// The runner that trains the search's jobs: the seeded, stratified validation split carved from
+    /// <paramref name="trainData"/>, the trainer's network and options, fork-and-decay when enabled. A worker that
+    /// trains a shared search's jobs builds the same runner from the same data and options, so a job trains the same
+    /// wherever it runs.
+    /// </summary>
+    public ITrialRunner CreateTrialRunner(IDataView trainData) => BuildRunner(trainData, _ => { }, _ => { });
+
+    private ClassifierTrialRunner BuildRunner(IDataView trainData, Action<string> log, Action<string> warn)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        var o = _options;
+        var t = o.Trainer;
+        var (_, dimensions) = TrainingDataReader.CheckFeatures(trainData.Schema, t.FeatureColumnName);
+        TrainingDataReader.CheckLabelType(trainData.Schema, t.LabelColumnName);
+        var (all, label) = TrainingDataReader.Read(trainData, t.FeatureColumnName, t.LabelColumnName, null, "training data");
+        var (trainIndex, validationIndex) = StratifiedSplit.Carve(all.Labels, o.ValidationShare, o.Seed);
+        var train = ClassifierTrialRunner.Subset(all, trainIndex);
+        var validation = ClassifierTrialRunner.Subset(all, validationIndex);
+        var spec = WideMinimaTrainer.Spec(t, all.FeatureCount, label.ClassCount, dimensions);
+        var (device, warning) = TorchDevices.Resolve(t.Device);
+        if (warning is not null) warn(warning);
+        log($"tuning {spec.Kind} on {train.Count} training and {validation.Count} validation examples (share {o.ValidationShare}, seed {o.Seed}), device {device}");
+        return new ClassifierTrialRunner(train, validation, t.ToTrainingOptions(), spec, device, all.Count, _ => { },
+            o.ForkAndDecay ? TuningForks.Trainer(o.ScratchDirectory) : null);
     }
 
     /// <summary>Trains <paramref name="settings"/> on all of <paramref name="trainData"/> for the full budget, with the trainer's width options.</summary>

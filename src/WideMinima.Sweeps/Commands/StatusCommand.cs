@@ -49,6 +49,11 @@ internal sealed class StatusCommand : Command<LedgerSettings>
                 $"  about {durations.Average() * left / workers / 60:F1} minutes left at {durations.Average():F1} s per run with {workers} worker(s)")));
         }
 
+        if (config?.Tune is not null)
+        {
+            PrintJobs(ledger, runs);
+            return;
+        }
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumns("setting", "done", "accuracy % (mean ± std)", "sharpness (mean ± std)", "train s");
         foreach (var s in SettingSummary.From(runs))
@@ -58,6 +63,29 @@ internal sealed class StatusCommand : Command<LedgerSettings>
                 F(Statistics.Mean(acc), 2) + " ± " + F(Statistics.StandardDeviation(acc), 2),
                 F(Statistics.Mean(s.Sharpness), 3) + " ± " + F(Statistics.StandardDeviation(s.Sharpness), 3),
                 F(Statistics.Mean([.. s.Done.Select(r => r.TrainSeconds ?? double.NaN)]), 1));
+        }
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>A tuning's jobs: one row each, with the validation accuracy of each of its trials.</summary>
+    private static void PrintJobs(IRunLedger ledger, IReadOnlyList<LedgerRun> runs)
+    {
+        AnsiConsole.MarkupLine(Markup.Escape(ledger.IsOpen()
+            ? "  a tuning, held open by its coordinator: workers wait for its next jobs"
+            : "  a tuning, closed (finished, or its coordinator stopped): workers exit when nothing is left; best.json and trials.csv are in tune's --out"));
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("job", "trials", "status", "worker", "validation %", "s");
+        foreach (var r in runs)
+        {
+            string accuracies = "-";
+            if (r.Status == RunStatus.Done && r.ResultJson is not null)
+            {
+                var result = System.Text.Json.JsonSerializer.Deserialize<Tuning.JobResult>(r.ResultJson, SweepConfigJson.Options);
+                if (result is not null)
+                    accuracies = string.Join(" ", result.Outcomes.Select(o => o.Status == Tuning.TrialOutcomeStatus.Done ? F(o.ValidationAccuracy * 100, 1) : o.Status.ToString().ToLowerInvariant()));
+            }
+            double? seconds = r.StartedAt is long a && r.FinishedAt is long b ? (b - a) / 1000.0 : null;
+            table.AddRow(Markup.Escape(r.RunId), Markup.Escape(r.Setting), r.Status.ToText() + (r.Status == RunStatus.Running && r.Progress is not null ? $" ({Markup.Escape(r.Progress)})" : ""),
+                Markup.Escape(r.Worker ?? "-"), accuracies, seconds is double sec ? F(sec, 1) : "-");
         }
         AnsiConsole.Write(table);
     }

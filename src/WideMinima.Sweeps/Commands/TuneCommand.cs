@@ -21,17 +21,20 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
 {
     public override int Execute(Spectre.Console.Cli.CommandContext context, TuneSettings settings, CancellationToken cancellationToken)
     {
-        // The shared-ledger options come with run's settings; the tuner keeps its own ledger in --out.
-        if (settings.Ledger is not null) throw new SweepConfigException("--ledger", LedgerLocation.Redact(settings.Ledger), "is not supported by tune: it keeps its own ledger (tune.db) in --out");
-        if (settings.Sweep is not null) throw new SweepConfigException("--sweep", settings.Sweep, "is not supported by tune");
-        if (settings.LeaseSeconds is not null) throw new SweepConfigException("--lease-seconds", settings.LeaseSeconds, "is not supported by tune");
-        if (settings.Workers is int workers && workers != 1)
-            throw new SweepConfigException("--workers", workers, "is not supported by tune yet: it trains one job at a time in one process (run tunes with different --out folders to use more cores or machines)");
+        if (settings.Workers is int w && w < 0) throw new SweepConfigException("--workers", w, "must be 0 (workers join with 'worker') or more");
         var config = settings.ResolveTune();
         SweepConfigValidator.Validate(config);
         TuneConfigValidator.Validate(config);
         SweepData.CheckExists(config.Dataset);
         string folder = settings.Folder;
+        // Workers train the search when asked for: --workers other than 1, a shared --ledger, or parallel jobs.
+        bool shared = settings.Location() is not null;
+        Workers? workers = shared || settings.Workers is not (null or 1) || config.Tune!.ParallelJobs is > 1
+            ? new Workers(settings.Target(config.Name), settings.Workers ?? config.Tune!.ParallelJobs ?? 1, settings.Lease)
+            : null;
+        if (workers is null && settings.LeaseSeconds is not null)
+            throw new SweepConfigException("--lease-seconds", settings.LeaseSeconds, "applies to tune's workers only (--workers N other than 1, or --ledger)");
+        config = Resolve(folder, config, workers);
         SweepFolder.EnsureWritable(folder);
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -41,14 +44,14 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         {
             // Like run: plain lines when the output is redirected, live progress bars on a terminal.
             if (System.Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-                return Run(folder, config, settings.Replace, System.Console.Out, budget => new TunePlainView(System.Console.Out, budget), cancel.Token);
+                return Run(folder, config, settings.Replace, System.Console.Out, budget => new TunePlainView(System.Console.Out, budget), cancel.Token, workers);
             int code = 0;
             using var lines = new AnsiLineWriter();
             AnsiConsole.Progress()
                 .AutoClear(false)
                 .HideCompleted(true)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .Start(ctx => code = Run(folder, config, settings.Replace, lines, budget => new TuneLiveView(ctx, budget), cancel.Token));
+                .Start(ctx => code = Run(folder, config, settings.Replace, lines, budget => new TuneLiveView(ctx, budget), cancel.Token, workers));
             return code;
         }
         catch (OperationCanceledException)
@@ -56,52 +59,96 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
             System.Console.WriteLine("Stopped; run the same command again to continue where it left off.");
             return 130;
         }
+        catch (TuneJobFailedException e)
+        {
+            System.Console.Error.WriteLine($"Tuning stopped: {e.Message}");
+            System.Console.Error.WriteLine("Every finished job is kept in the ledger; fix the cause and run the same command again to continue (the failed job runs again).");
+            return ExitCodes.SomeRunsFailed;
+        }
         finally
         {
             System.Console.CancelKeyPress -= onCancel;
         }
     }
 
-    /// <summary>The whole tuning into <paramref name="folder"/>; the config is already validated.</summary>
+    /// <summary>Where tune's workers are: the ledger they share, how many start on this machine, and their lease.</summary>
+    /// <param name="Target">The sweep ledger the jobs go through (ledger.db in --out, or a sweep in PostgreSQL).</param>
+    /// <param name="Local">Worker processes started on this machine (0: workers join with <c>worker</c>).</param>
+    /// <param name="Lease">Their claims' lease, and how long the tuning holds its sweep open without renewing.</param>
+    public sealed record Workers(LedgerTarget Target, int Local, TimeSpan Lease);
+
+    /// <summary>
+    /// Fixes what the definition needs before anything is written: the threads per run, and with workers the jobs in
+    /// flight, taken from the tuning already recorded (a resume computes exactly as before) or else from the workers.
+    /// </summary>
+    private static SweepConfig Resolve(string folder, SweepConfig config, Workers? workers)
+    {
+        var stored = new List<SweepConfig>();
+        string tunePath = Path.Combine(folder, TuneLedger.FileName);
+        if (File.Exists(tunePath))
+        {
+            using var ledger = new TuneLedger(tunePath);
+            if (ledger.ReadDefinition() is { } d) stored.Add(SweepConfigJson.Parse(d.Config, tunePath));
+        }
+        if (workers is not null && (workers.Target.IsShared || File.Exists(workers.Target.SqlitePath)))
+        {
+            using var ledger = workers.Target.Open();
+            if (ledger.ReadSweep() is { } header) stored.Add(SweepConfigJson.Parse(header.ConfigJson, ledger.Description));
+        }
+        var t = config.Tune!;
+        if (workers is not null && t.ParallelJobs is null)
+        {
+            int? parallel = stored.Select(c => c.Tune?.ParallelJobs).FirstOrDefault(p => p is not null) ?? (workers.Local > 0 ? workers.Local : null);
+            config = config with { Tune = t with { ParallelJobs = parallel ?? throw new SweepConfigException("tune.parallel_jobs", null, "must be set with --workers 0 (--parallel-jobs N: how many jobs the workers that join run at once)") } };
+        }
+        if (config.ThreadsPerRun == 0)
+        {
+            int threads = stored.Count > 0 ? stored[0].ThreadsPerRun
+                : workers is null ? Math.Max(1, Environment.ProcessorCount) : SweepFolder.DefaultThreads(workers.Local);
+            config = config with { ThreadsPerRun = threads };
+        }
+        return config;
+    }
+
+    /// <summary>The whole tuning into <paramref name="folder"/>; the config is already validated and resolved.</summary>
     /// <param name="folder">The output folder.</param>
     /// <param name="config">The validated config.</param>
     /// <param name="replace">Archive a different tuning already in the folder.</param>
     /// <param name="output">Where the lines that are not progress go.</param>
     /// <param name="view">Makes the progress display from the search's budget in epochs (null: no compute cap).</param>
     /// <param name="ct">Stops the tuning.</param>
-    public static int Run(string folder, SweepConfig config, bool replace, TextWriter output, Func<double?, IProgress<TuningProgress>> view, CancellationToken ct)
+    /// <param name="workers">Workers that train the search's jobs; null trains them in this process, one at a time.</param>
+    public static int Run(string folder, SweepConfig config, bool replace, TextWriter output, Func<double?, IProgress<TuningProgress>> view, CancellationToken ct, Workers? workers = null)
     {
         var t = config.Tune!;
         string ledgerPath = Path.Combine(folder, TuneLedger.FileName);
+        // The job ledger first: with --replace it archives the folder's plots as a whole, then the tuning's own files follow.
+        if (workers is not null) config = SweepFolder.Prepare(workers.Target, config, replace).Config;
         config = PrepareLedger(folder, ledgerPath, config, replace);
         using var ledger = new TuneLedger(ledgerPath);
-        int resumed = ledger.JobCount();
 
         var ml = new MLContext(seed: config.FirstSeed);
         var data = SweepData.Load(ml, config.Dataset);
-        var trainer = RunExecutor.TrainerOptions(config, JsonSerializer.Serialize<ScheduleOptions>(new KneeScheduleOptions(), ScheduleJson.Options), config.FirstSeed, config.ThreadsPerRun);
         int finals = TuneConfigValidator.FinalFits(config);
         var progress = view(t.BudgetEpochs is double b ? b - finals * config.Epochs : null);
-        var tuner = new WideMinimaTuner(ml, new WideMinimaTuner.Options
-        {
-            Trainer = trainer,
-            Space = t.Space,
-            GracePeriod = t.GracePeriod,
-            ReductionFactor = t.ReductionFactor,
-            ValidationShare = t.ValidationShare,
-            Seed = t.Seed,
-            BudgetEpochs = t.BudgetEpochs,
-            BudgetTime = t.BudgetMinutes is double m ? TimeSpan.FromMinutes(m) : null,
-            FinalFits = finals,
-            ForkAndDecay = t.ForkAndDecay,
-            Progress = progress,
-            Store = ledger,
-            ScratchDirectory = Path.Combine(folder, "scratch"), // trunk checkpoints while a Knee job runs
-        });
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Tuning '{config.Name}' in {folder}: budget {(t.BudgetEpochs is double e ? $"{e:0.##} epochs" : "no compute cap")}{(t.BudgetMinutes is double mm ? $", {mm:0.#} minutes" : "")}, {config.ThreadsPerRun} thread(s){(resumed > 0 ? $"; resuming: {resumed} job(s) in the ledger" : "")}."));
+        var options = TuneJobs.TunerOptions(config, config.ThreadsPerRun, Path.Combine(folder, "scratch")); // trunk checkpoints while a Knee job runs
+        options.Progress = progress;
+        var tuner = new WideMinimaTuner(ml, options);
+        string budget = t.BudgetEpochs is double e ? string.Create(CultureInfo.InvariantCulture, $"{e:0.##} epochs") : "no compute cap";
+        if (t.BudgetMinutes is double mm) budget += string.Create(CultureInfo.InvariantCulture, $", {mm:0.#} minutes");
 
-        var outcome = tuner.Search(data.Train, ct);
+        TuningOutcome outcome;
+        if (workers is null)
+        {
+            options.Store = ledger;
+            int resumed = ledger.JobCount();
+            output.WriteLine($"Tuning '{config.Name}' in {folder}: budget {budget}, {config.ThreadsPerRun} thread(s){(resumed > 0 ? $"; resuming: {resumed} job(s) in the ledger" : "")}.");
+            outcome = tuner.Search(data.Train, ct);
+        }
+        else
+        {
+            outcome = SearchOnWorkers(folder, config, workers, tuner, options, data, budget, output, ct);
+        }
         output.WriteLine($"Search stopped: {outcome.StopReason}");
         string scratch = Path.Combine(folder, "scratch");
         if (Directory.Exists(scratch) && !Directory.EnumerateFileSystemEntries(scratch).Any()) Directory.Delete(scratch);
@@ -156,17 +203,12 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         return ExitCodes.Success;
     }
 
-    /// <summary>Opens the ledger, fixes the thread count, and refuses a different tuning unless <paramref name="replace"/>.</summary>
+    /// <summary>Opens the ledger and refuses a different tuning unless <paramref name="replace"/>.</summary>
     private static SweepConfig PrepareLedger(string folder, string path, SweepConfig config, bool replace)
     {
         (string Definition, string Config)? existing;
         using (var ledger = new TuneLedger(path)) existing = ledger.ReadDefinition();
-        if (config.ThreadsPerRun == 0)
-        {
-            int threads = existing is { } e ? SweepConfigJson.Parse(e.Config, path).ThreadsPerRun : Math.Max(1, Environment.ProcessorCount);
-            config = config with { ThreadsPerRun = threads };
-        }
-        string definition = Definition(config);
+        string definition = SweepConfigJson.TuningDefinition(config);
         if (existing is { } old && old.Definition != definition)
         {
             if (!replace)
@@ -182,9 +224,95 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         return config;
     }
 
-    /// <summary>What defines a tuning's results (workers and TensorBoard excluded).</summary>
-    private static string Definition(SweepConfig config) =>
-        JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false }, Compact);
+    /// <summary>
+    /// The search with its jobs on workers: each job becomes a run of the sweep ledger, which <c>run</c>'s workers
+    /// claim (started here, <see cref="Workers.Local"/> of them, and any that join with <c>worker</c>). The tuning holds
+    /// its sweep open while it searches, so idle workers wait for the next job; it closes it when the search ends, and
+    /// a coordinator that dies stops renewing it, so workers elsewhere exit after their lease.
+    /// </summary>
+    private static TuningOutcome SearchOnWorkers(string folder, SweepConfig config, Workers workers, WideMinimaTuner tuner, WideMinimaTuner.Options options,
+        SweepData data, string budget, TextWriter output, CancellationToken ct)
+    {
+        var target = workers.Target;
+        void Log(string line)
+        {
+            lock (output) output.WriteLine(line);
+        }
+        using var ledger = new RetryingLedger(target.Open(), new RetryOptions(), Log);
+        var header = ledger.ReadSweep() ?? throw new LedgerException($"{ledger.Description} holds no sweep.");
+        int reset = ledger.ResetFailed();
+        ledger.RecoverOrphans(WorkerIdentity.IsAlive);
+        int known = ledger.Runs().Count;
+        ledger.HoldOpen(workers.Lease);
+        var renew = workers.Lease / 4;
+        using var holder = new Timer(_ =>
+        {
+            try { ledger.HoldOpen(workers.Lease); }
+            catch (LedgerUnavailableException e) { Log($"holding the sweep open failed: {e.Message}"); }
+        }, null, renew, renew);
 
-    private static readonly JsonSerializerOptions Compact = new(SweepConfigJson.Options) { WriteIndented = false };
+        var processes = new List<System.Diagnostics.Process>();
+        var logs = new List<StreamWriter>();
+        bool finished = false;
+        try
+        {
+            string logFolder = Path.Combine(folder, "logs");
+            if (workers.Local > 0) Directory.CreateDirectory(logFolder);
+            for (int i = 0; i < workers.Local; i++)
+            {
+                var (process, log) = SweepCoordinator.StartWorkerProcess(target, logFolder, i, config.ThreadsPerRun, workers.Lease, null);
+                processes.Add(process);
+                logs.Add(log);
+            }
+            Log(string.Create(CultureInfo.InvariantCulture,
+                $"Tuning '{config.Name}' in {folder}: budget {budget}; jobs on workers through {target.Description}, {config.Tune!.ParallelJobs} in flight, {workers.Local} worker process(es) here x {config.ThreadsPerRun} thread(s){(known > 0 ? $"; resuming: {known} job(s) in the ledger{(reset > 0 ? $", {reset} failed one(s) to run again" : "")}" : "")}."));
+            if (workers.Local == 0)
+                Log(target.IsShared
+                    ? $"Start workers anywhere with: wideminima worker --ledger {target.Location!.Display} --sweep {target.Sweep}"
+                    : $"Start workers with: wideminima worker --out {folder}");
+
+            void CheckWorkers()
+            {
+                if (processes.Count > 0 && processes.All(p => p.HasExited))
+                    throw new TuneJobFailedException($"all {processes.Count} worker process(es) exited with jobs left; see {Path.Combine(folder, "logs")}/worker-*.log");
+            }
+            options.Dispatcher = new LedgerTrialDispatcher(ledger, header, CheckWorkers);
+            options.Parallelism = config.Tune!.ParallelJobs ?? 1;
+            options.Store = null;
+            var outcome = tuner.Search(data.Train, ct);
+            finished = true;
+            return outcome;
+        }
+        finally
+        {
+            holder.Change(Timeout.Infinite, Timeout.Infinite);
+            // Done: close the sweep, and idle workers (here and elsewhere) exit. Stopped or failed: the local workers
+            // give their jobs back and exit; the sweep stays held until its lease lapses, for a quick restart.
+            if (finished) ledger.Close();
+            foreach (var p in processes)
+            {
+                if (finished || p.HasExited) continue;
+                try
+                {
+                    p.StandardInput.WriteLine(SweepCoordinator.StopLine);
+                    p.StandardInput.Flush();
+                }
+                catch (IOException)
+                {
+                    // It exited meanwhile.
+                }
+            }
+            foreach (var p in processes)
+            {
+                if (!p.WaitForExit(TimeSpan.FromMinutes(2))) p.Kill(entireProcessTree: true);
+                p.WaitForExit();
+                p.Dispose();
+            }
+            foreach (var log in logs)
+            {
+                lock (log) log.Dispose();
+            }
+            if (!finished) ledger.RecoverOrphans(WorkerIdentity.IsAlive);
+        }
+    }
 }

@@ -20,6 +20,7 @@ internal sealed class TuneSettings : RunSettings
     [CommandOption("--validation-share <F>")] [Description("Share of the training data held out for validation, in (0, 0.5]].")] public double? ValidationShare { get; init; }
     [CommandOption("--tune-seed <N>")] [Description("Seeds the tuner and the validation split.")] public int? TuneSeed { get; init; }
     [CommandOption("--top <N>")] [Description("With --seeds > 1: how many top settings get every seed's final fit.")] public int? Top { get; init; }
+    [CommandOption("--parallel-jobs <N>")] [Description("Jobs in flight at once on the workers (default: --workers); required with --workers 0.")] public int? ParallelJobs { get; init; }
     [CommandOption("--no-fork")] [Description("Train Knee's shares independently instead of by fork-and-decay.")] public bool NoFork { get; init; }
 
     protected override bool ForTune => true;
@@ -44,6 +45,7 @@ internal sealed class TuneSettings : RunSettings
                 Seed = TuneSeed ?? t.Seed,
                 Top = Top ?? t.Top,
                 ForkAndDecay = !NoFork && t.ForkAndDecay,
+                ParallelJobs = ParallelJobs ?? t.ParallelJobs,
             },
         };
     }
@@ -73,6 +75,7 @@ internal static class TuneConfigValidator
         if (!double.IsFinite(t.ValidationShare) || t.ValidationShare <= 0 || t.ValidationShare > 0.5)
             throw new SweepConfigException("tune.validation_share", t.ValidationShare, "must be in (0, 0.5]");
         if (t.Top < 1) throw new SweepConfigException("tune.top", t.Top, "must be at least 1");
+        if (t.ParallelJobs is int p && p < 1) throw new SweepConfigException("tune.parallel_jobs", p, "must be at least 1");
         if (t.BudgetEpochs is null && t.BudgetMinutes is null)
             throw new SweepConfigException("tune.budget_epochs", null, "or tune.budget_minutes must be set: tuning needs a budget");
         if (t.BudgetMinutes is double m && (!double.IsFinite(m) || m <= 0)) throw new SweepConfigException("tune.budget_minutes", m, "must be a positive number of minutes");
@@ -87,5 +90,5 @@ internal static class TuneConfigValidator
     }
 
     /// <summary>Final fits on the whole training set: one, or the top settings times the seeds.</summary>
-    public static int FinalFits(SweepConfig config) => config.Seeds > 1 ? (config.Tune?.Top ?? 3) * config.Seeds : 1;
+    public static int FinalFits(SweepConfig config) => Execution.TuneJobs.FinalFits(config);
 }

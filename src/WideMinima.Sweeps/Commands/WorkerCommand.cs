@@ -82,17 +82,20 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
         if (threads <= 0) threads = config.ThreadsPerRun;
         string? checkpoints = settings.Checkpoints is not null ? Path.GetFullPath(settings.Checkpoints)
             : target.Folder is not null ? SweepWorker.DefaultCheckpointFolder(target.Folder) : null;
-        if (checkpoints is null && config.CheckpointEveryEpochs > 0)
+        if (checkpoints is null && config.CheckpointEveryEpochs > 0 && config.Tune is null)
             log($"warning: the sweep asks for checkpoints every {config.CheckpointEveryEpochs} epoch(s), but this worker has no --checkpoints folder (nor --out): it saves none");
-        var executor = new TrainingRunExecutor(config, header.ConfigJson, threads, target.Folder is null ? null : Path.Combine(target.Folder, "tensorboard"),
-            ledger, checkpoints, log, target.Folder);
-        log($"worker {name} joined {ledger.Description} ({threads} thread(s), lease {lease.TotalSeconds:F0} s)");
+        // A tuning's jobs (it holds its sweep open while it decides them), or a planned sweep's runs.
+        IRunExecutor executor = config.Tune is not null
+            ? new TuneJobExecutor(config, threads, target.Folder is null ? null : Path.Combine(target.Folder, "scratch"))
+            : new TrainingRunExecutor(config, header.ConfigJson, threads, target.Folder is null ? null : Path.Combine(target.Folder, "tensorboard"),
+                ledger, checkpoints, log, target.Folder);
+        log($"worker {name} joined {ledger.Description}{(config.Tune is not null ? " (a tuning)" : "")} ({threads} thread(s), lease {lease.TotalSeconds:F0} s)");
         int finished = new SweepWorker(ledger, executor, new WorkerOptions
         {
             Name = name,
             Lease = lease,
             Log = log,
-            AfterComplete = target.Folder is null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log),
+            AfterComplete = target.Folder is null || config.Tune is not null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log),
         }).Run(cancel.Token);
         log($"worker finished {finished} run(s)");
         if (cancel.IsCancellationRequested && !cancellationToken.IsCancellationRequested) return terminated ? 143 : ExitCodes.Stopped;

@@ -70,5 +70,16 @@ public static class SweepConfigJson
     public static string Definition(SweepConfig config) =>
         JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false, Tune = null, SaveModels = null }, Compact);
 
+    /// <summary>
+    /// What defines a tuning's results: the whole config, its <c>tune:</c> section included (workers and TensorBoard
+    /// excluded), as compact JSON; a tuning's ledgers refuse a different one.
+    /// </summary>
+    public static string TuningDefinition(SweepConfig config) =>
+        JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false }, Compact);
+
+    /// <summary>The definition a ledger keeps for <paramref name="config"/>: a tuning's, or a sweep's.</summary>
+    public static string DefinitionOf(SweepConfig config) =>
+        config?.Tune is null ? Definition(config!) : TuningDefinition(config);
+
     private static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
 }

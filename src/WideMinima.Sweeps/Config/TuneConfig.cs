@@ -44,6 +44,14 @@ public sealed record TuneConfig
     /// <summary>With <c>seeds</c> &gt; 1, the number of top settings trained with every seed for confidence intervals.</summary>
     public int Top { get; init; } = 3;
 
+    /// <summary>
+    /// Jobs in flight at once when workers train the search (<c>tune --workers N</c> or <c>--ledger</c>); null: the
+    /// number of local workers. The search's decisions depend on it (each waits for the results that are
+    /// <c>parallel_jobs</c> jobs old), so it is part of the tuning's definition: a resumed tuning keeps its value.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? ParallelJobs { get; init; }
+
     /// <summary>Train Knee's shares of one peak rate by fork-and-decay.</summary>
     public bool ForkAndDecay { get; init; } = true;
 

@@ -152,7 +152,8 @@ public static class SweepCoordinator
         }
     }
 
-    private static (Process, StreamWriter) StartWorkerProcess(LedgerTarget target, string logFolder, int index, int threads, TimeSpan lease, string? checkpointFolder)
+    /// <summary>Starts this program again as a <c>worker</c> on <paramref name="target"/>, its output into logs/worker-INDEX.log; it exits with its parent.</summary>
+    internal static (Process, StreamWriter) StartWorkerProcess(LedgerTarget target, string logFolder, int index, int threads, TimeSpan lease, string? checkpointFolder)
     {
         // Start this same program again as a worker; under 'dotnet x.dll' that means the host plus the dll.
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("The program's path is unknown.");

@@ -46,7 +46,7 @@ public static class SweepFolder
         }
         if (config.ThreadsPerRun == 0) config = config with { ThreadsPerRun = DefaultThreads(config.Workers) };
 
-        string definition = SweepConfigJson.Definition(config);
+        string definition = SweepConfigJson.DefinitionOf(config);
         if (existing is not null && existing.DefinitionJson != definition)
         {
             var stored = SweepConfigJson.Parse(existing.ConfigJson, ledger.Description);
@@ -73,7 +73,8 @@ public static class SweepFolder
 
     private static (SweepConfig Config, int Runs) Register(IRunLedger ledger, SweepConfig config, string definition)
     {
-        var plan = SweepPlanner.Plan(config);
+        // A tuning plans nothing: its coordinator adds each job as it decides it.
+        IReadOnlyList<PlannedRun> plan = config.Tune is null ? SweepPlanner.Plan(config) : [];
         ledger.CreateSweep(new SweepHeader(definition, SweepConfigJson.Write(config), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             typeof(SweepFolder).Assembly.GetName().Version?.ToString() ?? "?"), plan);
         return (config, plan.Count);
@@ -98,8 +99,8 @@ public static class SweepFolder
     /// <summary>The top-level config fields that differ, for the refusal message.</summary>
     public static IReadOnlyList<string> Differences(SweepConfig a, SweepConfig b)
     {
-        var left = System.Text.Json.Nodes.JsonNode.Parse(SweepConfigJson.Definition(a))!.AsObject();
-        var right = System.Text.Json.Nodes.JsonNode.Parse(SweepConfigJson.Definition(b))!.AsObject();
+        var left = System.Text.Json.Nodes.JsonNode.Parse(SweepConfigJson.DefinitionOf(a))!.AsObject();
+        var right = System.Text.Json.Nodes.JsonNode.Parse(SweepConfigJson.DefinitionOf(b))!.AsObject();
         return [.. left.Select(p => p.Key).Union(right.Select(p => p.Key))
             .Where(k => !System.Text.Json.Nodes.JsonNode.DeepEquals(left[k], right[k]))];
     }

@@ -24,8 +24,8 @@ public sealed record WorkerOptions
     /// <summary>Log lines (claims, outcomes, lost leases, retries).</summary>
     public Action<string>? Log { get; init; }
 
-    /// <summary>How often a worker with nothing to claim looks again while the sweep is held open (a tuning deciding its next job). Default 1 s.</summary>
-    public TimeSpan IdlePoll { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often a worker with nothing to claim looks again while the sweep is held open (a tuning deciding its next job). Default 250 ms.</summary>
+    public TimeSpan IdlePoll { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Called after each recorded outcome (the local worker refreshes the reports there).</summary>
     public Action? AfterComplete { get; init; }

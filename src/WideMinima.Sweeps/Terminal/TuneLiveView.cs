@@ -6,13 +6,13 @@ namespace WideMinima.Sweeps.Terminal;
 
 /// <summary>
 /// Spectre.Console progress for <c>tune</c>, like <c>run</c>'s <see cref="LiveView"/>: a bar of the search's compute
-/// (epochs spent of the budget) with the best so far, one bar for the job in flight, and the finished trials printed
+/// (epochs spent of the budget) with the best so far, one bar per job in flight, and the finished trials printed
 /// above the bars as the rows of a table that grows as jobs finish.
 /// </summary>
 internal sealed class TuneLiveView(ProgressContext context, double? searchBudget) : IProgress<TuningProgress>
 {
     private readonly ProgressTask _overall = context.AddTask("[bold]search epochs[/]", maxValue: searchBudget is double b && b > 0 ? b : 1);
-    private ProgressTask? _job;
+    private readonly Dictionary<string, ProgressTask> _jobs = [];
     private bool _headerShown;
 
     public void Report(TuningProgress value)
@@ -20,17 +20,16 @@ internal sealed class TuneLiveView(ProgressContext context, double? searchBudget
         switch (value.Kind)
         {
             case TuningEventKind.JobStarted:
-                _job?.StopTask();
-                _job = context.AddTask($"[grey]{Markup.Escape(value.Message)}[/]", maxValue: 1);
-                _job.IsIndeterminate = true;
+                var job = context.AddTask($"[grey]{Markup.Escape(value.Message)}[/]", maxValue: 1);
+                job.IsIndeterminate = true;
+                _jobs[value.Job!.Key] = job;
                 break;
             case TuningEventKind.JobFinished:
-                if (_job is not null)
+                if (_jobs.Remove(value.Job!.Key, out var done))
                 {
-                    _job.IsIndeterminate = false;
-                    _job.Value = _job.MaxValue;
-                    _job.StopTask();
-                    _job = null;
+                    done.IsIndeterminate = false;
+                    done.Value = done.MaxValue;
+                    done.StopTask();
                 }
                 if (!_headerShown)
                 {
@@ -51,7 +50,8 @@ internal sealed class TuneLiveView(ProgressContext context, double? searchBudget
                     }
                 break;
             case TuningEventKind.Stopped:
-                _job?.StopTask();
+                foreach (var left in _jobs.Values) left.StopTask();
+                _jobs.Clear();
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(value), value.Kind, "unknown tuning event");

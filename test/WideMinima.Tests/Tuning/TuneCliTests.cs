@@ -34,7 +34,7 @@ public sealed class TuneCliTests
         return data;
     }
 
-    private static string Yaml(string data, string tune) => $"""
+    internal static string Yaml(string data, string tune) => $"""
         name: tiny-tune
         dataset:
           kind: idx
@@ -58,7 +58,7 @@ public sealed class TuneCliTests
         {tune}
         """;
 
-    private const string GoodTune = """
+    internal const string GoodTune = """
           families: [knee, cosine, step, one-cycle]
           peak_lr: {min: 0.005, max: 0.3}
           explore_shares: [0, 0.5, 0.9]
@@ -191,7 +191,9 @@ public sealed class TuneCliTests
     [DataRow("--validation-share", "0", "tune.validation_share", "0")]
     [DataRow("--reduction-factor", "1", "tune.reduction_factor", "1")]
     [DataRow("--families", "knee,warp", "--families", "'warp'")]
-    [DataRow("--workers", "2", "--workers", "2")]
+    [DataRow("--workers", "0", "tune.parallel_jobs", "--workers 0")]
+    [DataRow("--workers", "-1", "--workers", "-1")]
+    [DataRow("--parallel-jobs", "0", "tune.parallel_jobs", "0")]
     public void Bad_flags_exit_2_before_training_naming_the_field_and_value(string flag, string value, string field, string shown)
     {
         string data = Data(train: 30, test: 9);

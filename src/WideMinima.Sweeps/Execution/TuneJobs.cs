@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML;
+using WideMinima.MLNet;
+using WideMinima.Schedules;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Ledger;
+using WideMinima.Sweeps.Planning;
+using WideMinima.Tuning;
+
+namespace WideMinima.Sweeps.Execution;
+
+/// <summary>
+/// A tuning's jobs as runs of the sweep ledger, so that <c>tune</c>'s workers are <c>run</c>'s workers: the same
+/// claims, leases, heartbeats, fencing and reclaims, on SQLite or PostgreSQL. A job's run holds the job as JSON in
+/// place of a schedule, and its result as JSON in place of a run record.
+/// </summary>
+public static class TuneJobs
+{
+    /// <summary>A job's run id, e.g. <c>tune-r1-t3-5-7</c> (rung 1, trials 3, 5 and 7): the same job always has the same id.</summary>
+    public static string RunId(TrialJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return string.Create(CultureInfo.InvariantCulture, $"tune-r{job.Rung}-t{string.Join('-', job.Trials.Select(t => t.Id))}");
+    }
+
+    /// <summary>The run that trains <paramref name="job"/>, queued at <paramref name="ordinal"/>.</summary>
+    public static PlannedRun Plan(TrialJob job, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var first = job.Trials[0].Settings;
+        string setting = job.Trials.Count == 1
+            ? $"r{job.Rung} {first.Label}"
+            : string.Create(CultureInfo.InvariantCulture, $"r{job.Rung} {first.Family.Name()} lr {first.PeakLearningRate:0.####} x{job.Trials.Count} shares");
+        return new PlannedRun(RunId(job), ordinal, setting, Schedule(first.Family), job.Trials.Count == 1 ? first.ExploreShare : null, job.Trials[0].Seed, first.ToSchedule())
+        {
+            JobJson = JsonSerializer.Serialize(job, SweepConfigJson.Options),
+        };
+    }
+
+    /// <summary>The sweep schedule a family is stored as.</summary>
+    public static SweepSchedule Schedule(ScheduleFamily family) => family switch
+    {
+        ScheduleFamily.Knee => SweepSchedule.Knee,
+        ScheduleFamily.Cosine => SweepSchedule.Cosine,
+        ScheduleFamily.Step => SweepSchedule.Step,
+        ScheduleFamily.OneCycle => SweepSchedule.OneCycle,
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, "not a schedule family"),
+    };
+
+    /// <summary>The job a run trains.</summary>
+    /// <exception cref="InvalidDataException">The run holds no job.</exception>
+    public static TrialJob Job(LedgerRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            return JsonSerializer.Deserialize<TrialJob>(run.ScheduleOptionsJson, SweepConfigJson.Options)
+                ?? throw new InvalidDataException($"Run '{run.RunId}' holds no tuning job.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Run '{run.RunId}' holds no tuning job: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// The result of a finished job's run. A run that failed as a whole (its worker could not train at all) is an
+    /// error of the set-up, not a result: <see cref="TuneJobFailedException"/>, and the tuning stops with the ledger
+    /// as it is (run again, and the job runs again).
+    /// </summary>
+    public static JobResult Result(TrialJob job, LedgerRun run)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Status != RunStatus.Done || run.ResultJson is null)
+            throw new TuneJobFailedException($"job {run.RunId} ({run.Setting}) {run.Status.ToText()} on worker {run.Worker ?? "?"}: {run.Error ?? "no result recorded"}");
+        var result = JsonSerializer.Deserialize<JobResult>(run.ResultJson, SweepConfigJson.Options)
+            ?? throw new InvalidDataException($"Run '{run.RunId}' holds no job result.");
+        if (!result.Outcomes.Select(o => o.TrialId).SequenceEqual(job.Trials.Select(t => t.Id)))
+            throw new InvalidDataException($"Run '{run.RunId}' holds the result of other trials than its job's.");
+        return result;
+    }
+
+    /// <summary>The tuner's options for a config: the same for the coordinator and every worker, so a job trains the same anywhere.</summary>
+    /// <param name="config">The tuning as stored in its ledger.</param>
+    /// <param name="threads">Torch threads.</param>
+    /// <param name="scratchDirectory">Where fork-and-decay keeps its trunk checkpoints while a job runs (null: the temporary folder).</param>
+    public static WideMinimaTuner.Options TunerOptions(SweepConfig config, int threads, string? scratchDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var t = config.Tune ?? throw new ArgumentException("The config has no tune section.", nameof(config));
+        var trainer = RunExecutor.TrainerOptions(config, JsonSerializer.Serialize<ScheduleOptions>(new KneeScheduleOptions(), ScheduleJson.Options), config.FirstSeed, threads);
+        return new WideMinimaTuner.Options
+        {
+            Trainer = trainer,
+            Space = t.Space,
+            GracePeriod = t.GracePeriod,
+            ReductionFactor = t.ReductionFactor,
+            ValidationShare = t.ValidationShare,
+            Seed = t.Seed,
+            BudgetEpochs = t.BudgetEpochs,
+            BudgetTime = t.BudgetMinutes is double m ? TimeSpan.FromMinutes(m) : null,
+            FinalFits = FinalFits(config),
+            ForkAndDecay = t.ForkAndDecay,
+            ScratchDirectory = scratchDirectory,
+        };
+    }
+
+    /// <summary>Final fits on the whole training set: one, or the top settings times the seeds.</summary>
+    public static int FinalFits(SweepConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Seeds > 1 ? (config.Tune?.Top ?? 3) * config.Seeds : 1;
+    }
+}
+
+/// <summary>A tuning job failed as a whole on its worker (not a trial that diverged or failed: those are results).</summary>
+public sealed class TuneJobFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TuneJobFailedException() { }
+
+    /// <summary>Creates the exception with a message.</summary>
+    public TuneJobFailedException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and its cause.</summary>
+    public TuneJobFailedException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>
+/// The search's side of the workers: submitting a job adds its run to the ledger (after every run already there),
+/// waiting polls the ledger until the run has finished. Idempotent, so a restarted search finds what it submitted.
+/// </summary>
+/// <param name="ledger">The sweep's ledger.</param>
+/// <param name="header">The sweep's header (adding runs goes through <see cref="IRunLedger.CreateSweep"/>).</param>
+/// <param name="whileWaiting">Called on every poll while a job is awaited (the coordinator checks its workers there; it may throw to stop).</param>
+/// <param name="poll">How often the ledger is read while waiting; default 100 ms.</param>
+public sealed class LedgerTrialDispatcher(IRunLedger ledger, SweepHeader header, Action? whileWaiting = null, TimeSpan? poll = null) : ITrialDispatcher
+{
+    private readonly Dictionary<string, LedgerRun> _runs = [];
+    private int _count;
+
+    /// <inheritdoc />
+    public TrialJobState State(TrialJob job)
+    {
+        var run = Find(job, refresh: true);
+        return run is null ? TrialJobState.New : run.Status.IsFinished() ? TrialJobState.Finished : TrialJobState.Submitted;
+    }
+
+    /// <inheritdoc />
+    public void Submit(TrialJob job)
+    {
+        if (Find(job, refresh: false) is not null) return;
+        ledger.CreateSweep(header, [TuneJobs.Plan(job, _count)]);
+    }
+
+    /// <inheritdoc />
+    public JobResult Wait(TrialJob job, CancellationToken cancellationToken)
+    {
+        var interval = poll ?? TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            var run = Find(job, refresh: true) ?? throw new InvalidOperationException($"Job {TuneJobs.RunId(job)} was never submitted.");
+            if (run.Status.IsFinished())
+            {
+                string stored = run.ScheduleOptionsJson, expected = JsonSerializer.Serialize(job, SweepConfigJson.Options);
+                if (stored != expected)
+                    throw new InvalidDataException($"{ledger.Description} holds job {run.RunId} with other settings than this tuning decided: it belongs to another tuning. Use another --sweep name or --out folder.");
+                return TuneJobs.Result(job, run);
+            }
+            whileWaiting?.Invoke();
+            cancellationToken.WaitHandle.WaitOne(interval);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private LedgerRun? Find(TrialJob job, bool refresh)
+    {
+        string id = TuneJobs.RunId(job);
+        if (refresh || !_runs.ContainsKey(id))
+        {
+            var runs = ledger.Runs();
+            _runs.Clear();
+            foreach (var r in runs) _runs[r.RunId] = r;
+            _count = runs.Count;
+        }
+        return _runs.GetValueOrDefault(id);
+    }
+}
+
+/// <summary>
+/// Trains a tuning's jobs for a worker: the same runner as the coordinator's search (<see cref="WideMinimaTuner.CreateTrialRunner"/>
+/// on the tuning's training data and options), built once per worker. A job that a worker gives up (stopped, or its lease
+/// lost) trains again from its start on the next worker: a job is at most one rung of a few trials, and it trains the
+/// same bits wherever it runs.
+/// </summary>
+/// <param name="config">The tuning as stored in the ledger.</param>
+/// <param name="threads">Torch threads.</param>
+/// <param name="scratchDirectory">Where fork-and-decay keeps its trunk checkpoints (null: the temporary folder).</param>
+public sealed class TuneJobExecutor(SweepConfig config, int threads, string? scratchDirectory) : IRunExecutor
+{
+    private ITrialRunner? _runner;
+
+    /// <inheritdoc />
+    public void Prepare()
+    {
+        if (_runner is not null) return;
+        try
+        {
+            var ml = new MLContext(seed: config.FirstSeed);
+            var data = SweepData.Load(ml, config.Dataset);
+            _runner = new WideMinimaTuner(ml, TuneJobs.TunerOptions(config, threads, scratchDirectory)).CreateTrialRunner(data.Train);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or SweepConfigException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new WorkerSetupException($"preparing the tuning's data failed: {e.Message}", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public RunOutcome Execute(LedgerRun run, Action<int, int>? onEpoch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Prepare();
+        TrialJob job;
+        try
+        {
+            job = TuneJobs.Job(run);
+        }
+        catch (InvalidDataException e)
+        {
+            return new RunOutcome(RunStatus.Failed, null, e.Message);
+        }
+        var result = _runner!.Run(job, ct);
+        ct.ThrowIfCancellationRequested();
+        return new RunOutcome(RunStatus.Done, null, null, JsonSerializer.Serialize(result, SweepConfigJson.Options));
+    }
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Text.Json;
+using WideMinima.Sweeps.Ledger;
+using WideMinima.Tests.Scale;
+using WideMinima.Tests.Sweeps;
+
+namespace WideMinima.Tests.Tuning;
+
+/// <summary>
+/// <c>tune</c> with its jobs on workers, end to end with real processes: the worker processes it starts on SQLite, and
+/// workers that join a PostgreSQL ledger from elsewhere. The search's own logic with several jobs in flight is unit-tested
+/// in <see cref="ParallelSearchTests"/>.
+/// </summary>
+[TestClass]
+public sealed class TuneWorkersTests
+{
+    private readonly List<string> _folders = [];
+
+    private string Folder(string name)
+    {
+        string folder = TinySweep.NewFolder(name);
+        _folders.Add(folder);
+        return folder;
+    }
+
+    [TestCleanup]
+    public void RemoveFolders()
+    {
+        foreach (var folder in _folders) if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+    }
+
+    private string Config()
+    {
+        string data = TinySweep.Dataset(1500, 150); // jobs long enough that a kill lands mid-search
+        _folders.Add(data);
+        string path = Path.Combine(Folder("tune-workers-cfg"), "tune.yaml");
+        File.WriteAllText(path, TuneCliTests.Yaml(data, TuneCliTests.GoodTune));
+        return path;
+    }
+
+    private static IReadOnlyList<LedgerRun> Jobs(string folder)
+    {
+        string path = Path.Combine(folder, SqliteRunLedger.FileName);
+        if (!File.Exists(path)) return [];
+        using var ledger = new SqliteRunLedger(path);
+        return ledger.Runs();
+    }
+
+    private static double TestAccuracy(string folder) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "best.json"))).RootElement.GetProperty("best").GetProperty("test_accuracy").GetDouble();
+
+    [TestMethod]
+    public void Tune_on_two_worker_processes_trains_every_job_there_reproduces_itself_and_survives_kill_9_of_its_coordinator()
+    {
+        string config = Config();
+        string reference = Folder("tune-w2-ref");
+        var (code, output, error) = TinySweep.Run("tune", "--config", config, "--out", reference, "--workers", "2");
+        Assert.AreEqual(0, code, output + error);
+        StringAssert.Contains(output, "2 in flight");
+        var jobs = Jobs(reference);
+        Assert.IsTrue(jobs.Count >= 3, $"{jobs.Count} jobs");
+        Assert.IsTrue(jobs.All(j => j.RunId.StartsWith("tune-r", StringComparison.Ordinal) && j.Status == RunStatus.Done), "every job is a finished run of the sweep ledger");
+        Assert.IsTrue(jobs.All(j => j.Worker!.EndsWith("#0", StringComparison.Ordinal) || j.Worker.EndsWith("#1", StringComparison.Ordinal)), "the worker processes trained them, not the coordinator");
+        Assert.IsTrue(File.Exists(Path.Combine(reference, "logs", "worker-0.log")) && File.Exists(Path.Combine(reference, "logs", "worker-1.log")));
+        Assert.IsTrue(File.Exists(Path.Combine(reference, "best.wmmodel")));
+
+        // status shows the jobs; report refuses to write a sweep's reports over the tuning's own.
+        var status = TinySweep.Run("status", "--out", reference);
+        Assert.AreEqual(0, status.ExitCode, status.Output + status.Error);
+        StringAssert.Contains(status.Output, "a tuning, closed");
+        StringAssert.Contains(status.Output, "tune-r0-t");
+        string summary = File.ReadAllText(Path.Combine(reference, "summary.md"));
+        var report = TinySweep.Run("report", "--out", reference);
+        Assert.AreEqual(2, report.ExitCode, report.Output + report.Error);
+        StringAssert.Contains(report.Error, "holds a tuning's jobs");
+        Assert.DoesNotContain("   at ", report.Error, "no stack trace");
+        Assert.AreEqual(summary, File.ReadAllText(Path.Combine(reference, "summary.md")), "the tuning's summary is left alone");
+        Assert.IsFalse(File.Exists(Path.Combine(reference, "results.csv")));
+
+        // The same command in another folder decides the same jobs and gets the same bits.
+        string again = Folder("tune-w2-again");
+        Assert.AreEqual(0, TinySweep.Run("tune", "--config", config, "--out", again, "--workers", "2").ExitCode);
+        Assert.AreEqual(File.ReadAllText(Path.Combine(reference, "trials.csv")), File.ReadAllText(Path.Combine(again, "trials.csv")));
+        CollectionAssert.AreEqual(jobs.Select(j => j.RunId).ToArray(), Jobs(again).Select(j => j.RunId).ToArray(), "the same jobs in the same order");
+
+        // kill -9 of the coordinator once two jobs are done: its workers exit with it; the same command again goes on.
+        string folder = Folder("tune-w2-kill");
+        using (var process = TinySweep.Start("tune", "--config", config, "--out", folder, "--workers", "2"))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            while (DateTime.UtcNow < deadline && !process.HasExited && Jobs(folder).Count(j => j.Status == RunStatus.Done) < 2) Thread.Sleep(50);
+            Assert.IsFalse(process.HasExited, "the tuning should still be running when it is killed");
+            process.Kill(); // SIGKILL of the coordinator alone
+            process.WaitForExit();
+        }
+        int doneAtKill = Jobs(folder).Count(j => j.Status == RunStatus.Done);
+        Assert.IsTrue(doneAtKill >= 2 && doneAtKill < jobs.Count, $"killed with {doneAtKill} of {jobs.Count} jobs done");
+        (code, output, error) = TinySweep.Run("tune", "--config", config, "--out", folder, "--workers", "2");
+        Assert.AreEqual(0, code, output + error);
+        StringAssert.Contains(output, "resuming");
+        Assert.AreEqual(File.ReadAllText(Path.Combine(reference, "trials.csv")), File.ReadAllText(Path.Combine(folder, "trials.csv")),
+            "the resumed tuning ends exactly as the uninterrupted one");
+        Assert.AreEqual(TestAccuracy(reference), TestAccuracy(folder));
+        Assert.IsTrue(Jobs(folder).All(j => j.Status == RunStatus.Done));
+    }
+
+    [TestMethod]
+    public void A_tuning_on_postgres_whose_workers_join_from_elsewhere_decides_and_scores_as_on_sqlite()
+    {
+        string config = Config();
+        string reference = Folder("tune-pg-ref");
+        Assert.AreEqual(0, TinySweep.Run("tune", "--config", config, "--out", reference, "--workers", "2").ExitCode);
+
+        var location = PostgresServer.Shared.NewDatabase();
+        string folder = Folder("tune-pg");
+        using var coordinator = TinySweep.Start("tune", "--config", config, "--out", folder, "--ledger", location.Display, "--workers", "0", "--parallel-jobs", "2");
+        var coordinatorOutput = coordinator.StandardOutput.ReadToEndAsync();
+        var coordinatorError = coordinator.StandardError.ReadToEndAsync();
+        // Workers join once the tuning has registered its sweep, as a cluster's would: with the ledger and the sweep's name, and no folder.
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline && !coordinator.HasExited)
+        {
+            using var ledger = new PostgresRunLedger(location, "tiny-tune");
+            if (ledger.ReadSweep() is not null) break;
+            Thread.Sleep(100);
+        }
+        Assert.IsFalse(coordinator.HasExited, "the coordinator waits for workers");
+        var workers = new List<(Process Process, Task<string> Output, Task<string> Error)>();
+        try
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                var w = TinySweep.Start("worker", "--ledger", location.Display, "--sweep", "tiny-tune", "--threads", "1", "--lease-seconds", "30");
+                workers.Add((w, w.StandardOutput.ReadToEndAsync(), w.StandardError.ReadToEndAsync()));
+            }
+            if (!coordinator.WaitForExit(TimeSpan.FromMinutes(4)))
+            {
+                coordinator.Kill(entireProcessTree: true);
+                Assert.Fail("the tuning did not finish in 4 minutes");
+            }
+            string output = coordinatorOutput.Result, error = coordinatorError.Result;
+            Assert.AreEqual(0, coordinator.ExitCode, output + error);
+            StringAssert.Contains(output, "Start workers anywhere with: wideminima worker --ledger");
+            foreach (var (w, workerOutput, workerError) in workers)
+            {
+                Assert.IsTrue(w.WaitForExit(TimeSpan.FromMinutes(1)), "a closed tuning lets its workers exit");
+                Assert.AreEqual(0, w.ExitCode, workerOutput.Result + workerError.Result);
+            }
+        }
+        finally
+        {
+            foreach (var (w, _, _) in workers)
+            {
+                if (!w.HasExited) w.Kill(entireProcessTree: true);
+                w.Dispose();
+            }
+        }
+        Assert.AreEqual(File.ReadAllText(Path.Combine(reference, "trials.csv")), File.ReadAllText(Path.Combine(folder, "trials.csv")),
+            "two jobs in flight decide the same search on PostgreSQL with joining workers as on SQLite with local ones");
+        Assert.AreEqual(TestAccuracy(reference), TestAccuracy(folder));
+        using var shared = new PostgresRunLedger(location, "tiny-tune");
+        Assert.IsFalse(shared.IsOpen(), "the finished tuning closed its sweep");
+        Assert.IsTrue(shared.Runs().All(r => r.Status == RunStatus.Done && !r.Worker!.Contains('#', StringComparison.Ordinal)), "the joining workers trained every job");
+    }
+}
