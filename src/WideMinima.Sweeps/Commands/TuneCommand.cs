@@ -137,23 +137,27 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         string budget = t.BudgetEpochs is double e ? string.Create(CultureInfo.InvariantCulture, $"{e:0.##} epochs") : "no compute cap";
         if (t.BudgetMinutes is double mm) budget += string.Create(CultureInfo.InvariantCulture, $", {mm:0.#} minutes");
 
+        // With workers, the session holds the sweep open and keeps them until the final fits are done too.
+        using var session = workers is null ? null : new TuneWorkerSession(folder, config, workers, budget, output);
         TuningOutcome outcome;
-        if (workers is null)
+        if (session is null)
         {
             options.Store = ledger;
             int resumed = ledger.JobCount();
             output.WriteLine($"Tuning '{config.Name}' in {folder}: budget {budget}, {config.ThreadsPerRun} thread(s){(resumed > 0 ? $"; resuming: {resumed} job(s) in the ledger" : "")}.");
-            outcome = tuner.Search(data.Train, ct);
         }
         else
         {
-            outcome = SearchOnWorkers(folder, config, workers, tuner, options, data, budget, output, ct);
+            options.Dispatcher = session.Dispatcher;
+            options.Parallelism = t.ParallelJobs ?? 1;
         }
+        outcome = tuner.Search(data.Train, ct);
         output.WriteLine($"Search stopped: {outcome.StopReason}");
         string scratch = Path.Combine(folder, "scratch");
         if (Directory.Exists(scratch) && !Directory.EnumerateFileSystemEntries(scratch).Any()) Directory.Delete(scratch);
         if (outcome.Best is null)
         {
+            session?.Complete();
             TuneReportWriter.Write(folder, new TuneReport(config, outcome, [], 0));
             output.WriteLine("No trial finished: raise the budget.");
             return ExitCodes.SomeRunsFailed;
@@ -167,35 +171,43 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
             if (chosen.All(c => c.Trial.Settings != trial.Trial.Settings)) chosen.Add(trial);
         }
         string modelPath = Path.Combine(folder, "best.wmmodel");
+        var fits = new List<(TrialSummary Chosen, int Seed, bool IsBest)>();
+        foreach (var c in chosen)
+            for (int s = 0; s < config.Seeds; s++) fits.Add((c, config.FirstSeed + s, c == chosen[0] && s == 0));
+        // With workers, every final fit but the best goes to them now; the best trains here meanwhile (it writes best.wmmodel).
+        foreach (var (c, seed, isBest) in fits)
+            if (session is not null && !isBest && ledger.FindFinal(c.Trial.Id, seed) is null) session.SubmitFinal(new FinalFitJob(c.Trial.Id, c.Trial.Settings, seed));
         var tuned = new List<TunedSetting>();
         double finalEpochs = 0;
         foreach (var c in chosen)
         {
-            var fits = new List<FinalFit>();
-            for (int s = 0; s < config.Seeds; s++)
+            var seeds = new List<FinalFit>();
+            foreach (var (_, seed, isBest) in fits.Where(f => f.Chosen == c))
             {
-                int seed = config.FirstSeed + s;
-                bool isBest = c == chosen[0] && s == 0;
                 var fit = ledger.FindFinal(c.Trial.Id, seed);
                 if (fit is null || (isBest && !File.Exists(modelPath)))
                 {
                     ct.ThrowIfCancellationRequested();
-                    output.WriteLine($"Final fit on the whole training set: {c.Trial.Settings.Label}, seed {seed} ({config.Epochs} epochs)");
-                    using var model = tuner.FitFinal(data.Train, c.Trial.Settings, seed, ct);
-                    var r = model.TrainingReport;
-                    double? accuracy = null, loss = null;
-                    if (!r.Diverged) (accuracy, loss) = model.Evaluate(data.Test);
-                    if (isBest) WideMinimaModel.Save(ml, model, data.Train.Schema, modelPath);
-                    fit = new FinalFit(c.Trial.Id, seed, accuracy, loss, r.Width?.Sharpness, r.Epochs.Count, r.TrainSeconds);
+                    if (session is not null && !isBest)
+                    {
+                        fit = session.WaitFinal(c.Trial.Id, seed, ct);
+                    }
+                    else
+                    {
+                        output.WriteLine($"Final fit on the whole training set: {c.Trial.Settings.Label}, seed {seed} ({config.Epochs} epochs)");
+                        fit = TuneJobs.FitFinal(tuner, data, c.Trial.Id, c.Trial.Settings, seed,
+                            isBest ? model => WideMinimaModel.Save(ml, model, data.Train.Schema, modelPath) : null, ct);
+                    }
                     ledger.SaveFinal(fit);
                 }
                 finalEpochs += config.Epochs;
-                fits.Add(fit);
+                seeds.Add(fit);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {c.Trial.Settings.Label}, seed {seed}: test accuracy {(fit.TestAccuracy is double a ? $"{a:P2}" : "diverged")}{(fit.Sharpness is double sh ? $", sharpness {sh:G4}" : "")}"));
             }
-            tuned.Add(new TunedSetting(c.Trial.Id, c.Trial.Settings, c.ValidationAccuracy, c.RungEpochs, fits));
+            tuned.Add(new TunedSetting(c.Trial.Id, c.Trial.Settings, c.ValidationAccuracy, c.RungEpochs, seeds));
         }
+        session?.Complete();
         TuneReportWriter.Write(folder, new TuneReport(config, outcome, tuned, finalEpochs));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Best: {chosen[0].Trial.Settings.Label} (validation {chosen[0].ValidationAccuracy:P2}); compute {outcome.SpentEpochs + finalEpochs:0.#} epochs ({(outcome.SpentEpochs + finalEpochs) / config.Epochs:0.#} full runs)."));
@@ -222,97 +234,5 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         }
         using (var ledger = new TuneLedger(path)) ledger.WriteDefinition(definition, SweepConfigJson.Write(config));
         return config;
-    }
-
-    /// <summary>
-    /// The search with its jobs on workers: each job becomes a run of the sweep ledger, which <c>run</c>'s workers
-    /// claim (started here, <see cref="Workers.Local"/> of them, and any that join with <c>worker</c>). The tuning holds
-    /// its sweep open while it searches, so idle workers wait for the next job; it closes it when the search ends, and
-    /// a coordinator that dies stops renewing it, so workers elsewhere exit after their lease.
-    /// </summary>
-    private static TuningOutcome SearchOnWorkers(string folder, SweepConfig config, Workers workers, WideMinimaTuner tuner, WideMinimaTuner.Options options,
-        SweepData data, string budget, TextWriter output, CancellationToken ct)
-    {
-        var target = workers.Target;
-        void Log(string line)
-        {
-            lock (output) output.WriteLine(line);
-        }
-        using var ledger = new RetryingLedger(target.Open(), new RetryOptions(), Log);
-        var header = ledger.ReadSweep() ?? throw new LedgerException($"{ledger.Description} holds no sweep.");
-        int reset = ledger.ResetFailed();
-        ledger.RecoverOrphans(WorkerIdentity.IsAlive);
-        int known = ledger.Runs().Count;
-        ledger.HoldOpen(workers.Lease);
-        var renew = workers.Lease / 4;
-        using var holder = new Timer(_ =>
-        {
-            try { ledger.HoldOpen(workers.Lease); }
-            catch (LedgerUnavailableException e) { Log($"holding the sweep open failed: {e.Message}"); }
-        }, null, renew, renew);
-
-        var processes = new List<System.Diagnostics.Process>();
-        var logs = new List<StreamWriter>();
-        bool finished = false;
-        try
-        {
-            string logFolder = Path.Combine(folder, "logs");
-            if (workers.Local > 0) Directory.CreateDirectory(logFolder);
-            for (int i = 0; i < workers.Local; i++)
-            {
-                var (process, log) = SweepCoordinator.StartWorkerProcess(target, logFolder, i, config.ThreadsPerRun, workers.Lease, null);
-                processes.Add(process);
-                logs.Add(log);
-            }
-            Log(string.Create(CultureInfo.InvariantCulture,
-                $"Tuning '{config.Name}' in {folder}: budget {budget}; jobs on workers through {target.Description}, {config.Tune!.ParallelJobs} in flight, {workers.Local} worker process(es) here x {config.ThreadsPerRun} thread(s){(known > 0 ? $"; resuming: {known} job(s) in the ledger{(reset > 0 ? $", {reset} failed one(s) to run again" : "")}" : "")}."));
-            if (workers.Local == 0)
-                Log(target.IsShared
-                    ? $"Start workers anywhere with: wideminima worker --ledger {target.Location!.Display} --sweep {target.Sweep}"
-                    : $"Start workers with: wideminima worker --out {folder}");
-
-            void CheckWorkers()
-            {
-                if (processes.Count > 0 && processes.All(p => p.HasExited))
-                    throw new TuneJobFailedException($"all {processes.Count} worker process(es) exited with jobs left; see {Path.Combine(folder, "logs")}/worker-*.log");
-            }
-            options.Dispatcher = new LedgerTrialDispatcher(ledger, header, CheckWorkers);
-            options.Parallelism = config.Tune!.ParallelJobs ?? 1;
-            options.Store = null;
-            var outcome = tuner.Search(data.Train, ct);
-            finished = true;
-            return outcome;
-        }
-        finally
-        {
-            holder.Change(Timeout.Infinite, Timeout.Infinite);
-            // Done: close the sweep, and idle workers (here and elsewhere) exit. Stopped or failed: the local workers
-            // give their jobs back and exit; the sweep stays held until its lease lapses, for a quick restart.
-            if (finished) ledger.Close();
-            foreach (var p in processes)
-            {
-                if (finished || p.HasExited) continue;
-                try
-                {
-                    p.StandardInput.WriteLine(SweepCoordinator.StopLine);
-                    p.StandardInput.Flush();
-                }
-                catch (IOException)
-                {
-                    // It exited meanwhile.
-                }
-            }
-            foreach (var p in processes)
-            {
-                if (!p.WaitForExit(TimeSpan.FromMinutes(2))) p.Kill(entireProcessTree: true);
-                p.WaitForExit();
-                p.Dispose();
-            }
-            foreach (var log in logs)
-            {
-                lock (log) log.Dispose();
-            }
-            if (!finished) ledger.RecoverOrphans(WorkerIdentity.IsAlive);
-        }
     }
 }

@@ -38,6 +38,43 @@ public static class TuneJobs
         };
     }
 
+    /// <summary>A final fit's run id, e.g. <c>tune-final-t3-s2</c> (trial 3's settings, seed 2).</summary>
+    public static string FinalRunId(int trialId, int seed) => string.Create(CultureInfo.InvariantCulture, $"tune-final-t{trialId}-s{seed}");
+
+    /// <summary>True for a final fit's run (else a search job's).</summary>
+    public static bool IsFinal(LedgerRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.RunId.StartsWith("tune-final-", StringComparison.Ordinal);
+    }
+
+    /// <summary>The run that trains a final fit, queued at <paramref name="ordinal"/>.</summary>
+    public static PlannedRun Plan(FinalFitJob job, int ordinal)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return new PlannedRun(FinalRunId(job.TrialId, job.Seed), ordinal, $"final {job.Settings.Label}", Schedule(job.Settings.Family), job.Settings.ExploreShare, job.Seed, job.Settings.ToSchedule())
+        {
+            JobJson = JsonSerializer.Serialize(job, SweepConfigJson.Options),
+        };
+    }
+
+    /// <summary>
+    /// Trains <paramref name="settings"/> on the whole training set for the full budget and scores it once on the test
+    /// set: a final fit, the same wherever it runs. <paramref name="keep"/> sees the model before it is disposed (the
+    /// coordinator saves the best one there).
+    /// </summary>
+    public static FinalFit FitFinal(WideMinimaTuner tuner, SweepData data, int trialId, TrialSettings settings, int seed, Action<WideMinimaTransformer>? keep, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(tuner);
+        ArgumentNullException.ThrowIfNull(data);
+        using var model = tuner.FitFinal(data.Train, settings, seed, ct);
+        var r = model.TrainingReport;
+        double? accuracy = null, loss = null;
+        if (!r.Diverged) (accuracy, loss) = model.Evaluate(data.Test);
+        keep?.Invoke(model);
+        return new FinalFit(trialId, seed, accuracy, loss, r.Width?.Sharpness, r.Epochs.Count, r.TrainSeconds);
+    }
+
     /// <summary>The sweep schedule a family is stored as.</summary>
     public static SweepSchedule Schedule(ScheduleFamily family) => family switch
     {
@@ -114,6 +151,12 @@ public static class TuneJobs
         return config.Seeds > 1 ? (config.Tune?.Top ?? 3) * config.Seeds : 1;
     }
 }
+
+/// <summary>A final fit handed to a worker: the settings of trial <paramref name="TrialId"/>, trained with <paramref name="Seed"/>.</summary>
+/// <param name="TrialId">The trial whose settings are fitted.</param>
+/// <param name="Settings">Its settings.</param>
+/// <param name="Seed">The seed.</param>
+public sealed record FinalFitJob(int TrialId, TrialSettings Settings, int Seed);
 
 /// <summary>A tuning job failed as a whole on its worker (not a trial that diverged or failed: those are results).</summary>
 public sealed class TuneJobFailedException : Exception
@@ -200,6 +243,8 @@ public sealed class LedgerTrialDispatcher(IRunLedger ledger, SweepHeader header,
 /// <param name="scratchDirectory">Where fork-and-decay keeps its trunk checkpoints (null: the temporary folder).</param>
 public sealed class TuneJobExecutor(SweepConfig config, int threads, string? scratchDirectory) : IRunExecutor
 {
+    private WideMinimaTuner? _tuner;
+    private SweepData? _data;
     private ITrialRunner? _runner;
 
     /// <inheritdoc />
@@ -209,8 +254,9 @@ public sealed class TuneJobExecutor(SweepConfig config, int threads, string? scr
         try
         {
             var ml = new MLContext(seed: config.FirstSeed);
-            var data = SweepData.Load(ml, config.Dataset);
-            _runner = new WideMinimaTuner(ml, TuneJobs.TunerOptions(config, threads, scratchDirectory)).CreateTrialRunner(data.Train);
+            _data = SweepData.Load(ml, config.Dataset);
+            _tuner = new WideMinimaTuner(ml, TuneJobs.TunerOptions(config, threads, scratchDirectory));
+            _runner = _tuner.CreateTrialRunner(_data.Train);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or SweepConfigException or InvalidOperationException or UnauthorizedAccessException or ArgumentException)
         {
@@ -223,17 +269,31 @@ public sealed class TuneJobExecutor(SweepConfig config, int threads, string? scr
     {
         ArgumentNullException.ThrowIfNull(run);
         Prepare();
-        TrialJob job;
+        string json;
         try
         {
-            job = TuneJobs.Job(run);
+            if (TuneJobs.IsFinal(run))
+            {
+                var job = JsonSerializer.Deserialize<FinalFitJob>(run.ScheduleOptionsJson, SweepConfigJson.Options)
+                    ?? throw new InvalidDataException($"Run '{run.RunId}' holds no final fit.");
+                json = JsonSerializer.Serialize(TuneJobs.FitFinal(_tuner!, _data!, job.TrialId, job.Settings, job.Seed, null, ct), SweepConfigJson.Options);
+            }
+            else
+            {
+                json = JsonSerializer.Serialize(_runner!.Run(TuneJobs.Job(run), ct), SweepConfigJson.Options);
+            }
         }
-        catch (InvalidDataException e)
+        catch (OperationCanceledException)
         {
-            return new RunOutcome(RunStatus.Failed, null, e.Message);
+            throw;
         }
-        var result = _runner!.Run(job, ct);
+#pragma warning disable CA1031 // A job that cannot train is recorded as failed with its error; the tuning reports it and stops.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return new RunOutcome(RunStatus.Failed, null, $"{e.GetType().Name}: {e.Message}");
+        }
         ct.ThrowIfCancellationRequested();
-        return new RunOutcome(RunStatus.Done, null, null, JsonSerializer.Serialize(result, SweepConfigJson.Options));
+        return new RunOutcome(RunStatus.Done, null, null, json);
     }
 }

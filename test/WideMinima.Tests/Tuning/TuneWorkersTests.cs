@@ -105,6 +105,35 @@ public sealed class TuneWorkersTests
     }
 
     [TestMethod]
+    public void With_several_seeds_the_workers_train_every_final_fit_but_the_best_and_the_numbers_reproduce()
+    {
+        string config = Config();
+        string first = Folder("tune-w2-seeds"), second = Folder("tune-w2-seeds-again");
+        foreach (var folder in new[] { first, second })
+        {
+            var (code, output, error) = TinySweep.Run("tune", "--config", config, "--out", folder, "--workers", "2", "--seeds", "2", "--top", "2", "--budget-epochs", "24");
+            Assert.AreEqual(0, code, output + error);
+        }
+        var finals = Jobs(first).Where(j => j.RunId.StartsWith("tune-final-", StringComparison.Ordinal)).ToList();
+        Assert.AreEqual(3, finals.Count, "2 settings x 2 seeds, less the best's first seed, which the coordinator trains (it saves best.wmmodel)");
+        Assert.IsTrue(finals.All(f => f.Status == RunStatus.Done && f.Worker!.Contains('#', StringComparison.Ordinal)), "the worker processes trained them");
+        var top = JsonDocument.Parse(File.ReadAllText(Path.Combine(first, "best.json"))).RootElement.GetProperty("top");
+        Assert.AreEqual(2, top.GetArrayLength());
+        foreach (var f in finals)
+        {
+            var fit = JsonSerializer.Deserialize<FinalFit>(f.ResultJson!, WideMinima.Sweeps.Config.SweepConfigJson.Options)!;
+            var setting = top.EnumerateArray().Single(t => t.GetProperty("trial_id").GetInt32() == fit.TrialId);
+            var seed = setting.GetProperty("seeds").EnumerateArray().Single(s => s.GetProperty("seed").GetInt32() == fit.Seed);
+            Assert.AreEqual(fit.TestAccuracy!.Value, seed.GetProperty("test_accuracy").GetDouble(), $"best.json reports the fit {f.RunId} trained on a worker");
+        }
+        Assert.AreEqual(File.ReadAllText(Path.Combine(first, "trials.csv")), File.ReadAllText(Path.Combine(second, "trials.csv")));
+        static string[] Scores(JsonElement top) => [.. top.EnumerateArray().SelectMany(t => t.GetProperty("seeds").EnumerateArray().Select(s =>
+            $"{t.GetProperty("trial_id").GetInt32()}/{s.GetProperty("seed").GetInt32()}: {s.GetProperty("test_accuracy").GetDouble():R} {s.GetProperty("sharpness").GetDouble():R}"))];
+        CollectionAssert.AreEqual(Scores(top), Scores(JsonDocument.Parse(File.ReadAllText(Path.Combine(second, "best.json"))).RootElement.GetProperty("top")),
+            "every final fit gives the same numbers again, whichever worker trained it");
+    }
+
+    [TestMethod]
     public void A_tuning_on_postgres_whose_workers_join_from_elsewhere_decides_and_scores_as_on_sqlite()
     {
         string config = Config();

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Execution;
+using WideMinima.Sweeps.Ledger;
+
+namespace WideMinima.Sweeps.Commands;
+
+/// <summary>
+/// <c>tune</c>'s workers for the length of a tuning: the search's jobs and the final fits are runs of the sweep ledger,
+/// which <c>run</c>'s workers claim (<see cref="TuneCommand.Workers.Local"/> processes started here, and any that join
+/// with <c>worker</c>). The session holds its sweep open, so idle workers wait for the next job; once
+/// <see cref="Complete"/>d it closes the sweep on disposal, and the workers exit. Stopped or failed, it gives the local
+/// workers' jobs back and leaves the sweep held until its lease lapses, so a quick restart finds the workers elsewhere
+/// still there, and a dead coordinator lets them exit.
+/// </summary>
+internal sealed class TuneWorkerSession : IDisposable
+{
+    private readonly RetryingLedger _ledger;
+    private readonly SweepHeader _header;
+    private readonly Timer _holder;
+    private readonly List<Process> _processes = [];
+    private readonly List<StreamWriter> _logs = [];
+    private readonly string _logFolder;
+    private bool _complete;
+
+    public TuneWorkerSession(string folder, SweepConfig config, TuneCommand.Workers workers, string budget, TextWriter output)
+    {
+        var target = workers.Target;
+        void Log(string line)
+        {
+            lock (output) output.WriteLine(line);
+        }
+        _ledger = new RetryingLedger(target.Open(), new RetryOptions(), Log);
+        _logFolder = Path.Combine(folder, "logs");
+        try
+        {
+            _header = _ledger.ReadSweep() ?? throw new LedgerException($"{_ledger.Description} holds no sweep.");
+            int reset = _ledger.ResetFailed();
+            _ledger.RecoverOrphans(WorkerIdentity.IsAlive);
+            int known = _ledger.Runs().Count;
+            _ledger.HoldOpen(workers.Lease);
+            var renew = workers.Lease / 4;
+            _holder = new Timer(_ =>
+            {
+                try { _ledger.HoldOpen(workers.Lease); }
+                catch (LedgerUnavailableException e) { Log($"holding the sweep open failed: {e.Message}"); }
+            }, null, renew, renew);
+
+            if (workers.Local > 0) Directory.CreateDirectory(_logFolder);
+            for (int i = 0; i < workers.Local; i++)
+            {
+                var (process, log) = SweepCoordinator.StartWorkerProcess(target, _logFolder, i, config.ThreadsPerRun, workers.Lease, null);
+                _processes.Add(process);
+                _logs.Add(log);
+            }
+            Log(string.Create(CultureInfo.InvariantCulture,
+                $"Tuning '{config.Name}' in {folder}: budget {budget}; jobs on workers through {target.Description}, {config.Tune!.ParallelJobs} in flight, {workers.Local} worker process(es) here x {config.ThreadsPerRun} thread(s){(known > 0 ? $"; resuming: {known} job(s) in the ledger{(reset > 0 ? $", {reset} failed one(s) to run again" : "")}" : "")}."));
+            if (workers.Local == 0)
+                Log(target.IsShared
+                    ? $"Start workers anywhere with: wideminima worker --ledger {target.Location!.Display} --sweep {target.Sweep}"
+                    : $"Start workers with: wideminima worker --out {folder}");
+            Dispatcher = new LedgerTrialDispatcher(_ledger, _header, CheckWorkers);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Hands the search's jobs to the workers.</summary>
+    public LedgerTrialDispatcher Dispatcher { get; }
+
+    /// <summary>Queues a final fit for the workers (once: a restarted tuning finds it).</summary>
+    public void SubmitFinal(FinalFitJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var runs = _ledger.Runs();
+        string id = TuneJobs.FinalRunId(job.TrialId, job.Seed);
+        if (runs.Any(r => r.RunId == id)) return;
+        _ledger.CreateSweep(_header, [TuneJobs.Plan(job, runs.Count)]);
+    }
+
+    /// <summary>Waits for a final fit queued with <see cref="SubmitFinal"/>.</summary>
+    public FinalFit WaitFinal(int trialId, int seed, CancellationToken ct)
+    {
+        string id = TuneJobs.FinalRunId(trialId, seed);
+        while (true)
+        {
+            var run = _ledger.Runs().FirstOrDefault(r => r.RunId == id) ?? throw new InvalidOperationException($"Final fit {id} was never submitted.");
+            if (run.Status.IsFinished())
+            {
+                if (run.Status != RunStatus.Done || run.ResultJson is null)
+                    throw new TuneJobFailedException($"final fit {id} ({run.Setting}) {run.Status.ToText()} on worker {run.Worker ?? "?"}: {run.Error ?? "no result recorded"}");
+                return JsonSerializer.Deserialize<FinalFit>(run.ResultJson, SweepConfigJson.Options)
+                    ?? throw new InvalidDataException($"Run '{id}' holds no final fit.");
+            }
+            CheckWorkers();
+            ct.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
+            ct.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>The tuning is done: disposing closes the sweep, and idle workers exit.</summary>
+    public void Complete() => _complete = true;
+
+    private void CheckWorkers()
+    {
+        if (_processes.Count > 0 && _processes.All(p => p.HasExited))
+            throw new TuneJobFailedException($"all {_processes.Count} worker process(es) exited with jobs left; see {_logFolder}/worker-*.log");
+    }
+
+    public void Dispose()
+    {
+        _holder?.Change(Timeout.Infinite, Timeout.Infinite);
+        _holder?.Dispose();
+        if (_complete) _ledger.Close();
+        foreach (var p in _processes)
+        {
+            if (_complete || p.HasExited) continue;
+            try
+            {
+                p.StandardInput.WriteLine(SweepCoordinator.StopLine);
+                p.StandardInput.Flush();
+            }
+            catch (IOException)
+            {
+                // It exited meanwhile.
+            }
+        }
+        foreach (var p in _processes)
+        {
+            if (!p.WaitForExit(TimeSpan.FromMinutes(2))) p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            p.Dispose();
+        }
+        foreach (var log in _logs)
+        {
+            lock (log) log.Dispose();
+        }
+        if (!_complete) _ledger.RecoverOrphans(WorkerIdentity.IsAlive);
+        _ledger.Dispose();
+    }
+}
