@@ -34,7 +34,7 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
             : null;
         if (workers is null && settings.LeaseSeconds is not null)
             throw new SweepConfigException("--lease-seconds", settings.LeaseSeconds, "applies to tune's workers only (--workers N other than 1, or --ledger)");
-        config = Resolve(folder, config, workers);
+        config = Resolve(folder, config, workers, settings.Replace);
         SweepFolder.EnsureWritable(folder);
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -79,22 +79,31 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
 
     /// <summary>
     /// Fixes what the definition needs before anything is written: the threads per run, and with workers the jobs in
-    /// flight, taken from the tuning already recorded (a resume computes exactly as before) or else from the workers.
+    /// flight, taken from the tuning already recorded (a resume computes exactly as before; not when it is to be
+    /// replaced) or else from the workers.
     /// </summary>
-    private static SweepConfig Resolve(string folder, SweepConfig config, Workers? workers)
+    private static SweepConfig Resolve(string folder, SweepConfig config, Workers? workers, bool replace)
     {
         var stored = new List<SweepConfig>();
+        if (replace) return Defaults(config, workers, stored);
         string tunePath = Path.Combine(folder, TuneLedger.FileName);
         if (File.Exists(tunePath))
         {
             using var ledger = new TuneLedger(tunePath);
             if (ledger.ReadDefinition() is { } d) stored.Add(SweepConfigJson.Parse(d.Config, tunePath));
         }
+        if (workers is null && stored.Count > 0 && stored[0].Tune?.ParallelJobs is int p && config.Tune?.ParallelJobs is null)
+            throw new SweepConfigException("--workers", null, $"is needed: the tuning in --out '{folder}' trains on workers ({p} job(s) in flight); run it again as it was started (--workers, and --ledger if it had one), or pass --replace to start a new one here");
         if (workers is not null && (workers.Target.IsShared || File.Exists(workers.Target.SqlitePath)))
         {
             using var ledger = workers.Target.Open();
             if (ledger.ReadSweep() is { } header) stored.Add(SweepConfigJson.Parse(header.ConfigJson, ledger.Description));
         }
+        return Defaults(config, workers, stored);
+    }
+
+    private static SweepConfig Defaults(SweepConfig config, Workers? workers, List<SweepConfig> stored)
+    {
         var t = config.Tune!;
         if (workers is not null && t.ParallelJobs is null)
         {
@@ -133,13 +142,11 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         var progress = view(t.BudgetEpochs is double b ? b - finals * config.Epochs : null);
         var options = TuneJobs.TunerOptions(config, config.ThreadsPerRun, Path.Combine(folder, "scratch")); // trunk checkpoints while a Knee job runs
         options.Progress = progress;
-        var tuner = new WideMinimaTuner(ml, options);
         string budget = t.BudgetEpochs is double e ? string.Create(CultureInfo.InvariantCulture, $"{e:0.##} epochs") : "no compute cap";
         if (t.BudgetMinutes is double mm) budget += string.Create(CultureInfo.InvariantCulture, $", {mm:0.#} minutes");
 
         // With workers, the session holds the sweep open and keeps them until the final fits are done too.
         using var session = workers is null ? null : new TuneWorkerSession(folder, config, workers, budget, output);
-        TuningOutcome outcome;
         if (session is null)
         {
             options.Store = ledger;
@@ -151,7 +158,8 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
             options.Dispatcher = session.Dispatcher;
             options.Parallelism = t.ParallelJobs ?? 1;
         }
-        outcome = tuner.Search(data.Train, ct);
+        var tuner = new WideMinimaTuner(ml, options);
+        var outcome = tuner.Search(data.Train, ct);
         output.WriteLine($"Search stopped: {outcome.StopReason}");
         string scratch = Path.Combine(folder, "scratch");
         if (Directory.Exists(scratch) && !Directory.EnumerateFileSystemEntries(scratch).Any()) Directory.Delete(scratch);

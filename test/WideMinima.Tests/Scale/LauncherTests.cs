@@ -58,6 +58,48 @@ public sealed class LauncherTests
     }
 
     [TestMethod]
+    public void The_slurm_array_trains_a_tunings_jobs_and_exits_when_the_tuning_closes_its_sweep()
+    {
+        string root = RepositoryRoot();
+        string data = TinySweep.Dataset(train: 480, test: 150);
+        string file = Path.Combine(TinySweep.NewFolder("cfg"), "tune.yaml");
+        File.WriteAllText(file, Tuning.TuneCliTests.Yaml(data, Tuning.TuneCliTests.GoodTune));
+        string reference = TinySweep.NewFolder("tune-ref");
+        Assert.AreEqual(0, TinySweep.Run("tune", "--config", file, "--out", reference, "--workers", "2").ExitCode);
+
+        var location = PostgresServer.Shared.NewDatabase();
+        string folder = TinySweep.NewFolder("tune-slurm");
+        var (coordinator, coordinatorOutput, coordinatorError) = Tuning.TuneWorkersTests.StartCoordinator(file, folder, location);
+        using var _c = coordinator;
+        string cluster = TestFolders.New("slurm");
+        string script = Path.Combine(root, "build", "slurm-test-cluster.sh");
+        try
+        {
+            PostgresServer.Run("bash", script, "start", cluster);
+            string program = $"dotnet {Path.Combine(AppContext.BaseDirectory, "wideminima-sweeps.dll")}";
+            string output = PostgresServer.Run("env", $"SLURM_CONF={Path.Combine(cluster, "slurm.conf")}", $"WIDEMINIMA_LEDGER={location.Display}",
+                "WIDEMINIMA_SWEEP=tiny-tune", $"WIDEMINIMA_SWEEPS={program}", "DOTNET_CLI_HOME=/tmp", "sbatch", "--wait", "--gres=none", "--array=0-1",
+                "--cpus-per-task=1", "--time=10", $"--output={cluster}/task-%a.log", Path.Combine(root, "deploy", "slurm", "worker.sbatch"));
+            StringAssert.Contains(output, "Submitted batch job");
+            Assert.IsTrue(coordinator.WaitForExit(TimeSpan.FromMinutes(2)), "the array drained the tuning");
+            Assert.AreEqual(0, coordinator.ExitCode, coordinatorOutput.Result + coordinatorError.Result);
+            var logs = Enumerable.Range(0, 2).Select(i => File.ReadAllText(Path.Combine(cluster, $"task-{i}.log"))).ToList();
+            foreach (var log in logs) StringAssert.Contains(log, "(a tuning)");
+            Assert.IsTrue(logs.All(l => l.Contains("worker finished", StringComparison.Ordinal)), string.Join("\n", logs));
+            var runs = ScaleCliTests.Runs(LedgerTarget.Postgres(location, "tiny-tune", null));
+            Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done), string.Join("; ", runs.Select(r => $"{r.RunId}:{r.Status}:{r.Error}")));
+            Assert.AreEqual(File.ReadAllText(Path.Combine(reference, "trials.csv")), File.ReadAllText(Path.Combine(folder, "trials.csv")),
+                "the Slurm array's tuning is the local one, job for job");
+        }
+        finally
+        {
+            if (!coordinator.HasExited) coordinator.Kill(entireProcessTree: true);
+            try { PostgresServer.Run("bash", script, "stop", cluster); } catch (InvalidOperationException) { }
+            try { Directory.Delete(cluster, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    [TestMethod]
     public void The_kubernetes_job_is_an_indexed_job_with_a_gpu_per_pod_and_the_ledger_from_a_secret()
     {
         string folder = Path.Combine(RepositoryRoot(), "deploy", "kubernetes");

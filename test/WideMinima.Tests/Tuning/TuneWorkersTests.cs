@@ -49,6 +49,26 @@ public sealed class TuneWorkersTests
     private static double TestAccuracy(string folder) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "best.json"))).RootElement.GetProperty("best").GetProperty("test_accuracy").GetDouble();
 
+    /// <summary>
+    /// Starts <c>tune</c> on PostgreSQL with no worker of its own and two jobs in flight, and returns once it has
+    /// registered its sweep (workers that join before that find no sweep), with its output being read.
+    /// </summary>
+    internal static (Process Process, Task<string> Output, Task<string> Error) StartCoordinator(string config, string folder, LedgerLocation location)
+    {
+        var coordinator = TinySweep.Start("tune", "--config", config, "--out", folder, "--ledger", location.Display, "--workers", "0", "--parallel-jobs", "2");
+        var output = coordinator.StandardOutput.ReadToEndAsync();
+        var error = coordinator.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline && !coordinator.HasExited)
+        {
+            using var ledger = new PostgresRunLedger(location, "tiny-tune");
+            if (ledger.ReadSweep() is not null) break;
+            Thread.Sleep(100);
+        }
+        Assert.IsFalse(coordinator.HasExited, "the coordinator waits for its workers");
+        return (coordinator, output, error);
+    }
+
     [TestMethod]
     public void Tune_on_two_worker_processes_trains_every_job_there_reproduces_itself_and_survives_kill_9_of_its_coordinator()
     {
@@ -142,18 +162,8 @@ public sealed class TuneWorkersTests
 
         var location = PostgresServer.Shared.NewDatabase();
         string folder = Folder("tune-pg");
-        using var coordinator = TinySweep.Start("tune", "--config", config, "--out", folder, "--ledger", location.Display, "--workers", "0", "--parallel-jobs", "2");
-        var coordinatorOutput = coordinator.StandardOutput.ReadToEndAsync();
-        var coordinatorError = coordinator.StandardError.ReadToEndAsync();
-        // Workers join once the tuning has registered its sweep, as a cluster's would: with the ledger and the sweep's name, and no folder.
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline && !coordinator.HasExited)
-        {
-            using var ledger = new PostgresRunLedger(location, "tiny-tune");
-            if (ledger.ReadSweep() is not null) break;
-            Thread.Sleep(100);
-        }
-        Assert.IsFalse(coordinator.HasExited, "the coordinator waits for workers");
+        var (coordinator, coordinatorOutput, coordinatorError) = StartCoordinator(config, folder, location);
+        using var _c = coordinator;
         var workers = new List<(Process Process, Task<string> Output, Task<string> Error)>();
         try
         {
