@@ -17,15 +17,21 @@ public interface ITuner
 }
 
 /// <summary>
-/// Seeded random search over a <see cref="TuningSpace"/>, with a simple model-based refinement: once
-/// <see cref="RandomProposals"/> proposals have results, every other proposal samples around the best result seen
-/// at the highest rung (its family, its peak rate times a log-normal factor of about half a decade). Proposals
-/// depend only on the seed and the results reported, so a resumed tuning replays them exactly.
+/// Seeded random search over a <see cref="TuningSpace"/> that covers the space evenly, with a simple model-based
+/// refinement. Random proposals take the families in turn (each round a seeded shuffle of all of them), and each
+/// family's peak rates follow a low-discrepancy sequence over the log range (van der Corput, shifted by a seeded
+/// offset per family): its first two are half the range apart, its first four a quarter, and so on, so no family is
+/// left with only low or only high peaks by the luck of the draw. Once <see cref="RandomProposals"/> proposals have
+/// results, every other proposal samples around the best result seen at the highest rung (its family, its peak rate
+/// times a log-normal factor of about half a decade). Proposals depend only on the seed and the results reported, so
+/// a resumed tuning replays them exactly.
 /// </summary>
 public sealed class RandomTuner : ITuner
 {
     private readonly TuningSpace _space;
     private readonly Random _random;
+    private readonly Queue<ScheduleFamily> _round = new();
+    private readonly Dictionary<ScheduleFamily, (int Drawn, double Offset)> _peaks = [];
     private int _proposed;
     private (int Rung, double Accuracy, TrialSettings Settings)? _best;
 
@@ -36,6 +42,7 @@ public sealed class RandomTuner : ITuner
         space.Validate();
         _space = space;
         _random = new Random(seed);
+        foreach (var family in space.Families.Distinct()) _peaks[family] = (0, _random.NextDouble());
     }
 
     /// <summary>Proposals drawn purely at random before refinement starts. Default 8.</summary>
@@ -45,19 +52,32 @@ public sealed class RandomTuner : ITuner
     public IReadOnlyList<TrialSettings> Propose()
     {
         _proposed++;
-        // Every draw happens whatever the branch, so the random stream does not depend on which branch ran.
         double u = _random.NextDouble();
-        var family = _space.Families[_random.Next(_space.Families.Count)];
-        double lr = _space.PeakLearningRate.LogUniform(_random);
         double warmup = _space.WarmupShare?.Uniform(_random) ?? 0;
         double? wd = _space.WeightDecay?.LogUniform(_random);
         double z = Normal(_random);
+        ScheduleFamily family;
+        double lr;
         if (_best is { } best && _proposed > RandomProposals && u < 0.5)
         {
             family = best.Settings.Family;
             lr = Math.Clamp(best.Settings.PeakLearningRate * Math.Pow(10, 0.5 * z), _space.PeakLearningRate.Min, _space.PeakLearningRate.Max);
             warmup = best.Settings.WarmupShare;
             wd = best.Settings.WeightDecay;
+        }
+        else
+        {
+            if (_round.Count == 0)
+            {
+                var families = _space.Families.Distinct().ToArray();
+                _random.Shuffle(families);
+                foreach (var f in families) _round.Enqueue(f);
+            }
+            family = _round.Dequeue();
+            var (drawn, offset) = _peaks[family];
+            _peaks[family] = (drawn + 1, offset);
+            double q = VanDerCorput(drawn) + offset;
+            lr = _space.PeakLearningRate.LogAt(q - Math.Floor(q));
         }
         return family == ScheduleFamily.Knee
             ? [.. _space.ExploreShares.Order().Select(s => new TrialSettings(family, lr, s, warmup, wd))]
@@ -71,6 +91,16 @@ public sealed class RandomTuner : ITuner
         if (double.IsNaN(validationAccuracy)) return;
         if (_best is not { } best || rungEpochs > best.Rung || (rungEpochs == best.Rung && validationAccuracy > best.Accuracy))
             _best = (rungEpochs, validationAccuracy, settings);
+    }
+
+    /// <summary>The base-2 van der Corput sequence: 0, 1/2, 1/4, 3/4, 1/8, 5/8, ... (the bits of <paramref name="index"/> mirrored).</summary>
+    public static double VanDerCorput(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        double value = 0, place = 0.5;
+        for (int n = index; n > 0; n >>= 1, place /= 2)
+            if ((n & 1) == 1) value += place;
+        return value;
     }
 
     private static double Normal(Random random)

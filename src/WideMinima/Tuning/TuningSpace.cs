@@ -18,8 +18,11 @@ public sealed record ValueRange(double Min, double Max)
     public double LogUniform(Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        return Math.Exp(Math.Log(Min) + (Math.Log(Max) - Math.Log(Min)) * random.NextDouble());
+        return LogAt(random.NextDouble());
     }
+
+    /// <summary>The value a share <paramref name="q"/> in [0, 1) of the way from <see cref="Min"/> to <see cref="Max"/> on a log scale.</summary>
+    public double LogAt(double q) => Math.Exp(Math.Log(Min) + (Math.Log(Max) - Math.Log(Min)) * q);
 
     /// <inheritdoc />
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"[{Min:G4}, {Max:G4}]");

@@ -142,6 +142,36 @@ public sealed class TuningSearchTests
     }
 
     [TestMethod]
+    public void Random_proposals_take_every_family_in_turn_and_spread_each_familys_peaks_over_the_log_range()
+    {
+        var space = new TuningSpace { PeakLearningRate = new ValueRange(1e-3, 1) };
+        var tuner = new RandomTuner(space, 11);
+        var first = Enumerable.Range(0, 16).Select(_ => tuner.Propose()[0]).ToArray();
+        for (int round = 0; round < 4; round++)
+            CollectionAssert.AreEquivalent(ScheduleFamilies.All.ToArray(), first.Skip(4 * round).Take(4).Select(p => p.Family).ToArray(),
+                $"round {round} proposes each of the four families once");
+        double decades = Math.Log10(1 / 1e-3);
+        foreach (var family in ScheduleFamilies.All)
+        {
+            // Where each of the family's four peaks sits on the log range, as a share of it.
+            var q = first.Where(p => p.Family == family).Select(p => Math.Log10(p.PeakLearningRate / 1e-3) / decades).ToArray();
+            Assert.HasCount(4, q);
+            Assert.AreEqual(0.5, Frac(q[1] - q[0]), 1e-9, $"{family}: the second peak is half the range from the first");
+            var quarters = q.Select(x => (int)Math.Floor(Frac(x - q[0]) * 4 + 1e-9)).Order().ToArray();
+            CollectionAssert.AreEqual(new[] { 0, 1, 2, 3 }, quarters, $"{family}: the first four peaks sit one in each quarter of the range from the first");
+        }
+        Assert.AreEqual(4, first.Select(p => p.PeakLearningRate).Distinct().Count() / 4, "the families' offsets differ");
+    }
+
+    private static double Frac(double x) => x - Math.Floor(x);
+
+    [TestMethod]
+    public void The_van_der_corput_sequence_halves_the_gaps_in_turn()
+    {
+        CollectionAssert.AreEqual(new[] { 0, 0.5, 0.25, 0.75, 0.125, 0.625, 0.375, 0.875 }, Enumerable.Range(0, 8).Select(RandomTuner.VanDerCorput).ToArray());
+    }
+
+    [TestMethod]
     public void Refinement_samples_around_the_best_result()
     {
         var tuner = new RandomTuner(new TuningSpace { Families = [ScheduleFamily.Cosine, ScheduleFamily.Step] }, 1) { RandomProposals = 0 };
