@@ -151,22 +151,27 @@ public sealed class SqliteRunLedger : IRunLedger
         if (from < 3)
         {
             // Versions 1 and 2 judged runs by heartbeat age with a fixed 3 minutes; the same lease, stored per run.
-            var columns = new HashSet<string>();
-            using (var info = Command("PRAGMA table_info(runs);", tx))
-            using (var reader = info.ExecuteReader())
-            {
-                while (reader.Read()) columns.Add(reader.GetString(1));
-            }
+            var columns = Columns("runs", tx);
             if (!columns.Contains("lease_ms")) Execute("ALTER TABLE runs ADD COLUMN lease_ms INTEGER;", tx);
             if (!columns.Contains("lease_expires_at")) Execute("ALTER TABLE runs ADD COLUMN lease_expires_at INTEGER;", tx);
             Execute("UPDATE runs SET lease_ms = 180000, lease_expires_at = heartbeat_at + 180000 WHERE status = 'running' AND lease_expires_at IS NULL;", tx);
         }
-        if (from < 4)
+        if (from < 4 && !Columns("sweep", tx).Contains("open_until"))
         {
             // A sweep of an older ledger was planned in full: nobody holds it open.
             Execute("ALTER TABLE sweep ADD COLUMN open_until INTEGER;", tx);
         }
         Execute("UPDATE meta SET value = $v WHERE key = 'schema_version';", tx, ("$v", SchemaVersion.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>The columns of <paramref name="table"/> (a migration adds only what is missing, so a half-old file migrates too).</summary>
+    private HashSet<string> Columns(string table, SqliteTransaction tx)
+    {
+        var columns = new HashSet<string>();
+        using var info = Command($"PRAGMA table_info({table});", tx);
+        using var reader = info.ExecuteReader();
+        while (reader.Read()) columns.Add(reader.GetString(1));
+        return columns;
     }
 
     /// <inheritdoc />

@@ -19,7 +19,7 @@ public sealed class SweepFaultTests
     private static (string Config, string Reference) Uninterrupted()
     {
         if (_reference is not null) return (_config!, _reference);
-        string data = TinySweep.Dataset(train: 3000, test: 90);
+        string data = TinySweep.Dataset(train: 12000, test: 90); // runs of a second or two: long enough to be caught mid-run on a fast machine
         var config = TinySweep.Config(data, workers: 2, seeds: 1, epochs: 6) with { Width = null, Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [256, 256] } };
         _config = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
         string folder = TinySweep.NewFolder("uninterrupted");
