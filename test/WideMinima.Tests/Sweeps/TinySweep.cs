@@ -74,8 +74,13 @@ internal static class TinySweep
     /// <summary>As <see cref="Start"/>, with extra environment variables.</summary>
     public static Process StartWith(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        // Through env, which then execs dotnet in its place (same pid): a test run started in the background by a
+        // non-interactive shell inherits SIGINT ignored, and .NET keeps an ignored SIGINT ignored, so Ctrl+C could
+        // not be tested; --default-signal=INT gives the console the SIGINT a user's terminal would.
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "wideminima-sweeps.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["NO_COLOR"] = "1";
