@@ -73,11 +73,16 @@ internal sealed class StatusCommand : Command<LedgerSettings>
         AnsiConsole.MarkupLine(Markup.Escape(ledger.IsOpen()
             ? "  a tuning, held open by its coordinator: workers wait for its next jobs"
             : "  a tuning, closed (finished, or its coordinator stopped): workers exit when nothing is left; best.json and trials.csv are in tune's --out"));
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("job", "trials", "status", "worker", "validation %", "s");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("job", "trials", "status", "worker", "validation % (a final fit: test %)", "s");
         foreach (var r in runs)
         {
             string accuracies = "-";
-            if (r.Status == RunStatus.Done && r.ResultJson is not null)
+            if (r.Status == RunStatus.Done && r.ResultJson is not null && TuneJobs.IsFinal(r))
+            {
+                var fit = System.Text.Json.JsonSerializer.Deserialize<FinalFit>(r.ResultJson, SweepConfigJson.Options);
+                accuracies = fit?.TestAccuracy is double test ? $"test {F(test * 100, 2)}" : "diverged";
+            }
+            else if (r.Status == RunStatus.Done && r.ResultJson is not null)
             {
                 var result = System.Text.Json.JsonSerializer.Deserialize<Tuning.JobResult>(r.ResultJson, SweepConfigJson.Options);
                 if (result is not null)

@@ -132,7 +132,13 @@ internal sealed class TuneCommand : Spectre.Console.Cli.Command<TuneSettings>
         var t = config.Tune!;
         string ledgerPath = Path.Combine(folder, TuneLedger.FileName);
         // The job ledger first: with --replace it archives the folder's plots as a whole, then the tuning's own files follow.
-        if (workers is not null) config = SweepFolder.Prepare(workers.Target, config, replace).Config;
+        if (workers is not null)
+        {
+            config = SweepFolder.Prepare(workers.Target, config, replace).Config;
+            // Held open at once: a worker that joins while the data loads waits for the first job instead of exiting.
+            using var jobs = workers.Target.Open();
+            jobs.HoldOpen(workers.Lease);
+        }
         config = PrepareLedger(folder, ledgerPath, config, replace);
         using var ledger = new TuneLedger(ledgerPath);
 

@@ -23,6 +23,9 @@ internal sealed class TuneWorkerSession : IDisposable
     private readonly List<Process> _processes = [];
     private readonly List<StreamWriter> _logs = [];
     private readonly string _logFolder;
+    private readonly Lock _holdLock = new();
+    private readonly Action<string> _log;
+    private bool _holding = true;
     private bool _complete;
 
     public TuneWorkerSession(string folder, SweepConfig config, TuneCommand.Workers workers, string budget, TextWriter output)
@@ -32,6 +35,7 @@ internal sealed class TuneWorkerSession : IDisposable
         {
             lock (output) output.WriteLine(line);
         }
+        _log = Log;
         _ledger = new RetryingLedger(target.Open(), new RetryOptions(), Log);
         _logFolder = Path.Combine(folder, "logs");
         try
@@ -44,8 +48,15 @@ internal sealed class TuneWorkerSession : IDisposable
             var renew = workers.Lease / 4;
             _holder = new Timer(_ =>
             {
-                try { _ledger.HoldOpen(workers.Lease); }
-                catch (LedgerUnavailableException e) { Log($"holding the sweep open failed: {e.Message}"); }
+                // Under the lock, and never once disposal has begun: a late renewal must not reopen a closed sweep.
+                lock (_holdLock)
+                {
+                    if (!_holding) return;
+                    try { _ledger.HoldOpen(workers.Lease); }
+#pragma warning disable CA1031 // A failed renewal is logged: the next one, or the hold's lease, decides; it must not kill the coordinator from a timer thread.
+                    catch (Exception e) { Log($"holding the sweep open failed: {e.Message}"); }
+#pragma warning restore CA1031
+                }
             }, null, renew, renew);
 
             if (workers.Local > 0) Directory.CreateDirectory(_logFolder);
@@ -114,9 +125,11 @@ internal sealed class TuneWorkerSession : IDisposable
 
     public void Dispose()
     {
-        _holder?.Change(Timeout.Infinite, Timeout.Infinite);
+        lock (_holdLock) _holding = false;
         _holder?.Dispose();
-        if (_complete) _ledger.Close();
+        // Each step on its own: one that fails (the database gone) must not leave worker processes behind, and must
+        // not replace the error that ended the tuning.
+        if (_complete) Try("closing the sweep", _ledger.Close);
         foreach (var p in _processes)
         {
             if (_complete || p.HasExited) continue;
@@ -140,7 +153,19 @@ internal sealed class TuneWorkerSession : IDisposable
         {
             lock (log) log.Dispose();
         }
-        if (!_complete) _ledger.RecoverOrphans(WorkerIdentity.IsAlive);
+        if (!_complete) Try("giving the stopped workers' jobs back", () => _ledger.RecoverOrphans(WorkerIdentity.IsAlive));
         _ledger.Dispose();
+    }
+
+    private void Try(string what, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is LedgerException or LedgerUnavailableException)
+        {
+            _log($"{what} failed: {e.Message}");
+        }
     }
 }

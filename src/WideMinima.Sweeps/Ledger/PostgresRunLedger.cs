@@ -225,17 +225,19 @@ public sealed class PostgresRunLedger : IRunLedger
     public void HoldOpen(TimeSpan lease)
     {
         if (lease <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(lease), lease, "A lease must be positive.");
-        Use(connection => Execute(connection, null, $"UPDATE sweeps SET open_until = {NowMs} + @lease WHERE name = @name;",
-            P("lease", (long)lease.TotalMilliseconds), P("name", Sweep), Now()) == 1);
+        Use(connection => SweepId(connection) is long sweep && Execute(connection, null, $"UPDATE sweeps SET open_until = {NowMs} + @lease WHERE sweep_id = @sweep;",
+            P("lease", (long)lease.TotalMilliseconds), P("sweep", sweep), Now()) == 1);
     }
 
     /// <inheritdoc />
-    public void Close() => Use(connection => Execute(connection, null, "UPDATE sweeps SET open_until = NULL WHERE name = @name;", P("name", Sweep)) == 1);
+    public void Close() => Use(connection => SweepId(connection) is long sweep && Execute(connection, null, "UPDATE sweeps SET open_until = NULL WHERE sweep_id = @sweep;", P("sweep", sweep)) == 1);
 
+    // By the sweep's id, as claims are: workers of a sweep renamed by --replace see their own sweep's hold, not the new one's.
     /// <inheritdoc />
     public bool IsOpen() => Use(connection =>
     {
-        using var command = Command(connection, null, $"SELECT open_until > {NowMs} FROM sweeps WHERE name = @name;", P("name", Sweep), Now());
+        if (SweepId(connection) is not long sweep) return false;
+        using var command = Command(connection, null, $"SELECT open_until > {NowMs} FROM sweeps WHERE sweep_id = @sweep;", P("sweep", sweep), Now());
         return command.ExecuteScalar() is true;
     });
 

@@ -31,6 +31,7 @@ public sealed class TuneLedger : ITrialStore, IDisposable
     /// <summary>Opens (creating if needed) the ledger at <paramref name="path"/>.</summary>
     public TuneLedger(string path)
     {
+        Path = path;
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -47,6 +48,9 @@ public sealed class TuneLedger : ITrialStore, IDisposable
             CREATE TABLE IF NOT EXISTS finals (final_key TEXT PRIMARY KEY, result_json TEXT NOT NULL, finished_at INTEGER NOT NULL);
             """);
     }
+
+    /// <summary>The ledger file.</summary>
+    public string Path { get; }
 
     /// <summary>The stored definition and config, or null for a new ledger.</summary>
     public (string Definition, string Config)? ReadDefinition()
@@ -65,8 +69,13 @@ public sealed class TuneLedger : ITrialStore, IDisposable
     public JobResult? Find(TrialJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        using var command = Command("SELECT result_json FROM jobs WHERE job_key = $k;", ("$k", job.Key));
-        return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize<JobResult>(json, SweepConfigJson.Options) : null;
+        using var command = Command("SELECT job_json, result_json FROM jobs WHERE job_key = $k;", ("$k", job.Key));
+        using var reader = command.ExecuteReader();
+        if (!reader.Read()) return null;
+        // The same key must hold the same job: a ledger written by a version whose tuner proposed otherwise is refused, not credited to other settings.
+        if (reader.GetString(0) != JsonSerializer.Serialize(job, SweepConfigJson.Options))
+            throw new LedgerException($"'{Path}' holds job {job.Key} with other settings than this tuning decides now (it was written by an earlier version, whose tuner proposed otherwise); it was left untouched. Use a new --out folder, or pass --replace to archive it and start again.");
+        return JsonSerializer.Deserialize<JobResult>(reader.GetString(1), SweepConfigJson.Options);
     }
 
     /// <inheritdoc />

@@ -77,6 +77,9 @@ public sealed class TuningSearch
         TimeSpan replayed = TimeSpan.Zero; // time spent replaying does not count against the wall-time budget
         double? searchBudget = _budget.Epochs is double b ? b - ReservedEpochs : null;
         string stop;
+        // A proposal that did not fit the compute budget while jobs were in flight waits here and is the next one
+        // used, so a proposal is never drawn twice under the same trial ids (a restart replays the same jobs).
+        List<Trial>? pending = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -89,36 +92,42 @@ public sealed class TuningSearch
             }
             else
             {
-                if (proposals >= MaxProposals)
+                if (pending is null)
                 {
-                    if (inFlight.Count > 0) { Finish(inFlight.Dequeue()); continue; }
-                    stop = $"the cap of {MaxProposals} proposals was reached";
-                    break;
+                    if (proposals >= MaxProposals)
+                    {
+                        if (inFlight.Count > 0) { Finish(inFlight.Dequeue()); continue; }
+                        stop = $"the cap of {MaxProposals} proposals was reached";
+                        break;
+                    }
+                    int group = proposals;
+                    pending = [.. _tuner.Propose().Select((s, i) => new Trial(trials.Count + i, group, s, _seed))];
                 }
-                int group = proposals;
-                proposed = [.. _tuner.Propose().Select((s, i) => new Trial(trials.Count + i, group, s, _seed))];
+                proposed = pending;
                 job = new TrialJob(0, _asha.Rungs[0], proposed);
             }
 
             var state = queue.State(job);
             double cost = _runner.Cost(job);
-            if (state == TrialJobState.New)
+            // The compute budget is checked for every job, replayed or not: it depends on the results alone, so a
+            // restart makes the same decisions. With jobs in flight, their results may change the next decision: take
+            // the oldest in and decide again.
+            if (searchBudget is double cap && spent + inFlightCost + cost > cap + 1e-9)
             {
-                string? over = null;
-                if (searchBudget is double cap && spent + inFlightCost + cost > cap + 1e-9)
-                    over = string.Create(CultureInfo.InvariantCulture, $"the compute budget is spent ({spent + inFlightCost:0.##} of {cap:0.##} epochs for the search; the next job needs {cost:0.##})");
-                else if (_budget.WallTime is TimeSpan wall)
+                if (inFlight.Count > 0) { Finish(inFlight.Dequeue()); continue; }
+                stop = string.Create(CultureInfo.InvariantCulture, $"the compute budget is spent ({spent:0.##} of {cap:0.##} epochs for the search; the next job needs {cost:0.##})");
+                break;
+            }
+            // The wall-time budget only for new jobs (a replay is not timed): time only runs on, so once it is spent
+            // the jobs in flight are taken in and the search stops.
+            if (state == TrialJobState.New && _budget.WallTime is TimeSpan wall)
+            {
+                var elapsed = _clock() - replayed;
+                var needed = TimeSpan.FromSeconds(secondsPerEpoch * (cost + ReservedEpochs));
+                if (elapsed + needed > wall)
                 {
-                    var elapsed = _clock() - replayed;
-                    var needed = TimeSpan.FromSeconds(secondsPerEpoch * (cost + ReservedEpochs));
-                    if (elapsed + needed > wall)
-                        over = $"the wall-time budget is spent ({elapsed.TotalMinutes:0.#} of {wall.TotalMinutes:0.#} minutes; the next job and the final fit need about {needed.TotalMinutes:0.#})";
-                }
-                if (over is not null)
-                {
-                    // With jobs in flight their results may change the next decision: take the oldest in and decide again.
-                    if (inFlight.Count > 0) { Finish(inFlight.Dequeue()); continue; }
-                    stop = over;
+                    while (inFlight.Count > 0) Finish(inFlight.Dequeue());
+                    stop = $"the wall-time budget is spent ({elapsed.TotalMinutes:0.#} of {wall.TotalMinutes:0.#} minutes; the next job and the final fit need about {needed.TotalMinutes:0.#})";
                     break;
                 }
             }
@@ -127,6 +136,7 @@ public sealed class TuningSearch
             if (proposed is not null)
             {
                 proposals++;
+                pending = null;
                 foreach (var t in proposed) { trials.Add(t); _asha.Add(t.Id, t.Group); epochsTrained[t.Id] = 0; }
             }
             else

@@ -36,13 +36,23 @@ public sealed class ParallelSearchTests
         public List<string> SubmissionOrder { get; } = [];
         public int MaxInFlight { get; private set; }
         public int? CrashOnWait { get; set; }
-        private int _waits;
+        public Func<TrialJob, JobResult> Trainer { get; init; } = Train;
+        public int Waits { get; private set; }
+        /// <summary>Jobs looked at as new and not submitted (they did not fit), then looked at again later.</summary>
+        public int PutBacks => PutBackRungs.Count;
+        public List<int> PutBackRungs { get; } = [];
+        private readonly HashSet<string> _lookedAt = [];
 
-        public TrialJobState State(TrialJob job) =>
-            Finished.ContainsKey(job.Key) ? TrialJobState.Finished : Submitted.ContainsKey(job.Key) ? TrialJobState.Submitted : TrialJobState.New;
+        public TrialJobState State(TrialJob job)
+        {
+            var state = Finished.ContainsKey(job.Key) ? TrialJobState.Finished : Submitted.ContainsKey(job.Key) ? TrialJobState.Submitted : TrialJobState.New;
+            if (state == TrialJobState.New && !_lookedAt.Add(job.Key)) PutBackRungs.Add(job.Rung);
+            return state;
+        }
 
         public void Submit(TrialJob job)
         {
+            _lookedAt.Remove(job.Key);
             Assert.IsTrue(Submitted.TryAdd(job.Key, job), $"job {job.Key} was submitted twice");
             SubmissionOrder.Add(job.Key);
             MaxInFlight = Math.Max(MaxInFlight, Submitted.Keys.Count(k => !Finished.ContainsKey(k)));
@@ -50,10 +60,10 @@ public sealed class ParallelSearchTests
 
         public JobResult Wait(TrialJob job, CancellationToken cancellationToken)
         {
-            if (++_waits == CrashOnWait) throw new InvalidOperationException("coordinator killed");
+            if (++Waits == CrashOnWait) throw new InvalidOperationException("coordinator killed");
             Assert.IsTrue(Submitted.TryGetValue(job.Key, out var submitted), $"job {job.Key} was waited for but never submitted");
             Assert.AreEqual(Describe(submitted), Describe(job), "a restarted search decides the same job under the same key");
-            if (!Finished.TryGetValue(job.Key, out var result)) Finished[job.Key] = result = Train(job);
+            if (!Finished.TryGetValue(job.Key, out var result)) Finished[job.Key] = result = Trainer(job);
             return result;
         }
     }
@@ -150,6 +160,34 @@ public sealed class ParallelSearchTests
         books.CrashOnWait = null;
         var resumed = Search(books, parallelism: 3).Run();
         Assert.AreEqual(reference, Fingerprint(resumed), "the restarted search replays the finished jobs, waits for the ones in flight, and goes on as if never stopped");
+    }
+
+    [TestMethod]
+    public void A_proposal_put_back_for_the_budget_is_the_one_used_later_and_a_restart_replays_it()
+    {
+        // Jobs that spend less than priced (as a fork-and-decay fallback or an early divergence may) free budget once
+        // they are in, so a proposal that did not fit while they were in flight can fit after.
+        static JobResult Cheaper(TrialJob job) => Train(job) with { ComputeEpochs = Cost(job) * 0.6 };
+        // The budget at which, with three jobs in flight, a new proposal is first put back and later used.
+        var budget = Enumerable.Range(0, 60).Select(i => 120.0 + 5 * i)
+            .First(epochs =>
+            {
+                var probe = new BookDispatcher { Trainer = Cheaper };
+                Search(probe, parallelism: 3, epochs).Run();
+                return probe.PutBackRungs.Contains(0);
+            });
+        var reference = new BookDispatcher { Trainer = Cheaper };
+        string expected = Fingerprint(Search(reference, parallelism: 3, budget).Run());
+
+        // A coordinator killed at any point of the search, then restarted.
+        for (int crash = 1; crash < reference.Waits; crash++)
+        {
+            var books = new BookDispatcher { Trainer = Cheaper, CrashOnWait = crash };
+            Assert.ThrowsExactly<InvalidOperationException>(() => Search(books, parallelism: 3, budget).Run());
+            books.CrashOnWait = null;
+            Assert.AreEqual(expected, Fingerprint(Search(books, parallelism: 3, budget).Run()),
+                $"budget {budget}, killed at wait {crash}: the restarted search decides the same jobs under the same ids (BookDispatcher checks each one) and ends as the uninterrupted one");
+        }
     }
 
     [TestMethod]

@@ -51,7 +51,7 @@ public sealed class TuneWorkersTests
 
     /// <summary>
     /// Starts <c>tune</c> on PostgreSQL with no worker of its own and two jobs in flight, and returns once it has
-    /// registered its sweep (workers that join before that find no sweep), with its output being read.
+    /// registered its sweep and holds it open (workers that join before that find no sweep), with its output being read.
     /// </summary>
     internal static (Process Process, Task<string> Output, Task<string> Error) StartCoordinator(string config, string folder, LedgerLocation location)
     {
@@ -62,7 +62,7 @@ public sealed class TuneWorkersTests
         while (DateTime.UtcNow < deadline && !coordinator.HasExited)
         {
             using var ledger = new PostgresRunLedger(location, "tiny-tune");
-            if (ledger.ReadSweep() is not null) break;
+            if (ledger.ReadSweep() is not null && ledger.IsOpen()) break;
             Thread.Sleep(100);
         }
         Assert.IsFalse(coordinator.HasExited, "the coordinator waits for its workers");
@@ -147,6 +147,10 @@ public sealed class TuneWorkersTests
             Assert.AreEqual(fit.TestAccuracy!.Value, seed.GetProperty("test_accuracy").GetDouble(), $"best.json reports the fit {f.RunId} trained on a worker");
         }
         Assert.AreEqual(File.ReadAllText(Path.Combine(first, "trials.csv")), File.ReadAllText(Path.Combine(second, "trials.csv")));
+        var status = TinySweep.Run("status", "--out", first);
+        Assert.AreEqual(0, status.ExitCode, status.Output + status.Error);
+        StringAssert.Contains(status.Output, "tune-final-t");
+        StringAssert.Contains(status.Output, "test ");
         static string[] Scores(JsonElement top) => [.. top.EnumerateArray().SelectMany(t => t.GetProperty("seeds").EnumerateArray().Select(s =>
             $"{t.GetProperty("trial_id").GetInt32()}/{s.GetProperty("seed").GetInt32()}: {s.GetProperty("test_accuracy").GetDouble():R} {s.GetProperty("sharpness").GetDouble():R}"))];
         CollectionAssert.AreEqual(Scores(top), Scores(JsonDocument.Parse(File.ReadAllText(Path.Combine(second, "best.json"))).RootElement.GetProperty("top")),
