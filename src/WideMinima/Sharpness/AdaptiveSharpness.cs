@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,14 +29,9 @@ public static class AdaptiveSharpness
         options.Validate();
         MeasureData.Check(inputs, targets);
         var parameters = MeasureData.Trainable(model);
-        var clock = Stopwatch.StartNew();
-
-        using var snapshot = new ModelSnapshot(model);
-        using var scope = NewDisposeScope();
-        model.eval();
         var device = parameters[0].device;
-        using var generator = new Generator((ulong)options.Seed);
-        var (xs, ys, m) = MeasureData.Sample(inputs, targets, options.SampleSize, options.BatchSize, generator, device);
+        using var session = MeasureSession.Start(model, inputs, targets, options.Seed, options.SampleSize, options.BatchSize, device);
+        var (xs, ys, m, generator) = (session.X, session.Y, session.Count, session.Generator);
         double rho = options.Rho;
         bool l2 = options.Norm == AdaptiveNorm.L2;
 
@@ -99,7 +93,7 @@ public static class AdaptiveSharpness
             Steps = steps,
             Trajectory = trajectory,
             SampleSize = (int)m,
-            Elapsed = clock.Elapsed,
+            Elapsed = session.Clock.Elapsed,
             Options = options,
         };
     }

@@ -1,5 +1,4 @@
 using TorchSharp;
-using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace WideMinima.Sharpness;
@@ -33,14 +32,8 @@ public static class HessianSpectrum
         options.Validate();
         MeasureData.Check(inputs, targets);
         var parameters = MeasureData.Trainable(model);
-        var clock = Stopwatch.StartNew();
-
-        using var snapshot = new ModelSnapshot(model);
-        using var scope = NewDisposeScope();
-        model.eval();
-        var device = parameters[0].device;
-        using var generator = new Generator((ulong)options.Seed);
-        var (xs, ys, m) = MeasureData.Sample(inputs, targets, options.SampleSize, options.BatchSize, generator, device);
+        using var session = MeasureSession.Start(model, inputs, targets, options.Seed, options.SampleSize, options.BatchSize, parameters[0].device);
+        var (xs, ys, m, generator) = (session.X, session.Y, session.Count, session.Generator);
         double value = MeasureData.MeanLoss(model, loss, xs, ys, m);
         if (!double.IsFinite(value)) throw new InvalidOperationException($"The loss at the trained weights is {value}: the model or data is broken.");
 
@@ -64,7 +57,7 @@ public static class HessianSpectrum
             Probes = options.Trace ? options.Probes : 0,
             Loss = value,
             SampleSize = (int)m,
-            Elapsed = clock.Elapsed,
+            Elapsed = session.Clock.Elapsed,
             Options = options,
         };
     }

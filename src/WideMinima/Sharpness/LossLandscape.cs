@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TorchSharp;
 using WideMinima.Internal;
 using static TorchSharp.torch;
@@ -78,12 +77,8 @@ public static class LossLandscape
         LandscapeOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (o, parameters) = Begin(model, loss, inputs, targets, options);
-        var clock = Stopwatch.StartNew();
-        using var snapshot = new ModelSnapshot(model);
-        using var scope = NewDisposeScope();
-        model.eval();
-        using var generator = new Generator((ulong)o.Seed);
-        var (xs, ys, m) = MeasureData.Sample(inputs, targets, o.SampleSize, o.BatchSize, generator, parameters[0].device);
+        using var session = MeasureSession.Start(model, inputs, targets, o.Seed, o.SampleSize, o.BatchSize, parameters[0].device);
+        var (xs, ys, m, generator) = (session.X, session.Y, session.Count, session.Generator);
         var trained = Clone(parameters);
         var d = FilterNormalizedDirection(trained, generator, o.IncludeBiasAndNorm);
         var alphas = Grid(-o.Range, o.Range, o.Points);
@@ -94,7 +89,7 @@ public static class LossLandscape
             Set(parameters, trained, d, alphas[i], null, 0);
             losses[i] = MeasureData.MeanLoss(model, loss, xs, ys, m);
         }
-        return new LandscapeLine(alphas, losses, (int)m, clock.Elapsed);
+        return new LandscapeLine(alphas, losses, (int)m, session.Clock.Elapsed);
     }
 
     /// <summary>The loss on the plane of two filter-normalised random directions, at <c>w + α d₁ + β d₂</c>.</summary>
@@ -102,12 +97,8 @@ public static class LossLandscape
         LandscapeOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (o, parameters) = Begin(model, loss, inputs, targets, options);
-        var clock = Stopwatch.StartNew();
-        using var snapshot = new ModelSnapshot(model);
-        using var scope = NewDisposeScope();
-        model.eval();
-        using var generator = new Generator((ulong)o.Seed);
-        var (xs, ys, m) = MeasureData.Sample(inputs, targets, o.SampleSize, o.BatchSize, generator, parameters[0].device);
+        using var session = MeasureSession.Start(model, inputs, targets, o.Seed, o.SampleSize, o.BatchSize, parameters[0].device);
+        var (xs, ys, m, generator) = (session.X, session.Y, session.Count, session.Generator);
         var trained = Clone(parameters);
         var d1 = FilterNormalizedDirection(trained, generator, o.IncludeBiasAndNorm);
         var d2 = FilterNormalizedDirection(trained, generator, o.IncludeBiasAndNorm);
@@ -124,7 +115,7 @@ public static class LossLandscape
             }
             rows[j] = row;
         }
-        return new LandscapeSurface(axis, axis, rows, (int)m, clock.Elapsed);
+        return new LandscapeSurface(axis, axis, rows, (int)m, session.Clock.Elapsed);
     }
 
     /// <summary>
@@ -138,16 +129,12 @@ public static class LossLandscape
     {
         ArgumentNullException.ThrowIfNull(other);
         var (o, _) = Begin(model, loss, inputs, targets, options);
-        var clock = Stopwatch.StartNew();
         var a = model.parameters().Concat(model.buffers()).Where(t => t.is_floating_point()).ToArray();
         var b = other.parameters().Concat(other.buffers()).Where(t => t.is_floating_point()).ToArray();
         if (a.Length != b.Length || a.Zip(b).Any(p => !p.First.shape.SequenceEqual(p.Second.shape)))
             throw new ArgumentException("The two models have different architectures: their weights cannot be interpolated.", nameof(other));
-        using var snapshot = new ModelSnapshot(model);
-        using var scope = NewDisposeScope();
-        model.eval();
-        using var generator = new Generator((ulong)o.Seed);
-        var (xs, ys, m) = MeasureData.Sample(inputs, targets, o.SampleSize, o.BatchSize, generator, a[0].device);
+        using var session = MeasureSession.Start(model, inputs, targets, o.Seed, o.SampleSize, o.BatchSize, a[0].device);
+        var (xs, ys, m) = (session.X, session.Y, session.Count);
         var start = Clone(a);
         Tensor[] direction;
         using (no_grad()) direction = [.. b.Select((t, i) => t.detach().to(a[i].device) - start[i])];
@@ -159,7 +146,7 @@ public static class LossLandscape
             Set(a, start, direction, ts[i], null, 0);
             losses[i] = MeasureData.MeanLoss(model, loss, xs, ys, m);
         }
-        return new LandscapeLine(ts, losses, (int)m, clock.Elapsed);
+        return new LandscapeLine(ts, losses, (int)m, session.Clock.Elapsed);
     }
 
     /// <summary>

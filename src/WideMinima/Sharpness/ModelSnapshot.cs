@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -38,6 +39,68 @@ internal sealed class ModelSnapshot : IDisposable
         }
         // Pre-order: a parent's train() sets its children, which then get their own mode back.
         foreach (var (module, training) in _modes) module.train(training);
+    }
+}
+
+/// <summary>
+/// What every measure that moves the weights shares, for the length of one measurement: the model snapshotted (put
+/// back on <see cref="Dispose"/>, also on an exception), a dispose scope for the measure's tensors, eval mode, the
+/// seeded generator, and the seeded sample on the weights' device. Disposed in reverse: generator, scope, snapshot.
+/// </summary>
+internal sealed class MeasureSession : IDisposable
+{
+    private readonly ModelSnapshot _snapshot;
+    private readonly IDisposable _scope;
+
+    private MeasureSession(ModelSnapshot snapshot, IDisposable scope, Generator generator, Tensor[] x, Tensor[] y, long count, Stopwatch clock)
+    {
+        (_snapshot, _scope, Generator, X, Y, Count, Clock) = (snapshot, scope, generator, x, y, count, clock);
+    }
+
+    /// <summary>Snapshots <paramref name="model"/>, opens the scope, sets eval mode and draws the sample with <paramref name="seed"/>.</summary>
+    public static MeasureSession Start(nn.Module model, Tensor inputs, Tensor targets, int seed, int? sampleSize, int batchSize, Device device)
+    {
+        var clock = Stopwatch.StartNew();
+        var snapshot = new ModelSnapshot(model);
+        var scope = NewDisposeScope();
+        Generator? generator = null;
+        try
+        {
+            model.eval();
+            generator = new Generator((ulong)seed);
+            var (x, y, count) = MeasureData.Sample(inputs, targets, sampleSize, batchSize, generator, device);
+            return new MeasureSession(snapshot, scope, generator, x, y, count, clock);
+        }
+        catch
+        {
+            generator?.Dispose();
+            scope.Dispose();
+            snapshot.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The seeded generator, for the measure's own draws after the sample's.</summary>
+    public Generator Generator { get; }
+
+    /// <summary>The sample's inputs, in chunks.</summary>
+    public Tensor[] X { get; }
+
+    /// <summary>The sample's targets, in chunks.</summary>
+    public Tensor[] Y { get; }
+
+    /// <summary>Examples in the sample.</summary>
+    public long Count { get; }
+
+    /// <summary>Started with the session.</summary>
+    public Stopwatch Clock { get; }
+
+    /// <summary>Puts the model back and frees the measure's tensors.</summary>
+    public void Dispose()
+    {
+        Generator.Dispose();
+        _scope.Dispose();
+        _snapshot.Dispose();
     }
 }
 
