@@ -88,30 +88,16 @@ internal sealed class TuneWorkerSession : IDisposable
     public void SubmitFinal(FinalFitJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var runs = _ledger.Runs();
-        string id = TuneJobs.FinalRunId(job.TrialId, job.Seed);
-        if (runs.Any(r => r.RunId == id)) return;
-        _ledger.CreateSweep(_header, [TuneJobs.Plan(job, runs.Count)]);
+        Dispatcher.Add(TuneJobs.FinalRunId(job.TrialId, job.Seed), ordinal => TuneJobs.Plan(job, ordinal));
     }
 
     /// <summary>Waits for a final fit queued with <see cref="SubmitFinal"/>.</summary>
     public FinalFit WaitFinal(int trialId, int seed, CancellationToken ct)
     {
-        string id = TuneJobs.FinalRunId(trialId, seed);
-        while (true)
-        {
-            var run = _ledger.Runs().FirstOrDefault(r => r.RunId == id) ?? throw new InvalidOperationException($"Final fit {id} was never submitted.");
-            if (run.Status.IsFinished())
-            {
-                if (run.Status != RunStatus.Done || run.ResultJson is null)
-                    throw new TuneJobFailedException($"final fit {id} ({run.Setting}) {run.Status.ToText()} on worker {run.Worker ?? "?"}: {run.Error ?? "no result recorded"}");
-                return JsonSerializer.Deserialize<FinalFit>(run.ResultJson, SweepConfigJson.Options)
-                    ?? throw new InvalidDataException($"Run '{id}' holds no final fit.");
-            }
-            CheckWorkers();
-            ct.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
-            ct.ThrowIfCancellationRequested();
-        }
+        var run = Dispatcher.WaitFor(TuneJobs.FinalRunId(trialId, seed), ct);
+        if (TuneJobs.Failure(run) is { } failure) throw failure;
+        return JsonSerializer.Deserialize<FinalFit>(run.ResultJson!, SweepConfigJson.Options)
+            ?? throw new InvalidDataException($"Run '{run.RunId}' holds no final fit.");
     }
 
     /// <summary>The tuning is done: disposing closes the sweep, and idle workers exit.</summary>
@@ -130,19 +116,8 @@ internal sealed class TuneWorkerSession : IDisposable
         // Each step on its own: one that fails (the database gone) must not leave worker processes behind, and must
         // not replace the error that ended the tuning.
         if (_complete) Try("closing the sweep", _ledger.Close);
-        foreach (var p in _processes)
-        {
-            if (_complete || p.HasExited) continue;
-            try
-            {
-                p.StandardInput.WriteLine(SweepCoordinator.StopLine);
-                p.StandardInput.Flush();
-            }
-            catch (IOException)
-            {
-                // It exited meanwhile.
-            }
-        }
+        if (!_complete)
+            foreach (var p in _processes) SweepCoordinator.TrySendStop(p);
         foreach (var p in _processes)
         {
             if (!p.WaitForExit(TimeSpan.FromMinutes(2))) p.Kill(entireProcessTree: true);

@@ -138,7 +138,8 @@ public static class SweepCoordinator
         return final.Runs().Count(r => r.Status == RunStatus.Failed);
     }
 
-    private static void TrySendStop(Process p)
+    /// <summary>Asks a worker process started with <c>--exit-with-parent</c> to stop (it gives its run back); nothing if it has exited.</summary>
+    internal static void TrySendStop(Process p)
     {
         try
         {

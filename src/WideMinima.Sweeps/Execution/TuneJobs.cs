@@ -110,13 +110,20 @@ public static class TuneJobs
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(run);
-        if (run.Status != RunStatus.Done || run.ResultJson is null)
-            throw new TuneJobFailedException($"job {run.RunId} ({run.Setting}) {run.Status.ToText()} on worker {run.Worker ?? "?"}: {run.Error ?? "no result recorded"}");
-        var result = JsonSerializer.Deserialize<JobResult>(run.ResultJson, SweepConfigJson.Options)
+        if (Failure(run) is { } failure) throw failure;
+        var result = JsonSerializer.Deserialize<JobResult>(run.ResultJson!, SweepConfigJson.Options)
             ?? throw new InvalidDataException($"Run '{run.RunId}' holds no job result.");
         if (!result.Outcomes.Select(o => o.TrialId).SequenceEqual(job.Trials.Select(t => t.Id)))
             throw new InvalidDataException($"Run '{run.RunId}' holds the result of other trials than its job's.");
         return result;
+    }
+
+    /// <summary>The error of a finished job or final fit whose run failed as a whole (no result recorded); null when it is done.</summary>
+    public static TuneJobFailedException? Failure(LedgerRun run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Status == RunStatus.Done && run.ResultJson is not null ? null
+            : new TuneJobFailedException($"{(IsFinal(run) ? "final fit" : "job")} {run.RunId} ({run.Setting}) {run.Status.ToText()} on worker {run.Worker ?? "?"}: {run.Error ?? "no result recorded"}");
     }
 
     /// <summary>The tuner's options for a config: the same for the coordinator and every worker, so a job trains the same anywhere.</summary>
@@ -192,35 +199,43 @@ public sealed class LedgerTrialDispatcher(IRunLedger ledger, SweepHeader header,
     }
 
     /// <inheritdoc />
-    public void Submit(TrialJob job)
-    {
-        if (Find(job, refresh: false) is not null) return;
-        ledger.CreateSweep(header, [TuneJobs.Plan(job, _count)]);
-    }
+    public void Submit(TrialJob job) => Add(TuneJobs.RunId(job), ordinal => TuneJobs.Plan(job, ordinal));
 
     /// <inheritdoc />
     public JobResult Wait(TrialJob job, CancellationToken cancellationToken)
     {
+        var run = WaitFor(TuneJobs.RunId(job), cancellationToken);
+        if (run.ScheduleOptionsJson != JsonSerializer.Serialize(job, SweepConfigJson.Options))
+            throw new InvalidDataException($"{ledger.Description} holds job {run.RunId} with other settings than this tuning decided: it belongs to another tuning. Use another --sweep name or --out folder.");
+        return TuneJobs.Result(job, run);
+    }
+
+    /// <summary>Adds run <paramref name="runId"/>, planned at the next ordinal by <paramref name="planAt"/>, unless the ledger holds it already.</summary>
+    public void Add(string runId, Func<int, PlannedRun> planAt)
+    {
+        ArgumentNullException.ThrowIfNull(planAt);
+        if (Find(runId, refresh: false) is not null) return;
+        ledger.CreateSweep(header, [planAt(_count)]);
+    }
+
+    /// <summary>Polls the ledger until run <paramref name="runId"/> has finished (calling the wait hook on each poll) and returns it.</summary>
+    public LedgerRun WaitFor(string runId, CancellationToken cancellationToken)
+    {
         var interval = poll ?? TimeSpan.FromMilliseconds(100);
         while (true)
         {
-            var run = Find(job, refresh: true) ?? throw new InvalidOperationException($"Job {TuneJobs.RunId(job)} was never submitted.");
-            if (run.Status.IsFinished())
-            {
-                string stored = run.ScheduleOptionsJson, expected = JsonSerializer.Serialize(job, SweepConfigJson.Options);
-                if (stored != expected)
-                    throw new InvalidDataException($"{ledger.Description} holds job {run.RunId} with other settings than this tuning decided: it belongs to another tuning. Use another --sweep name or --out folder.");
-                return TuneJobs.Result(job, run);
-            }
+            var run = Find(runId, refresh: true) ?? throw new InvalidOperationException($"Run {runId} was never submitted.");
+            if (run.Status.IsFinished()) return run;
             whileWaiting?.Invoke();
             cancellationToken.WaitHandle.WaitOne(interval);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
-    private LedgerRun? Find(TrialJob job, bool refresh)
+    private LedgerRun? Find(TrialJob job, bool refresh) => Find(TuneJobs.RunId(job), refresh);
+
+    private LedgerRun? Find(string id, bool refresh)
     {
-        string id = TuneJobs.RunId(job);
         if (refresh || !_runs.ContainsKey(id))
         {
             var runs = ledger.Runs();
