@@ -62,3 +62,26 @@ public sealed class TestRunCleanup
         TestFolders.RemoveAll();
     }
 }
+
+/// <summary>The folders one test made, removed when it ends (<c>[TestCleanup]</c>), so a long suite does not pile them up.</summary>
+internal sealed class OwnedFolders
+{
+    private readonly List<string> _folders = [];
+
+    /// <summary>A new empty folder (see <see cref="TestFolders.New"/>), removed by <see cref="RemoveAll"/>.</summary>
+    public string New(string name) => Own(TestFolders.New(name));
+
+    /// <summary>Takes a folder made elsewhere (generated data) to be removed with the others; returns it.</summary>
+    public string Own(string folder)
+    {
+        _folders.Add(folder);
+        return folder;
+    }
+
+    /// <summary>Removes every folder taken.</summary>
+    public void RemoveAll()
+    {
+        foreach (var folder in _folders) if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        _folders.Clear();
+    }
+}

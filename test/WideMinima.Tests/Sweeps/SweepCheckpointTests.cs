@@ -14,20 +14,12 @@ namespace WideMinima.Tests.Sweeps;
 public sealed class SweepCheckpointTests
 {
     private const string RunId = "knee-e0.5-s1";
-    private readonly List<string> _folders = [];
+    private readonly OwnedFolders _folders = new();
 
-    private string Folder(string name)
-    {
-        string folder = TinySweep.NewFolder(name);
-        _folders.Add(folder);
-        return folder;
-    }
+    private string Folder(string name) => _folders.New(name);
 
     [TestCleanup]
-    public void Clean()
-    {
-        foreach (var folder in _folders) if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-    }
+    public void Clean() => _folders.RemoveAll();
 
     private static SqliteRunLedger Open(string folder) => new(Path.Combine(folder, SqliteRunLedger.FileName));
 
@@ -150,7 +142,7 @@ public sealed class SweepCheckpointTests
     public void An_unwritable_checkpoint_folder_is_refused_before_training_with_exit_code_2()
     {
         string data = TinySweep.Dataset(30, 12);
-        _folders.Add(data);
+        _folders.Own(data);
         string file = TinySweep.WriteConfig(TinySweep.Config(data) with { CheckpointEveryEpochs = 1 }, Folder("cfg"));
         string blocker = Path.Combine(Folder("blocker"), "a-file");
         File.WriteAllText(blocker, "");
@@ -215,7 +207,7 @@ public sealed class SweepCheckpointTests
     public void A_sweep_killed_after_a_checkpoint_resumes_there_and_one_with_a_corrupted_checkpoint_starts_over_both_with_the_uninterrupted_numbers()
     {
         string data = TinySweep.Dataset(train: 12000, test: 300);
-        _folders.Add(data);
+        _folders.Own(data);
         var config = TinySweep.Config(data, workers: 1, seeds: 1, epochs: 12) with
         {
             ExploreFractions = [0.5],

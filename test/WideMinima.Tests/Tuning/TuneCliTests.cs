@@ -12,25 +12,17 @@ namespace WideMinima.Tests.Tuning;
 [TestClass]
 public sealed class TuneCliTests
 {
-    private readonly List<string> _folders = [];
+    private readonly OwnedFolders _folders = new();
 
-    private string Folder(string name)
-    {
-        string folder = TinySweep.NewFolder(name);
-        _folders.Add(folder);
-        return folder;
-    }
+    private string Folder(string name) => _folders.New(name);
 
     [TestCleanup]
-    public void RemoveFolders()
-    {
-        foreach (var folder in _folders) if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-    }
+    public void RemoveFolders() => _folders.RemoveAll();
 
     private string Data(int train = 480, int test = 150)
     {
         string data = TinySweep.Dataset(train, test);
-        _folders.Add(data);
+        _folders.Own(data);
         return data;
     }
 

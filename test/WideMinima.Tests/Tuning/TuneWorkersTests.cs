@@ -14,25 +14,17 @@ namespace WideMinima.Tests.Tuning;
 [TestClass]
 public sealed class TuneWorkersTests
 {
-    private readonly List<string> _folders = [];
+    private readonly OwnedFolders _folders = new();
 
-    private string Folder(string name)
-    {
-        string folder = TinySweep.NewFolder(name);
-        _folders.Add(folder);
-        return folder;
-    }
+    private string Folder(string name) => _folders.New(name);
 
     [TestCleanup]
-    public void RemoveFolders()
-    {
-        foreach (var folder in _folders) if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-    }
+    public void RemoveFolders() => _folders.RemoveAll();
 
     private string Config()
     {
         string data = TinySweep.Dataset(1500, 150); // jobs long enough that a kill lands mid-search
-        _folders.Add(data);
+        _folders.Own(data);
         string path = Path.Combine(Folder("tune-workers-cfg"), "tune.yaml");
         File.WriteAllText(path, TuneCliTests.Yaml(data, TuneCliTests.GoodTune));
         return path;
