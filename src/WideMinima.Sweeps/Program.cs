@@ -47,13 +47,13 @@ catch (SweepConfigException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return ExitCodes.InvalidInput;
 }
-catch (WideMinima.Sweeps.Ledger.LedgerException e)
+catch (WideMinima.Ledger.LedgerException e)
 {
     // A file or database that is not (or not yet) a ledger this program can use; it was left untouched.
     Console.Error.WriteLine($"error: {e.Message}");
     return ExitCodes.InvalidInput;
 }
-catch (WideMinima.Sweeps.Ledger.LedgerUnavailableException e)
+catch (WideMinima.Ledger.LedgerUnavailableException e)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return ExitCodes.InvalidInput;

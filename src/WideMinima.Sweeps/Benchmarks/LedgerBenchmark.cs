@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console.Cli;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Sweeps.Planning;
 
 namespace WideMinima.Sweeps.Benchmarks;
@@ -51,7 +51,7 @@ internal sealed class LedgerBenchmark : Command<LedgerBenchmark.Settings>
         var plan = SweepPlanner.Plan(config);
         var target = make(sweep);
         using (var setup = target.Open())
-            setup.CreateSweep(new SweepHeader(SweepConfigJson.Definition(config), SweepConfigJson.Write(config), 0, "bench"), plan);
+            setup.CreateSweep(new SweepHeader(config.Name, SweepKind.Sweep, SweepConfigJson.Definition(config), SweepConfigJson.Write(config), 0, "bench"), [.. plan.Select(r => r.ToNewRun())]);
         int claimed = 0;
         using var start = new Barrier(workers + 1);
         var threads = Enumerable.Range(0, workers).Select(i => new Thread(() =>

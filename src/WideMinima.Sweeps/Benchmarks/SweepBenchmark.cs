@@ -39,7 +39,7 @@ internal sealed class SweepBenchmark : Command<SweepBenchmark.Settings>
             var config = grid with { Workers = w, ThreadsPerRun = 1 };
             var (prepared, _) = SweepFolder.Prepare(folder, config, replace: false);
             var clock = Stopwatch.StartNew();
-            SweepCoordinator.Run(Ledger.LedgerTarget.Sqlite(folder), prepared, new PlainView(TextWriter.Null), WorkerOptions.DefaultLease, cancellationToken);
+            SweepCoordinator.Run(Config.LedgerTarget.Sqlite(folder), prepared, new PlainView(TextWriter.Null), WorkerOptions.DefaultLease, cancellationToken);
             return clock.Elapsed.TotalSeconds;
         }
         int runs = Planning.SweepPlanner.Plan(grid).Count;

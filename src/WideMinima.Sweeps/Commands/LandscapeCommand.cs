@@ -5,9 +5,10 @@ using Spectre.Console.Cli;
 using WideMinima.MLNet;
 using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
 using WideMinima.Sweeps.Reports;
+using WideMinima.Sweeps.Execution;
+using WideMinima.Ledger;
+using WideMinima.Reports;
 
 namespace WideMinima.Sweeps.Commands;
 
@@ -46,7 +47,7 @@ internal sealed class LandscapeCommand : Command<LandscapeCommand.Settings>
         string? against = settings.Against is null ? null : Model(folder, settings.Against, "--against");
 
         SweepConfig config;
-        using (var ledger = new SqliteRunLedger(Path.Combine(folder, SqliteRunLedger.FileName)))
+        using (var ledger = LedgerTarget.Sqlite(folder).Open())
             config = SweepConfigJson.Parse(ledger.ReadSweep()!.ConfigJson, folder);
         var ml = new MLContext(seed: settings.Seed);
         var data = SweepData.Load(ml, config.Dataset);

@@ -1,5 +1,5 @@
 using Spectre.Console.Cli;
-using WideMinima.Sweeps.Reports;
+using WideMinima.Reports;
 
 namespace WideMinima.Sweeps.Commands;
 

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Spectre.Console.Cli;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Commands;
 
@@ -162,7 +162,7 @@ internal class OutSettings : CommandSettings
     public string ExistingSweepFolder()
     {
         string folder = Folder;
-        if (!File.Exists(Path.Combine(folder, Ledger.SqliteRunLedger.FileName)))
+        if (!File.Exists(Path.Combine(folder, SqlLedger.FileName)))
             throw new SweepConfigException("--out", folder, "must hold a ledger.db: run a sweep there first");
         return folder;
     }
@@ -204,7 +204,7 @@ internal class LedgerSettings : OutSettings
         string sweep = SweepName ?? throw new SweepConfigException("--sweep", null, $"is required with a shared ledger: the sweep's name (or set {SweepVariable}){Known(location)}");
         string? folder = needFolder || !string.IsNullOrWhiteSpace(Out) ? Folder : null;
         var target = LedgerTarget.Postgres(location, sweep, folder);
-        using var ledger = new PostgresRunLedger(location, sweep);
+        using var ledger = target.Open();
         if (ledger.ReadSweep() is null)
             throw new SweepConfigException("--sweep", sweep, $"names no sweep in {location.Display}{Known(ledger)}");
         return target;
@@ -212,11 +212,11 @@ internal class LedgerSettings : OutSettings
 
     private static string Known(LedgerLocation location)
     {
-        using var ledger = new PostgresRunLedger(location, "?");
+        using var ledger = LedgerTarget.Postgres(location, "?", null).Open();
         return Known(ledger);
     }
 
-    private static string Known(PostgresRunLedger ledger)
+    private static string Known(IRunLedger ledger)
     {
         var names = ledger.SweepNames();
         return names.Count == 0 ? " (it holds none yet)" : $" (it holds: {string.Join(", ", names)})";

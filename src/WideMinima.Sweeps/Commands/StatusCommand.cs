@@ -3,8 +3,8 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
-using WideMinima.Sweeps.Reports;
+using WideMinima.Ledger;
+using WideMinima.Reports;
 
 namespace WideMinima.Sweeps.Commands;
 

@@ -5,9 +5,10 @@ using Spectre.Console;
 using WideMinima.MLNet;
 using WideMinima.Schedules;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
 using WideMinima.Sweeps.Reports;
+using WideMinima.Sweeps.Execution;
+using WideMinima.Ledger;
+using WideMinima.Reports;
 using WideMinima.Sweeps.Terminal;
 using WideMinima.Tuning;
 

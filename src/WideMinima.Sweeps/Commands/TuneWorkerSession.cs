@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Commands;
 
@@ -18,7 +18,6 @@ namespace WideMinima.Sweeps.Commands;
 internal sealed class TuneWorkerSession : IDisposable
 {
     private readonly RetryingLedger _ledger;
-    private readonly SweepHeader _header;
     private readonly Timer _holder;
     private readonly List<Process> _processes = [];
     private readonly List<StreamWriter> _logs = [];
@@ -40,7 +39,7 @@ internal sealed class TuneWorkerSession : IDisposable
         _logFolder = Path.Combine(folder, "logs");
         try
         {
-            _header = _ledger.ReadSweep() ?? throw new LedgerException($"{_ledger.Description} holds no sweep.");
+            _ = _ledger.ReadSweep() ?? throw new LedgerException($"{_ledger.Description} holds no sweep.");
             int reset = _ledger.ResetFailed();
             _ledger.RecoverOrphans(WorkerIdentity.IsAlive);
             int known = _ledger.Runs().Count;
@@ -72,7 +71,7 @@ internal sealed class TuneWorkerSession : IDisposable
                 Log(target.IsShared
                     ? $"Start workers anywhere with: wideminima worker --ledger {target.Location!.Display} --sweep {target.Sweep}"
                     : $"Start workers with: wideminima worker --out {folder}");
-            Dispatcher = new LedgerTrialDispatcher(_ledger, _header, CheckWorkers);
+            Dispatcher = new LedgerTrialDispatcher(_ledger, CheckWorkers);
         }
         catch
         {
@@ -88,7 +87,7 @@ internal sealed class TuneWorkerSession : IDisposable
     public void SubmitFinal(FinalFitJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        Dispatcher.Add(TuneJobs.FinalRunId(job.TrialId, job.Seed), ordinal => TuneJobs.Plan(job, ordinal));
+        Dispatcher.Add(TuneJobs.Plan(job));
     }
 
     /// <summary>Waits for a final fit queued with <see cref="SubmitFinal"/>.</summary>

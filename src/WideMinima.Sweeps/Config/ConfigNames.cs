@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Config;
 
@@ -42,7 +43,7 @@ public static class ConfigNames
         nameof(SweepDevice) => "device",
         nameof(WidthMethod) => "width method",
         nameof(DatasetKind) => "dataset kind",
-        nameof(WideMinima.Sharpness.WidthMetric) => "metric",
+        nameof(WideMinima.Ledger.WidthMetric) => "metric",
         nameof(WideMinima.Sharpness.AdaptiveNorm) => "adaptive norm",
         _ => throw new ArgumentException($"{typeof(T).Name} is not a config enum.", nameof(T)),
     };

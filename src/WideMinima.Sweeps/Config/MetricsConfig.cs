@@ -1,4 +1,5 @@
 using WideMinima.Sharpness;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Config;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using WideMinima.Sharpness;
 using WideMinima.Training;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Config;
 

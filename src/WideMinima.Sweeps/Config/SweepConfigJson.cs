@@ -1,6 +1,7 @@
 using WideMinima.Sharpness;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Config;
 

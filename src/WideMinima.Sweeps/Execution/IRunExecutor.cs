@@ -1,5 +1,5 @@
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Execution;
 
@@ -69,7 +69,7 @@ public sealed class TrainingRunExecutor(SweepConfig config, string configJson, i
         var checkpoints = ledger is not null && checkpointFolder is not null
             ? new RunCheckpoints(ledger, run, checkpointFolder, config.CheckpointEveryEpochs, config.KeepCheckpoints, notices)
             : null;
-        return RunExecutor.Execute(config, configJson, run, run.ScheduleOptionsJson, _data!, threads,
+        return RunExecutor.Execute(config, configJson, run, run.PayloadJson, _data!, threads,
             onEpoch is null ? null : e => onEpoch(e.Epoch, e.Epochs), ct,
             config.Tensorboard && tensorboardRoot is not null ? Path.Combine(tensorboardRoot, run.RunId) : null, checkpoints,
             config.SaveModels == true && sweepFolder is not null ? SweepFolder.ModelPath(sweepFolder, run.RunId) : null);

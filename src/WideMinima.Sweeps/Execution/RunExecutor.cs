@@ -4,7 +4,7 @@ using WideMinima.Models;
 using WideMinima.Schedules;
 using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Training;
 using WideMinima.Training.Checkpoints;
 
@@ -191,7 +191,7 @@ public static class RunExecutor
                 Hessian = report.Hessian is { } h ? new HessianSummary(h.TopEigenvalue, h.Trace, h.TraceStandardError, h.Iterations, h.Converged, h.Elapsed.TotalSeconds) : null,
                 Adaptive = report.Adaptive is { } a ? new AdaptiveSummary(a.Sharpness, a.InitialLoss, a.MaxLoss, a.Steps, a.Elapsed.TotalSeconds) : null,
                 LearningRateCurve = [.. schedule.Sample(200).Select(p => new[] { p.Step, p.LearningRate })],
-                Epochs = report.Epochs,
+                Epochs = [.. report.Epochs.Select(e => new EpochRecord(e.Epoch, e.Epochs, e.TrainLoss, e.LearningRate, e.ValidationAccuracy, e.ValidationLoss, e.Seconds))],
                 Threads = report.Threads,
                 ResumedFromEpoch = resumeFrom?.Epoch,
                 ResumedFromStep = resumeFrom?.Step,

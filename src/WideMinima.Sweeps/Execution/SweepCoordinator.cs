@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
-using WideMinima.Sweeps.Reports;
+using WideMinima.Ledger;
+using WideMinima.Reports;
 
 namespace WideMinima.Sweeps.Execution;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Sweeps.Planning;
 
 namespace WideMinima.Sweeps.Execution;
@@ -47,36 +47,40 @@ public static class SweepFolder
         if (config.ThreadsPerRun == 0) config = config with { ThreadsPerRun = DefaultThreads(config.Workers) };
 
         string definition = SweepConfigJson.DefinitionOf(config);
-        if (existing is not null && existing.DefinitionJson != definition)
+        if (existing is not null && !SameDefinition(existing, definition, ledger.Description))
         {
             var stored = SweepConfigJson.Parse(existing.ConfigJson, ledger.Description);
             if (!replace)
             {
                 string where = target.IsShared ? $"{target.Location!.Display} already holds a different sweep named '{target.Sweep}'" : $"--out '{target.Folder}' already holds a different sweep ('{stored.Name}'";
                 string fix = target.IsShared ? "Use another --name, or pass --replace to archive that sweep (it is renamed, not deleted) and start this one."
-                    : "Use a new --out folder, or pass --replace to archive that ledger and start this one.";
+                    : "Use a new --out folder, or pass --replace to archive that sweep (it is renamed in the ledger, not deleted, and its reports move to archive-*/) and start this one.";
                 throw new SweepConfigException(
                     $"{where}{(target.IsShared ? " (" : ", ")}created {DateTimeOffset.FromUnixTimeMilliseconds(existing.CreatedAt):u}); " +
                     $"it differs in: {string.Join(", ", Differences(stored, config))}. {fix}");
             }
-            if (ledger is PostgresRunLedger shared) shared.ArchiveSweep();
-        }
-        if (existing is not null && existing.DefinitionJson != definition && !target.IsShared)
-        {
+            ledger.ArchiveSweep();
             ledger.Dispose();
-            Archive(target.Folder!);
+            if (target.Folder is not null) ArchiveReports(target.Folder);
             using var fresh = target.Open();
             return Register(fresh, config, definition);
         }
         return Register(ledger, config, definition);
     }
 
+    /// <summary>
+    /// True when the stored sweep defines the same runs: the same stored text, or (a ledger written by an earlier
+    /// version, whose config had other keys) the same definition once its config is read by this version.
+    /// </summary>
+    private static bool SameDefinition(SweepHeader existing, string definition, string source) =>
+        existing.DefinitionJson == definition || SweepConfigJson.DefinitionOf(SweepConfigJson.Parse(existing.ConfigJson, source)) == definition;
+
     private static (SweepConfig Config, int Runs) Register(IRunLedger ledger, SweepConfig config, string definition)
     {
         // A tuning plans nothing: its coordinator adds each job as it decides it.
         IReadOnlyList<PlannedRun> plan = config.Tune is null ? SweepPlanner.Plan(config) : [];
-        ledger.CreateSweep(new SweepHeader(definition, SweepConfigJson.Write(config), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            typeof(SweepFolder).Assembly.GetName().Version?.ToString() ?? "?"), plan);
+        ledger.CreateSweep(new SweepHeader(config.Name, config.Tune is null ? SweepKind.Sweep : SweepKind.Tuning, definition, SweepConfigJson.Write(config),
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), typeof(SweepFolder).Assembly.GetName().Version?.ToString() ?? "?"), [.. plan.Select(r => r.ToNewRun())]);
         return (config, plan.Count);
     }
 
@@ -105,13 +109,13 @@ public static class SweepFolder
             .Where(k => !System.Text.Json.Nodes.JsonNode.DeepEquals(left[k], right[k]))];
     }
 
-    private static void Archive(string folder)
+    /// <summary>Moves the reports of a sweep archived in the ledger into <c>archive-STAMP/</c>, so the folder's reports are the new sweep's.</summary>
+    private static void ArchiveReports(string folder)
     {
         string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string archive = Path.Combine(folder, $"archive-{stamp}");
         Directory.CreateDirectory(archive);
-        foreach (var name in new[] { SqliteRunLedger.FileName, SqliteRunLedger.FileName + "-wal", SqliteRunLedger.FileName + "-shm",
-                     "results.csv", "results.json", "summary.md" })
+        foreach (var name in new[] { "results.csv", "results.json", "summary.md" })
         {
             string source = Path.Combine(folder, name);
             if (File.Exists(source)) File.Move(source, Path.Combine(archive, name));

@@ -4,7 +4,7 @@ using Microsoft.ML;
 using WideMinima.MLNet;
 using WideMinima.Schedules;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Sweeps.Planning;
 using WideMinima.Tuning;
 
@@ -24,17 +24,19 @@ public static class TuneJobs
         return string.Create(CultureInfo.InvariantCulture, $"tune-r{job.Rung}-t{string.Join('-', job.Trials.Select(t => t.Id))}");
     }
 
-    /// <summary>The run that trains <paramref name="job"/>, queued at <paramref name="ordinal"/>.</summary>
-    public static PlannedRun Plan(TrialJob job, int ordinal)
+    /// <summary>The run that trains <paramref name="job"/>: kind <see cref="RunKind.TuneJob"/>, the job as its payload; queued after every run already there.</summary>
+    public static NewRun Plan(TrialJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
         var first = job.Trials[0].Settings;
         string setting = job.Trials.Count == 1
             ? $"r{job.Rung} {first.Label}"
             : string.Create(CultureInfo.InvariantCulture, $"r{job.Rung} {first.Family.Name()} lr {first.PeakLearningRate:0.####} x{job.Trials.Count} shares");
-        return new PlannedRun(RunId(job), ordinal, setting, Schedule(first.Family), job.Trials.Count == 1 ? first.ExploreShare : null, job.Trials[0].Seed, first.ToSchedule())
+        return new NewRun(RunId(job), setting, first.Family.Name(), job.Trials.Count == 1 ? first.ExploreShare : null, job.Trials[0].Seed,
+            JsonSerializer.Serialize(job, SweepConfigJson.Options))
         {
-            JobJson = JsonSerializer.Serialize(job, SweepConfigJson.Options),
+            Kind = RunKind.TuneJob,
+            PeakLr = job.Trials.Count == 1 ? first.PeakLearningRate : null,
         };
     }
 
@@ -45,16 +47,18 @@ public static class TuneJobs
     public static bool IsFinal(LedgerRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        return run.RunId.StartsWith("tune-final-", StringComparison.Ordinal);
+        return run.Kind == RunKind.FinalFit;
     }
 
-    /// <summary>The run that trains a final fit, queued at <paramref name="ordinal"/>.</summary>
-    public static PlannedRun Plan(FinalFitJob job, int ordinal)
+    /// <summary>The run that trains a final fit: kind <see cref="RunKind.FinalFit"/>, the fit as its payload; queued after every run already there.</summary>
+    public static NewRun Plan(FinalFitJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return new PlannedRun(FinalRunId(job.TrialId, job.Seed), ordinal, $"final {job.Settings.Label}", Schedule(job.Settings.Family), job.Settings.ExploreShare, job.Seed, job.Settings.ToSchedule())
+        return new NewRun(FinalRunId(job.TrialId, job.Seed), $"final {job.Settings.Label}", job.Settings.Family.Name(), job.Settings.ExploreShare, job.Seed,
+            JsonSerializer.Serialize(job, SweepConfigJson.Options))
         {
-            JobJson = JsonSerializer.Serialize(job, SweepConfigJson.Options),
+            Kind = RunKind.FinalFit,
+            PeakLr = job.Settings.PeakLearningRate,
         };
     }
 
@@ -75,16 +79,6 @@ public static class TuneJobs
         return new FinalFit(trialId, seed, accuracy, loss, r.Width?.Sharpness, r.Epochs.Count, r.TrainSeconds);
     }
 
-    /// <summary>The sweep schedule a family is stored as.</summary>
-    public static SweepSchedule Schedule(ScheduleFamily family) => family switch
-    {
-        ScheduleFamily.Knee => SweepSchedule.Knee,
-        ScheduleFamily.Cosine => SweepSchedule.Cosine,
-        ScheduleFamily.Step => SweepSchedule.Step,
-        ScheduleFamily.OneCycle => SweepSchedule.OneCycle,
-        _ => throw new ArgumentOutOfRangeException(nameof(family), family, "not a schedule family"),
-    };
-
     /// <summary>The job a run trains.</summary>
     /// <exception cref="InvalidDataException">The run holds no job.</exception>
     public static TrialJob Job(LedgerRun run)
@@ -92,7 +86,7 @@ public static class TuneJobs
         ArgumentNullException.ThrowIfNull(run);
         try
         {
-            return JsonSerializer.Deserialize<TrialJob>(run.ScheduleOptionsJson, SweepConfigJson.Options)
+            return JsonSerializer.Deserialize<TrialJob>(run.PayloadJson, SweepConfigJson.Options)
                 ?? throw new InvalidDataException($"Run '{run.RunId}' holds no tuning job.");
         }
         catch (JsonException e)
@@ -183,13 +177,11 @@ public sealed class TuneJobFailedException : Exception
 /// waiting polls the ledger until the run has finished. Idempotent, so a restarted search finds what it submitted.
 /// </summary>
 /// <param name="ledger">The sweep's ledger.</param>
-/// <param name="header">The sweep's header (adding runs goes through <see cref="IRunLedger.CreateSweep"/>).</param>
 /// <param name="whileWaiting">Called on every poll while a job is awaited (the coordinator checks its workers there; it may throw to stop).</param>
 /// <param name="poll">How often the ledger is read while waiting; default 100 ms.</param>
-public sealed class LedgerTrialDispatcher(IRunLedger ledger, SweepHeader header, Action? whileWaiting = null, TimeSpan? poll = null) : ITrialDispatcher
+public sealed class LedgerTrialDispatcher(IRunLedger ledger, Action? whileWaiting = null, TimeSpan? poll = null) : ITrialDispatcher
 {
     private readonly Dictionary<string, LedgerRun> _runs = [];
-    private int _count;
 
     /// <inheritdoc />
     public TrialJobState State(TrialJob job)
@@ -199,23 +191,23 @@ public sealed class LedgerTrialDispatcher(IRunLedger ledger, SweepHeader header,
     }
 
     /// <inheritdoc />
-    public void Submit(TrialJob job) => Add(TuneJobs.RunId(job), ordinal => TuneJobs.Plan(job, ordinal));
+    public void Submit(TrialJob job) => Add(TuneJobs.Plan(job));
 
     /// <inheritdoc />
     public JobResult Wait(TrialJob job, CancellationToken cancellationToken)
     {
         var run = WaitFor(TuneJobs.RunId(job), cancellationToken);
-        if (run.ScheduleOptionsJson != JsonSerializer.Serialize(job, SweepConfigJson.Options))
+        if (run.PayloadJson != JsonSerializer.Serialize(job, SweepConfigJson.Options))
             throw new InvalidDataException($"{ledger.Description} holds job {run.RunId} with other settings than this tuning decided: it belongs to another tuning. Use another --sweep name or --out folder.");
         return TuneJobs.Result(job, run);
     }
 
-    /// <summary>Adds run <paramref name="runId"/>, planned at the next ordinal by <paramref name="planAt"/>, unless the ledger holds it already.</summary>
-    public void Add(string runId, Func<int, PlannedRun> planAt)
+    /// <summary>Adds <paramref name="run"/> after every run already queued, unless the ledger holds it already.</summary>
+    public void Add(NewRun run)
     {
-        ArgumentNullException.ThrowIfNull(planAt);
-        if (Find(runId, refresh: false) is not null) return;
-        ledger.CreateSweep(header, [planAt(_count)]);
+        ArgumentNullException.ThrowIfNull(run);
+        if (Find(run.RunId, refresh: false) is not null) return;
+        ledger.AddRuns([run]);
     }
 
     /// <summary>Polls the ledger until run <paramref name="runId"/> has finished (calling the wait hook on each poll) and returns it.</summary>
@@ -241,7 +233,6 @@ public sealed class LedgerTrialDispatcher(IRunLedger ledger, SweepHeader header,
             var runs = ledger.Runs();
             _runs.Clear();
             foreach (var r in runs) _runs[r.RunId] = r;
-            _count = runs.Count;
         }
         return _runs.GetValueOrDefault(id);
     }
@@ -289,7 +280,7 @@ public sealed class TuneJobExecutor(SweepConfig config, int threads, string? scr
         {
             if (TuneJobs.IsFinal(run))
             {
-                var job = JsonSerializer.Deserialize<FinalFitJob>(run.ScheduleOptionsJson, SweepConfigJson.Options)
+                var job = JsonSerializer.Deserialize<FinalFitJob>(run.PayloadJson, SweepConfigJson.Options)
                     ?? throw new InvalidDataException($"Run '{run.RunId}' holds no final fit.");
                 json = JsonSerializer.Serialize(TuneJobs.FitFinal(_tuner!, _data!, job.TrialId, job.Settings, job.Seed, null, ct), SweepConfigJson.Options);
             }

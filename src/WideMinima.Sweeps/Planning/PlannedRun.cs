@@ -1,3 +1,4 @@
+using WideMinima.Ledger;
 using WideMinima.Schedules;
 using WideMinima.Sweeps.Config;
 
@@ -13,12 +14,11 @@ namespace WideMinima.Sweeps.Planning;
 /// <param name="ScheduleOptions">The budget-independent schedule the trainer builds.</param>
 public sealed record PlannedRun(string RunId, int Ordinal, string Setting, SweepSchedule Schedule, double? ExploreFraction, int Seed, ScheduleOptions ScheduleOptions)
 {
-    /// <summary>
-    /// What the worker runs when it is more than one schedule: a tuning's job (its JSON), stored in place of the
-    /// schedule options; null for a planned run.
-    /// </summary>
-    public string? JobJson { get; init; }
-
-    /// <summary>The text a ledger stores as the run's schedule options: the job, or the schedule as JSON.</summary>
-    public string OptionsJson => JobJson ?? System.Text.Json.JsonSerializer.Serialize(ScheduleOptions, ScheduleJson.Options);
+    /// <summary>The run as the ledger stores it: the schedule as its spelled name, the schedule options as the payload.</summary>
+    public NewRun ToNewRun() => new(RunId, Setting, ConfigNames.Name(Schedule), ExploreFraction, Seed,
+        System.Text.Json.JsonSerializer.Serialize(ScheduleOptions, ScheduleJson.Options))
+    {
+        Ordinal = Ordinal,
+        PeakLr = ScheduleOptions.PeakLearningRate,
+    };
 }

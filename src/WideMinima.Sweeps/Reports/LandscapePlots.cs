@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ScottPlot;
 using WideMinima.Sharpness;
+using WideMinima.Reports;
 
 namespace WideMinima.Sweeps.Reports;
 

@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using ScottPlot;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Tuning;
+using WideMinima.Reports;
 
 namespace WideMinima.Sweeps.Reports;
 

@@ -1,6 +1,6 @@
 using Spectre.Console;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Terminal;
 

@@ -1,5 +1,5 @@
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Terminal;
 

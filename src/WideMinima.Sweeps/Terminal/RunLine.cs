@@ -1,5 +1,5 @@
 using System.Globalization;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Terminal;
 

@@ -1,6 +1,6 @@
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Sweeps.Planning;
 
 namespace WideMinima.Tests.Scale;
@@ -67,7 +67,15 @@ internal static class Ledgers
         Baselines = [SweepSchedule.Cosine],
     };
 
-    public static SweepHeader Header(SweepConfig config) => new(SweepConfigJson.Definition(config), SweepConfigJson.Write(config), 1, "test");
+    public static SweepHeader Header(SweepConfig config) => new(config.Name, SweepKind.Sweep, SweepConfigJson.Definition(config), SweepConfigJson.Write(config), 1, "test");
+
+    /// <summary>The PostgreSQL ledger of sweep <paramref name="sweep"/> at <paramref name="location"/>.</summary>
+    public static SqlLedger Postgres(LedgerLocation location, string sweep, TimeProvider? clock = null) =>
+        SqlLedger.Postgres(location.ConnectionString, location.Display, sweep, clock);
+
+    /// <summary>Registers a sweep with its planned runs.</summary>
+    public static void CreateSweep(this IRunLedger ledger, SweepHeader header, IReadOnlyList<PlannedRun> plan) =>
+        ledger.CreateSweep(header, [.. plan.Select(r => r.ToNewRun())]);
 
     /// <summary>Where a fresh ledger of <paramref name="kind"/> lives.</summary>
     public static LedgerTarget NewTarget(string kind, string sweep = "unit") => kind switch

@@ -1,4 +1,5 @@
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
+using WideMinima.Sweeps.Config;
 using WideMinima.Tests.Sweeps;
 using YamlDotNet.RepresentationModel;
 

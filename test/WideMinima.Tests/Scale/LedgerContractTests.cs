@@ -1,4 +1,4 @@
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
 namespace WideMinima.Tests.Scale;
 
@@ -49,12 +49,12 @@ public sealed class LedgerContractTests
 
         // A job added later is queued after the plan, and its text and result come back as written.
         const string job = """{"rung":1,"epochs":3,"trials":[{"id":4}]}""";
-        ledger.CreateSweep(ledger.ReadSweep()!, [plan[0] with { RunId = "tune-r1-t4", Ordinal = plan.Count, JobJson = job }]);
+        ledger.AddRuns([plan[0].ToNewRun() with { RunId = "tune-r1-t4", Ordinal = plan.Count, PayloadJson = job, Kind = RunKind.TuneJob }]);
         Assert.AreEqual(plan.Count + 1, ledger.Runs().Count);
         while (ledger.Claim("w", Lease, Alive) is { } run)
         {
             if (run.RunId != "tune-r1-t4") continue;
-            Assert.AreEqual(job, run.ScheduleOptionsJson);
+            Assert.AreEqual(job, run.PayloadJson);
             Assert.IsTrue(ledger.Complete(run.Lease, new RunOutcome(RunStatus.Done, null, null, """{"outcomes":[],"computeEpochs":2.7}""")));
         }
         var added = ledger.Runs().Single(r => r.RunId == "tune-r1-t4");

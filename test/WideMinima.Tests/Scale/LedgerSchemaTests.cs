@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
+using WideMinima.Sweeps.Config;
 
 namespace WideMinima.Tests.Scale;
 
@@ -11,7 +12,7 @@ public sealed class LedgerSchemaTests
     [TestMethod]
     public void A_version_1_sqlite_ledger_is_migrated_and_its_running_runs_keep_the_old_3_minute_lease()
     {
-        string path = Path.Combine(TestFolders.New("v1"), SqliteRunLedger.FileName);
+        string path = Path.Combine(TestFolders.New("v1"), SqlLedger.FileName);
         using (var db = new SqliteConnection($"Data Source={path};Pooling=false"))
         {
             db.Open();
@@ -33,7 +34,7 @@ public sealed class LedgerSchemaTests
                 """;
             command.ExecuteNonQuery();
         }
-        using var ledger = new SqliteRunLedger(path);
+        using var ledger = SqlLedger.Sqlite(path);
         var runs = ledger.Runs();
         Assert.AreEqual(0.9, runs[0].TestAccuracy);
         Assert.AreEqual(5000 + 180_000, runs[1].LeaseExpiresAt);
@@ -43,7 +44,7 @@ public sealed class LedgerSchemaTests
         db2.Open();
         using var version = db2.CreateCommand();
         version.CommandText = "SELECT value FROM meta WHERE key = 'schema_version';";
-        Assert.AreEqual(SqliteRunLedger.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), version.ExecuteScalar());
+        Assert.AreEqual(SqlLedger.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), version.ExecuteScalar());
         Assert.IsFalse(ledger.IsOpen(), "a migrated sweep is held open by nobody");
     }
 
@@ -52,28 +53,22 @@ public sealed class LedgerSchemaTests
     {
         var server = PostgresServer.Shared;
         var location = server.NewDatabase();
-        var config = Ledgers.Config();
-        using (var ledger = new PostgresRunLedger(location, config.Name))
-        {
-            ledger.CreateSweep(Ledgers.Header(config), WideMinima.Sweeps.Planning.SweepPlanner.Plan(config));
-            var run = ledger.Claim("w", TimeSpan.FromMinutes(1), _ => true)!;
-            Assert.IsTrue(ledger.Complete(run.Lease, new RunOutcome(RunStatus.Failed, null, "before the upgrade")));
-        }
-        // Version 1 differs from version 2 by the sweeps' open_until column alone: take it back to version 1.
-        server.Sql(location.Database, "ALTER TABLE sweeps DROP COLUMN open_until; UPDATE schema_version SET version = 1;");
+        // A real version 1 database, written by the version of that time (Fixtures/Ledgers/README.md).
+        server.Sql(location.Database, File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Ledgers", "postgres-v1.sql")));
+        Assert.AreEqual(1, server.Scalar(location.Database, "SELECT max(version) FROM schema_version;"));
 
-        using (var migrated = new PostgresRunLedger(location, config.Name))
+        using (var migrated = Ledgers.Postgres(location, "pg-a"))
         {
-            Assert.AreEqual((long)PostgresRunLedger.SchemaVersion, Convert.ToInt64(server.Scalar(location.Database, "SELECT max(version) FROM schema_version;"), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.AreEqual((long)SqlLedger.SchemaVersion, Convert.ToInt64(server.Scalar(location.Database, "SELECT max(version) FROM schema_version;"), System.Globalization.CultureInfo.InvariantCulture));
             var runs = migrated.Runs();
-            Assert.AreEqual("before the upgrade", runs[0].Error, "the runs recorded under version 1 are kept");
+            StringAssert.Contains(runs.Single(r => r.RunId == "constant-s1").Error, "already exists", "the runs recorded under version 1 are kept");
             Assert.IsFalse(migrated.IsOpen(), "a migrated sweep is held open by nobody");
             migrated.HoldOpen(TimeSpan.FromMinutes(1));
             Assert.IsTrue(migrated.IsOpen());
             Assert.IsNotNull(migrated.Claim("w", TimeSpan.FromMinutes(1), _ => true), "the migrated queue still hands out runs");
         }
         // A second program opening it finds the current version and changes nothing.
-        new PostgresRunLedger(location, config.Name).Dispose();
+        Ledgers.Postgres(location, "pg-a").Dispose();
         Assert.AreEqual(1L, server.Scalar(location.Database, "SELECT count(*) FROM schema_version;"));
     }
 
@@ -96,7 +91,7 @@ public sealed class LedgerSchemaTests
         Refused(foreign, "not a WideMinima sweep ledger");
 
         string newer = Path.Combine(folder, "newer.db");
-        new SqliteRunLedger(newer).Dispose();
+        SqlLedger.Sqlite(newer).Dispose();
         using (var db = new SqliteConnection($"Data Source={newer};Pooling=false"))
         {
             db.Open();
@@ -109,7 +104,7 @@ public sealed class LedgerSchemaTests
         static void Refused(string path, string expected)
         {
             string before = Hash(path);
-            var e = Assert.ThrowsExactly<LedgerException>(() => new SqliteRunLedger(path).Dispose());
+            var e = Assert.ThrowsExactly<LedgerException>(() => SqlLedger.Sqlite(path).Dispose());
             StringAssert.Contains(e.Message, path);
             StringAssert.Contains(e.Message, expected);
             Assert.AreEqual(before, Hash(path), "the file is left untouched");
@@ -122,15 +117,15 @@ public sealed class LedgerSchemaTests
         var server = PostgresServer.Shared;
         var foreign = server.NewDatabase();
         server.Sql(foreign.Database, "CREATE TABLE invoices (id integer PRIMARY KEY, total numeric); INSERT INTO invoices VALUES (1, 9.5);");
-        var e = Assert.ThrowsExactly<LedgerException>(() => new PostgresRunLedger(foreign, "s").Dispose());
+        var e = Assert.ThrowsExactly<LedgerException>(() => Ledgers.Postgres(foreign, "s").Dispose());
         StringAssert.Contains(e.Message, foreign.Display);
         StringAssert.Contains(e.Message, "invoices");
         Assert.AreEqual(1L, server.Scalar(foreign.Database, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public';"), "nothing was created");
 
         var newer = server.NewDatabase();
-        new PostgresRunLedger(newer, "s").Dispose();
+        Ledgers.Postgres(newer, "s").Dispose();
         server.Sql(newer.Database, "UPDATE schema_version SET version = 99;");
-        var e2 = Assert.ThrowsExactly<LedgerException>(() => new PostgresRunLedger(newer, "s").Dispose());
+        var e2 = Assert.ThrowsExactly<LedgerException>(() => Ledgers.Postgres(newer, "s").Dispose());
         StringAssert.Contains(e2.Message, newer.Display);
         StringAssert.Contains(e2.Message, "schema version 99");
         Assert.AreEqual(99, server.Scalar(newer.Database, "SELECT version FROM schema_version;"));
@@ -140,7 +135,7 @@ public sealed class LedgerSchemaTests
     public void Several_sweeps_share_one_database_and_several_processes_may_create_its_schema_at_once()
     {
         var location = PostgresServer.Shared.NewDatabase();
-        var opened = Enumerable.Range(0, 4).Select(i => Task.Run(() => new PostgresRunLedger(location, $"s{i}"))).ToArray();
+        var opened = Enumerable.Range(0, 4).Select(i => Task.Run(() => Ledgers.Postgres(location, $"s{i}"))).ToArray();
         Task.WaitAll(opened);
         var ledgers = opened.Select(t => t.Result).ToList();
         try
@@ -170,7 +165,7 @@ public sealed class LedgerSchemaTests
         var server = PostgresServer.Shared;
         var location = server.NewDatabase();
         var config = Ledgers.Config(name: "lp");
-        using (var owner = new PostgresRunLedger(location, "lp"))
+        using (var owner = Ledgers.Postgres(location, "lp"))
             owner.CreateSweep(Ledgers.Header(config), WideMinima.Sweeps.Planning.SweepPlanner.Plan(config));
         string role = "w_" + location.Database;
         // The grants of docs/scale-out.md, for a role of this test's own.
@@ -183,7 +178,7 @@ public sealed class LedgerSchemaTests
             GRANT SELECT, INSERT, UPDATE, DELETE ON checkpoints TO {role};
             """);
         var asWorker = LedgerLocation.Parse($"postgresql://{role}@127.0.0.1:{server.Port}/{location.Database}");
-        using var ledger = new PostgresRunLedger(asWorker, "lp");
+        using var ledger = Ledgers.Postgres(asWorker, "lp");
         Assert.IsNotNull(ledger.ReadSweep());
         var run = ledger.Claim("w", TimeSpan.FromMinutes(1), _ => true)!;
         Assert.IsTrue(ledger.Heartbeat(run.Lease, "epoch 1/1"));
@@ -192,7 +187,7 @@ public sealed class LedgerSchemaTests
         Assert.IsTrue(ledger.ForgetCheckpoint(run.RunId, "/c1"));
         Assert.IsTrue(ledger.Complete(run.Lease, FakeExecutor.Outcome(run)));
         Assert.AreEqual(1, ledger.RecoverOrphans(_ => true) + ledger.Runs().Count(r => r.Status == RunStatus.Done));
-        var e = Assert.ThrowsExactly<LedgerException>(() => new PostgresRunLedger(asWorker, "other").CreateSweep(Ledgers.Header(config), []));
+        var e = Assert.ThrowsExactly<LedgerException>(() => Ledgers.Postgres(asWorker, "other").CreateSweep(Ledgers.Header(config with { Name = "other" }), []));
         StringAssert.Contains(e.Message, "42501", "registering a sweep is the owner's: permission denied");
     }
 
@@ -211,12 +206,12 @@ public sealed class LedgerSchemaTests
         StringAssert.Contains(e.Message, "--name");
         var (_, runs) = WideMinima.Sweeps.Execution.SweepFolder.Prepare(target, config with { Seeds = 3 }, replace: true);
         Assert.AreEqual(9, runs);
-        using var ledger = new PostgresRunLedger(location, "same-name");
+        using var ledger = Ledgers.Postgres(location, "same-name");
         var names = ledger.SweepNames();
         Assert.HasCount(2, names);
         Assert.IsTrue(names[0].StartsWith("same-name~archived-", StringComparison.Ordinal), names[0]);
         Assert.HasCount(9, ledger.Runs());
-        using var archived = new PostgresRunLedger(location, names[0]);
+        using var archived = Ledgers.Postgres(location, names[0]);
         Assert.HasCount(6, archived.Runs(), "the old sweep is kept, renamed");
     }
 

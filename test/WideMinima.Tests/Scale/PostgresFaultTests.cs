@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Tests.Sweeps;
 
 namespace WideMinima.Tests.Scale;

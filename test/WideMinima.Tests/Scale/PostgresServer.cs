@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
+using WideMinima.Sweeps.Config;
 
 namespace WideMinima.Tests.Scale;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Tests.Sweeps;
 
 namespace WideMinima.Tests.Scale;
@@ -114,7 +114,7 @@ public sealed class ScaleCliTests
         Assert.AreEqual(2, taken.Attempts, "the killed worker's run ran again, on the other worker, at once (its process is gone)");
         Assert.AreNotEqual(held.Worker, taken.Worker);
         // Checkpoints every epoch, recorded in the PostgreSQL ledger: the other worker resumed the run from the last one.
-        var record = System.Text.Json.JsonSerializer.Deserialize<WideMinima.Sweeps.Execution.RunRecord>(taken.ResultJson!, WideMinima.Sweeps.Execution.RunRecord.JsonOptions)!;
+        var record = taken.Record()!;
         Assert.IsNotNull(record.ResumedFromEpoch, "the run resumed from a checkpoint");
         Assert.IsGreaterThanOrEqualTo(1, record.ResumedFromEpoch.Value, "epochs finished before the kill were kept");
         Assert.HasCount(5, File.ReadAllLines(Path.Combine(folder, "results.csv")), "run wrote the reports into --out");
@@ -126,7 +126,7 @@ public sealed class ScaleCliTests
         string data = TinySweep.Dataset(30, 12);
         string file = TinySweep.WriteConfig(TinySweep.Config(data), TinySweep.NewFolder("cfg"));
         string folder = TinySweep.NewFolder("garbage");
-        string ledger = Path.Combine(folder, SqliteRunLedger.FileName);
+        string ledger = Path.Combine(folder, SqlLedger.FileName);
         File.WriteAllBytes(ledger, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 31 % 253))]);
         string before = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(ledger)));
         foreach (var args in new[] { new[] { "run", "--config", file, "--out", folder }, ["status", "--out", folder], ["report", "--out", folder] })
@@ -143,7 +143,7 @@ public sealed class ScaleCliTests
         var foreign = server.NewDatabase();
         server.Sql(foreign.Database, "CREATE TABLE invoices (id integer PRIMARY KEY);");
         var newer = server.NewDatabase();
-        new PostgresRunLedger(newer, "tiny").Dispose();
+        Ledgers.Postgres(newer, "tiny").Dispose();
         server.Sql(newer.Database, "UPDATE schema_version SET version = 99;");
         foreach (var location in new[] { foreign, newer })
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Tests.Sweeps;
 
 namespace WideMinima.Tests.Scale;
@@ -44,7 +44,7 @@ public sealed class SweepFaultTests
     private static LedgerRun WaitForMidRun(string folder, Process sweep)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        string path = Path.Combine(folder, SqliteRunLedger.FileName);
+        string path = Path.Combine(folder, SqlLedger.FileName);
         while (DateTime.UtcNow < deadline && !sweep.HasExited)
         {
             if (File.Exists(path) && Runs(folder).FirstOrDefault(r => r.Status == RunStatus.Running && r.Progress is "epoch 1/6" or "epoch 2/6") is { } run)

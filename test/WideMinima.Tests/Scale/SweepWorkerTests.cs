@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
 namespace WideMinima.Tests.Scale;
 
@@ -262,8 +262,13 @@ public sealed class SweepWorkerTests
             }
             return f();
         }
-        public WideMinima.Sweeps.Ledger.SweepHeader? ReadSweep() => Call(inner.ReadSweep);
-        public void CreateSweep(WideMinima.Sweeps.Ledger.SweepHeader header, IReadOnlyList<WideMinima.Sweeps.Planning.PlannedRun> runs) => Call(() => { inner.CreateSweep(header, runs); return 0; });
+        public string? Sweep => Call(() => inner.Sweep);
+        public SweepHeader? ReadSweep() => Call(inner.ReadSweep);
+        public void CreateSweep(SweepHeader header, IReadOnlyList<NewRun> runs) => Call(() => { inner.CreateSweep(header, runs); return 0; });
+        public void AddRuns(IReadOnlyList<NewRun> runs) => Call(() => { inner.AddRuns(runs); return 0; });
+        public bool Record(NewRun run, RunOutcome outcome) => Call(() => inner.Record(run, outcome));
+        public string? ArchiveSweep() => Call(inner.ArchiveSweep);
+        public IReadOnlyList<string> SweepNames() => Call(inner.SweepNames);
         public void HoldOpen(TimeSpan lease) => Call(() => { inner.HoldOpen(lease); return 0; });
         public void Close() => Call(() => { inner.Close(); return 0; });
         public bool IsOpen() => Call(inner.IsOpen);

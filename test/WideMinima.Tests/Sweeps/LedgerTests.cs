@@ -1,6 +1,6 @@
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
 namespace WideMinima.Tests.Sweeps;
 
@@ -24,8 +24,11 @@ public sealed class LedgerTests
         var (stored, runs) = SweepFolder.Prepare(folder, config with { Epochs = 9 }, replace: true);
         Assert.AreEqual(9, stored.Epochs);
         Assert.AreEqual(8, runs);
-        var archive = Directory.GetDirectories(folder, "archive-*").Single();
-        Assert.IsTrue(File.Exists(Path.Combine(archive, SqliteRunLedger.FileName)), "the old ledger is kept, not deleted");
+        Assert.IsNotNull(Directory.GetDirectories(folder, "archive-*").SingleOrDefault(), "the old reports' folder");
+        using var ledger = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName));
+        var archived = ledger.SweepNames().Single(SqlLedger.IsArchived);
+        using var old = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName), archived);
+        Assert.AreEqual(8, old.Runs().Count, "the old ledger is kept, not deleted");
     }
 
     [TestMethod]

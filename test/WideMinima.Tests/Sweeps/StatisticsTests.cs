@@ -1,4 +1,4 @@
-using WideMinima.Sweeps.Reports;
+using WideMinima.Reports;
 
 namespace WideMinima.Tests.Sweeps;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 using WideMinima.Sweeps.Planning;
 using WideMinima.Training;
 using WideMinima.Training.Checkpoints;
@@ -21,12 +21,12 @@ public sealed class SweepCheckpointTests
     [TestCleanup]
     public void Clean() => _folders.RemoveAll();
 
-    private static SqliteRunLedger Open(string folder) => new(Path.Combine(folder, SqliteRunLedger.FileName));
+    private static SqlLedger Open(string folder) => SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName));
 
-    private static LedgerRun Planned(SqliteRunLedger ledger)
+    private static LedgerRun Planned(SqlLedger ledger)
     {
         var config = new SweepConfig { ExploreFractions = [0.5], Baselines = [], Seeds = 1 };
-        ledger.CreateSweep(new SweepHeader("{}", SweepConfigJson.Write(config), 0, "test"), SweepPlanner.Plan(config));
+        ledger.CreateSweep(new SweepHeader(config.Name, SweepKind.Sweep, "{}", SweepConfigJson.Write(config), 0, "test"), [.. SweepPlanner.Plan(config).Select(r => r.ToNewRun())]);
         return ledger.Claim("w", TimeSpan.FromHours(1), _ => true)!;
     }
 
@@ -65,27 +65,22 @@ public sealed class SweepCheckpointTests
             Assert.IsEmpty(ledger.Checkpoints("other"));
         }
 
-        // A schema-1 ledger.db (no checkpoints table) opens, keeps its runs and gains the table.
-        using (var db = new SqliteConnection($"Data Source={Path.Combine(folder, SqliteRunLedger.FileName)};Pooling=false"))
-        {
-            db.Open();
-            using var command = db.CreateCommand();
-            command.CommandText = "DROP TABLE checkpoints; UPDATE meta SET value = '1' WHERE key = 'schema_version';";
-            command.ExecuteNonQuery();
-        }
+        // A schema-1 ledger.db (no checkpoints table), written by the version of that time, opens, keeps its runs and gains the table.
+        folder = Folder("ckpt-ledger-v1");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Ledgers", "sqlite-v1.db"), Path.Combine(folder, SqlLedger.FileName));
         using (var ledger = Open(folder))
         {
-            Assert.HasCount(1, ledger.Runs());
+            Assert.HasCount(8, ledger.Runs());
             Assert.IsEmpty(ledger.Checkpoints(RunId));
             ledger.RecordCheckpoint(new CheckpointRow(RunId, 1, 10, 1, "/a", "aa", 5, 100));
             Assert.HasCount(1, ledger.Checkpoints(RunId));
         }
-        using (var db = new SqliteConnection($"Data Source={Path.Combine(folder, SqliteRunLedger.FileName)};Pooling=false"))
+        using (var db = new SqliteConnection($"Data Source={Path.Combine(folder, SqlLedger.FileName)};Pooling=false"))
         {
             db.Open();
             using var command = db.CreateCommand();
             command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version';";
-            Assert.AreEqual(SqliteRunLedger.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), command.ExecuteScalar());
+            Assert.AreEqual(SqlLedger.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), command.ExecuteScalar());
         }
     }
 
@@ -177,7 +172,7 @@ public sealed class SweepCheckpointTests
         using (var process = TinySweep.Start("run", "--config", file, "--out", folder))
         {
             var deadline = DateTime.UtcNow.AddMinutes(3);
-            string path = Path.Combine(folder, SqliteRunLedger.FileName);
+            string path = Path.Combine(folder, SqlLedger.FileName);
             bool caught = false;
             while (DateTime.UtcNow < deadline && !process.HasExited)
             {

@@ -2,8 +2,8 @@ using System.Text.Json;
 using Microsoft.ML;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
-using WideMinima.Sweeps.Reports;
+using WideMinima.Ledger;
+using WideMinima.Reports;
 
 namespace WideMinima.Tests.Sweeps;
 
@@ -13,7 +13,7 @@ public sealed class SweepCliTests
 {
     private static IReadOnlyList<LedgerRun> Runs(string folder)
     {
-        using var ledger = new SqliteRunLedger(Path.Combine(folder, SqliteRunLedger.FileName));
+        using var ledger = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName));
         return ledger.Runs();
     }
 
@@ -104,7 +104,7 @@ public sealed class SweepCliTests
         using (var process = TinySweep.Start("run", "--config", file, "--out", folder))
         {
             var deadline = DateTime.UtcNow.AddMinutes(3);
-            string path = Path.Combine(folder, SqliteRunLedger.FileName);
+            string path = Path.Combine(folder, SqlLedger.FileName);
             while (DateTime.UtcNow < deadline)
             {
                 Thread.Sleep(50);
@@ -147,18 +147,18 @@ public sealed class SweepCliTests
         // Alone, in this process, with the same definition.
         var (stored, _) = SweepFolder.Prepare(TinySweep.NewFolder("alone"), config, replace: false);
         var data2 = SweepData.Load(new MLContext(seed: 0), stored.Dataset);
-        var outcome = RunExecutor.Execute(stored, SweepConfigJson.Write(stored), swept, swept.ScheduleOptionsJson, data2, stored.ThreadsPerRun, null, CancellationToken.None);
+        var outcome = RunExecutor.Execute(stored, SweepConfigJson.Write(stored), swept, swept.PayloadJson, data2, stored.ThreadsPerRun, null, CancellationToken.None);
         Assert.AreEqual(swept.TestAccuracy, outcome.Record!.TestAccuracy);
         Assert.AreEqual(swept.Sharpness, outcome.Record.Width!.Sharpness);
         Assert.AreEqual(swept.TrainLoss, outcome.Record.TrainLoss);
 
         // After a resume: the kill test reruns an interrupted run; here, a failed-then-retried one.
-        using (var ledger = new SqliteRunLedger(Path.Combine(folder, SqliteRunLedger.FileName)))
+        using (var ledger = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName)))
         {
             var run = ledger.Runs().Single(r => r.RunId == "knee-e0.5-s2");
             ledger.RecoverOrphans(_ => true);
         }
-        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, SqliteRunLedger.FileName)}"))
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(folder, SqlLedger.FileName)}"))
         {
             db.Open();
             using var command = db.CreateCommand();
@@ -219,7 +219,7 @@ public sealed class SweepCliTests
         var (unknown, _, unknownError) = TinySweep.Run("run", "--config", good, "--out", untouched, "--bogus");
         Assert.AreEqual(2, unknown, unknownError);
         StringAssert.Contains(unknownError, "bogus");
-        Assert.IsFalse(File.Exists(Path.Combine(untouched, SqliteRunLedger.FileName)), "an unknown option stops before anything runs");
+        Assert.IsFalse(File.Exists(Path.Combine(untouched, SqlLedger.FileName)), "an unknown option stops before anything runs");
     }
 
     [TestMethod]

@@ -1,7 +1,7 @@
 using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
-using WideMinima.Sweeps.Reports;
+using WideMinima.Ledger;
+using WideMinima.Reports;
 
 namespace WideMinima.Tests.Sweeps;
 
@@ -27,7 +27,7 @@ public sealed class SweepMetricsCliTests
         var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", folder);
         Assert.AreEqual(0, code, output + error);
 
-        using (var ledger = new SqliteRunLedger(Path.Combine(folder, SqliteRunLedger.FileName)))
+        using (var ledger = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName)))
         {
             foreach (var run in ledger.Runs())
             {
@@ -76,7 +76,7 @@ public sealed class SweepMetricsCliTests
         var (code, _, error) = TinySweep.Run("run", "--config", file, "--out", folder);
         Assert.AreEqual(2, code);
         StringAssert.Contains(error, "metrics[1]: is not a known metric (keskar, hessian_top, hessian_trace, adaptive), but was 'sharpest'");
-        Assert.IsFalse(File.Exists(Path.Combine(folder, SqliteRunLedger.FileName)), "nothing started");
+        Assert.IsFalse(File.Exists(Path.Combine(folder, SqlLedger.FileName)), "nothing started");
 
         File.WriteAllText(file, """{ "adaptive": { "rho": -0.1 } }""");
         (code, _, error) = TinySweep.Run("run", "--config", file, "--out", folder);

@@ -1,8 +1,8 @@
 using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Ledger;
-using WideMinima.Sweeps.Reports;
+using WideMinima.Ledger;
+using WideMinima.Reports;
 
 namespace WideMinima.Tests.Sweeps;
 
@@ -76,8 +76,8 @@ public sealed class SweepMetricsTests
             : null;
         return new LedgerRun
         {
-            RunId = $"{setting}-s{seed}", Ordinal = 0, Setting = setting, Schedule = setting.StartsWith("knee", StringComparison.Ordinal) ? SweepSchedule.Knee : SweepSchedule.Step,
-            ExploreFraction = explore, Seed = seed, ScheduleOptionsJson = "{}", Status = RunStatus.Done, TestAccuracy = accuracy, Sharpness = keskar, ResultJson = json,
+            RunId = $"{setting}-s{seed}", Ordinal = 0, Setting = setting, Schedule = setting.StartsWith("knee", StringComparison.Ordinal) ? "knee" : "step",
+            ExploreFraction = explore, Seed = seed, PayloadJson = "{}", Status = RunStatus.Done, TestAccuracy = accuracy, Sharpness = keskar, ResultJson = json,
         };
     }
 

@@ -2,7 +2,9 @@ using System.Text.Json;
 using Microsoft.ML;
 using WideMinima.MLNet;
 using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
+using WideMinima.Reports;
+using WideMinima.Sweeps.Execution;
 using WideMinima.Sweeps.Reports;
 using WideMinima.Tests.Sweeps;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
+using WideMinima.Sweeps.Config;
 using WideMinima.Tests.Scale;
 using WideMinima.Tests.Sweeps;
 
@@ -32,9 +33,9 @@ public sealed class TuneWorkersTests
 
     private static IReadOnlyList<LedgerRun> Jobs(string folder)
     {
-        string path = Path.Combine(folder, SqliteRunLedger.FileName);
+        string path = Path.Combine(folder, SqlLedger.FileName);
         if (!File.Exists(path)) return [];
-        using var ledger = new SqliteRunLedger(path);
+        using var ledger = SqlLedger.Sqlite(path);
         return ledger.Runs();
     }
 
@@ -53,7 +54,7 @@ public sealed class TuneWorkersTests
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline && !coordinator.HasExited)
         {
-            using var ledger = new PostgresRunLedger(location, "tiny-tune");
+            using var ledger = Ledgers.Postgres(location, "tiny-tune");
             if (ledger.ReadSweep() is not null && ledger.IsOpen()) break;
             Thread.Sleep(100);
         }
@@ -193,7 +194,7 @@ public sealed class TuneWorkersTests
         Assert.AreEqual(File.ReadAllText(Path.Combine(reference, "trials.csv")), File.ReadAllText(Path.Combine(folder, "trials.csv")),
             "two jobs in flight decide the same search on PostgreSQL with joining workers as on SQLite with local ones");
         Assert.AreEqual(TestAccuracy(reference), TestAccuracy(folder));
-        using var shared = new PostgresRunLedger(location, "tiny-tune");
+        using var shared = Ledgers.Postgres(location, "tiny-tune");
         Assert.IsFalse(shared.IsOpen(), "the finished tuning closed its sweep");
         Assert.IsTrue(shared.Runs().All(r => r.Status == RunStatus.Done && !r.Worker!.Contains('#', StringComparison.Ordinal)), "the joining workers trained every job");
     }

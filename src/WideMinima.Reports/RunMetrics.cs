@@ -1,8 +1,7 @@
 using System.Text.Json;
-using WideMinima.Sharpness;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
-namespace WideMinima.Sweeps.Reports;
+namespace WideMinima.Reports;
 
 /// <summary>
 /// A run's width metrics: Keskar from its ledger column, the others from its stored record (result_json), so that

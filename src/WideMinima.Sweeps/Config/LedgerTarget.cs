@@ -1,4 +1,6 @@
-namespace WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
+
+namespace WideMinima.Sweeps.Config;
 
 /// <summary>
 /// Which ledger a command works on: the SQLite file in a sweep folder (the default), or a sweep in a shared PostgreSQL
@@ -33,11 +35,15 @@ public sealed record LedgerTarget
         new(folder, location ?? throw new ArgumentNullException(nameof(location)), sweep ?? throw new ArgumentNullException(nameof(sweep)));
 
     /// <summary>The SQLite ledger file (SQLite only).</summary>
-    public string SqlitePath => Path.Combine(Folder ?? throw new InvalidOperationException("No sweep folder."), SqliteRunLedger.FileName);
+    public string SqlitePath => Path.Combine(Folder ?? throw new InvalidOperationException("No sweep folder."), SqlLedger.FileName);
 
-    /// <summary>Opens the ledger; <paramref name="clock"/> overrides the clock leases are stamped with.</summary>
+    /// <summary>Opens the ledger (a sweep folder's file works on the one live sweep it holds); <paramref name="clock"/> overrides the clock leases are stamped with.</summary>
     public IRunLedger Open(TimeProvider? clock = null) =>
-        Location is null ? new SqliteRunLedger(SqlitePath, clock) : new PostgresRunLedger(Location, Sweep!, clock);
+        Location is null ? SqlLedger.Sqlite(SqlitePath, null, clock) : SqlLedger.Postgres(Location.ConnectionString, Location.Display, Sweep!, clock);
+
+    /// <summary>Opens the ledger read-only, for views that must never block or change a sweep that workers are writing.</summary>
+    public LedgerView View() =>
+        Location is null ? LedgerView.Sqlite(SqlitePath) : LedgerView.Postgres(Location.ConnectionString, Location.Display);
 
     /// <summary>Where the sweep is, for "Sweep 'x' in ...": the folder, or the database.</summary>
     public string Where => Location is null ? Folder! : Location.Display;

@@ -1,10 +1,9 @@
-using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
-namespace WideMinima.Sweeps.Reports;
+namespace WideMinima.Reports;
 
 /// <summary>One schedule setting's results over its seeds.</summary>
-public sealed record SettingSummary(string Setting, SweepSchedule Schedule, double? ExploreFraction, int Planned, IReadOnlyList<LedgerRun> Done,
+public sealed record SettingSummary(string Setting, string Schedule, double? ExploreFraction, int Planned, IReadOnlyList<LedgerRun> Done,
     IReadOnlyList<double> Accuracies, IReadOnlyList<double> Sharpness, int Diverged, int Failed)
 {
     /// <summary>Groups runs by setting, in plan order.</summary>
@@ -21,12 +20,12 @@ public sealed record SettingSummary(string Setting, SweepSchedule Schedule, doub
     ];
 
     /// <summary>The values of <paramref name="metric"/> over the finished runs that recorded it.</summary>
-    public IReadOnlyList<double> Metric(WideMinima.Sharpness.WidthMetric metric) =>
+    public IReadOnlyList<double> Metric(WidthMetric metric) =>
         [.. Done.Select(r => RunMetrics.Of(r).Value(metric)).Where(v => v is not null).Select(v => v!.Value)];
 
     /// <summary>Mean test accuracy.</summary>
     public double MeanAccuracy => Statistics.Mean(Accuracies);
 
     /// <summary>True for the step-type baselines (classic milestones and the explore-step protocol).</summary>
-    public bool IsStep => Schedule is SweepSchedule.Step or SweepSchedule.ExploreStep;
+    public bool IsStep => Schedule is ScheduleNames.Step or ScheduleNames.ExploreStep;
 }

@@ -1,7 +1,6 @@
-using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
-namespace WideMinima.Sweeps.Reports;
+namespace WideMinima.Reports;
 
 /// <summary>Rebuilds every report of a sweep folder from its ledger: results.csv, results.json, summary.md and plots/.</summary>
 public static class ReportWriter
@@ -12,7 +11,7 @@ public static class ReportWriter
         ArgumentNullException.ThrowIfNull(ledger);
         var runs = ledger.Runs();
         var header = ledger.ReadSweep();
-        string name = header is null ? "sweep" : SweepConfigJson.Parse(header.ConfigJson, "ledger").Name;
+        string name = header?.Name ?? "sweep";
         WriteText(Path.Combine(folder, "results.csv"), ResultsWriter.Csv(runs));
         WriteText(Path.Combine(folder, "results.json"), ResultsWriter.Json(runs));
         WriteText(Path.Combine(folder, "summary.md"), SummaryWriter.Markdown(name, runs));

@@ -2,7 +2,7 @@ using System.Globalization;
 using Npgsql;
 using WideMinima.Sweeps.Config;
 
-namespace WideMinima.Sweeps.Ledger;
+namespace WideMinima.Sweeps.Config;
 
 /// <summary>
 /// Where a shared ledger lives: a PostgreSQL database given as <c>postgresql://user@host:port/db</c> or as an Npgsql

@@ -1,11 +1,8 @@
-using WideMinima.Sharpness;
 using System.Text.Json;
 using ScottPlot;
-using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
-namespace WideMinima.Sweeps.Reports;
+namespace WideMinima.Reports;
 
 /// <summary>The sweep's PNG plots, drawn with ScottPlot from the ledger.</summary>
 public static class PlotWriter
@@ -34,7 +31,7 @@ public static class PlotWriter
         Save(AccuracyVsWidth(settings), folder, Files[5]);
         foreach (var metric in MetricComparison.Recorded(runs).Where(m => m != WidthMetric.Keskar))
         {
-            Save(MetricVsExplore(settings, s => s.Metric(metric), $"{SweepMetrics.Label(metric)} (lower = flatter)", $"{SweepMetrics.Label(metric)} against explore share"),
+            Save(MetricVsExplore(settings, s => s.Metric(metric), $"{metric.Label()} (lower = flatter)", $"{metric.Label()} against explore share"),
                 folder, MetricFile(metric));
         }
     }
@@ -43,14 +40,14 @@ public static class PlotWriter
     /// The plot of a metric other than Keskar's (whose plot is <c>plots/width_vs_explore.png</c>) against the explore share,
     /// written when some run recorded it.
     /// </summary>
-    public static string MetricFile(WidthMetric metric) => $"plots/{SweepMetrics.Name(metric)}_vs_explore.png";
+    public static string MetricFile(WidthMetric metric) => $"plots/{metric.Name()}_vs_explore.png";
 
     private static Plot MetricVsExplore(IReadOnlyList<SettingSummary> settings, Func<SettingSummary, IReadOnlyList<double>> metric, string yLabel, string title)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         int color = 0;
-        foreach (var family in new[] { SweepSchedule.Knee, SweepSchedule.ExploreStep })
+        foreach (var family in new[] { ScheduleNames.Knee, ScheduleNames.ExploreStep })
         {
             var points = settings.Where(s => s.Schedule == family && s.ExploreFraction is not null && metric(s).Count > 0)
                 .OrderBy(s => s.ExploreFraction).ToList();
@@ -62,7 +59,7 @@ public static class PlotWriter
             var line = plot.Add.Scatter(xs, ys, c);
             line.LineWidth = 2;
             line.MarkerSize = 8;
-            line.LegendText = family == SweepSchedule.Knee ? "Knee (mean ± std)" : "explore-step (mean ± std)";
+            line.LegendText = family == ScheduleNames.Knee ? "Knee (mean ± std)" : "explore-step (mean ± std)";
             var bars = plot.Add.ErrorBar(xs, ys, err);
             bars.LineStyle.Color = c;
             foreach (var s in points)
@@ -100,7 +97,7 @@ public static class PlotWriter
     private static Plot Histograms(IReadOnlyList<SettingSummary> settings, Func<SettingSummary, IReadOnlyList<double>> metric, string xLabel, string title)
     {
         var plot = new Plot();
-        var knees = settings.Where(s => s.Schedule == SweepSchedule.Knee && metric(s).Count > 0).OrderBy(s => s.ExploreFraction).ToList();
+        var knees = settings.Where(s => s.Schedule == ScheduleNames.Knee && metric(s).Count > 0).OrderBy(s => s.ExploreFraction).ToList();
         var all = knees.SelectMany(metric).ToList();
         plot.Title(title);
         plot.XLabel(xLabel);
@@ -154,12 +151,12 @@ public static class PlotWriter
         int color = 0;
         foreach (var group in runs.Where(r => r.ResultJson is not null).GroupBy(r => r.Setting).OrderBy(g => g.Min(r => r.Ordinal)))
         {
-            var record = JsonSerializer.Deserialize<RunRecord>(group.First().ResultJson!, Execution.RunRecord.JsonOptions);
+            var record = JsonSerializer.Deserialize<RunRecord>(group.First().ResultJson!, LedgerJson.Options);
             if (record is null || record.LearningRateCurve.Count == 0) continue;
             double[] xs = [.. record.LearningRateCurve.Select(p => p[0])];
             double[] ys = [.. record.LearningRateCurve.Select(p => p[1])];
             var line = plot.Add.ScatterLine(xs, ys, palette.GetColor(color++));
-            bool knee = group.First().Schedule == SweepSchedule.Knee;
+            bool knee = group.First().Schedule == ScheduleNames.Knee;
             line.LineWidth = knee ? 2.5f : 1.5f;
             if (!knee) line.LinePattern = LinePattern.Dashed;
             line.LegendText = group.Key;
@@ -184,7 +181,7 @@ public static class PlotWriter
             double[] ys = [.. points.Select(r => r.TestAccuracy!.Value * 100)];
             var scatter = plot.Add.ScatterPoints(xs, ys, palette.GetColor(color++));
             scatter.MarkerSize = 9;
-            scatter.MarkerShape = s.Schedule == SweepSchedule.Knee ? MarkerShape.FilledCircle : MarkerShape.OpenSquare;
+            scatter.MarkerShape = s.Schedule == ScheduleNames.Knee ? MarkerShape.FilledCircle : MarkerShape.OpenSquare;
             scatter.LegendText = s.Setting;
         }
         plot.Title("Test accuracy against minima width (each point is one run)");

@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
-namespace WideMinima.Sweeps.Reports;
+namespace WideMinima.Reports;
 
 /// <summary>results.csv and results.json: one row per run, from the ledger.</summary>
 public static class ResultsWriter
@@ -32,7 +31,7 @@ public static class ResultsWriter
             var m = RunMetrics.Of(r);
             string[] cells =
             [
-                r.RunId, ConfigNames.Name(r.Schedule), N(r.ExploreFraction), r.Seed.ToString(CultureInfo.InvariantCulture), r.Status.ToText(),
+                r.RunId, r.Schedule, N(r.ExploreFraction), r.Seed.ToString(CultureInfo.InvariantCulture), r.Status.ToText(),
                 N(r.TestAccuracy), N(r.Sharpness), N(r.TrainSeconds), N(r.WidthSeconds),
                 r.Setting, N(r.TestLoss), N(r.TrainLoss), N(r.WidthMaxLoss),
                 r.WidthSteps?.ToString(CultureInfo.InvariantCulture) ?? "", r.WidthConverged is bool c ? (c ? "true" : "false") : "",
@@ -55,7 +54,7 @@ public static class ResultsWriter
             {
                 ["run_id"] = r.RunId,
                 ["setting"] = r.Setting,
-                ["schedule"] = ConfigNames.Name(r.Schedule),
+                ["schedule"] = r.Schedule,
                 ["explore_fraction"] = r.ExploreFraction,
                 ["seed"] = r.Seed,
                 ["status"] = r.Status.ToText(),
@@ -69,7 +68,7 @@ public static class ResultsWriter
             };
             array.Add(node);
         }
-        return array.ToJsonString(Execution.RunRecord.JsonOptions);
+        return array.ToJsonString(LedgerJson.Options);
     }
 
     private static double? Finite(double? value) => value is double v && double.IsFinite(v) ? v : null;

@@ -1,14 +1,14 @@
 using System.Globalization;
-using WideMinima.Sweeps.Planning;
 
-namespace WideMinima.Sweeps.Ledger;
+namespace WideMinima.Ledger;
 
 /// <summary>
 /// Wraps a ledger whose server may go away for a while (PostgreSQL restarted, a network cut): every call that fails
 /// with <see cref="LedgerUnavailableException"/> is retried with exponential backoff (0.5 s doubling up to 30 s),
 /// each failure logged, until it succeeds or <see cref="RetryOptions.GiveUpAfter"/> has passed. Retrying is safe
 /// because every write is one transaction that either happened or not, and a retried <c>Complete</c> that did
-/// happen reports true (see <see cref="IRunLedger.Complete"/>).
+/// happen reports true (see <see cref="IRunLedger.Complete"/>), and a retried <c>Record</c>, <c>AddRuns</c> or
+/// <c>CreateSweep</c> that did happen finds its rows there and leaves them as they are.
 /// </summary>
 public sealed class RetryingLedger(IRunLedger inner, RetryOptions options, Action<string>? log, TimeProvider? clock = null) : IRunLedger
 {
@@ -21,10 +21,16 @@ public sealed class RetryingLedger(IRunLedger inner, RetryOptions options, Actio
     public string Description => Inner.Description;
 
     /// <inheritdoc />
+    public string? Sweep => Retry("reading the sweep's name", () => Inner.Sweep);
+
+    /// <inheritdoc />
     public SweepHeader? ReadSweep() => Retry("reading the sweep", Inner.ReadSweep);
 
     /// <inheritdoc />
-    public void CreateSweep(SweepHeader header, IReadOnlyList<PlannedRun> runs) => Retry("creating the sweep", () => { Inner.CreateSweep(header, runs); return true; });
+    public void CreateSweep(SweepHeader header, IReadOnlyList<NewRun> runs) => Retry("creating the sweep", () => { Inner.CreateSweep(header, runs); return true; });
+
+    /// <inheritdoc />
+    public void AddRuns(IReadOnlyList<NewRun> runs) => Retry("adding runs", () => { Inner.AddRuns(runs); return true; });
 
     /// <inheritdoc />
     public void HoldOpen(TimeSpan lease) => Retry("holding the sweep open", () => { Inner.HoldOpen(lease); return true; });
@@ -48,6 +54,9 @@ public sealed class RetryingLedger(IRunLedger inner, RetryOptions options, Actio
     public bool Complete(RunLease lease, RunOutcome outcome) => Retry("recording a result", () => Inner.Complete(lease, outcome));
 
     /// <inheritdoc />
+    public bool Record(NewRun run, RunOutcome outcome) => Retry("recording a result", () => Inner.Record(run, outcome));
+
+    /// <inheritdoc />
     public void Release(RunLease lease) => Retry("releasing a run", () => { Inner.Release(lease); return true; });
 
     /// <inheritdoc />
@@ -64,6 +73,12 @@ public sealed class RetryingLedger(IRunLedger inner, RetryOptions options, Actio
 
     /// <inheritdoc />
     public bool ForgetCheckpoint(string runId, string path) => Retry("forgetting a checkpoint", () => Inner.ForgetCheckpoint(runId, path));
+
+    /// <inheritdoc />
+    public string? ArchiveSweep() => Retry("archiving the sweep", Inner.ArchiveSweep);
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> SweepNames() => Retry("reading the sweeps' names", Inner.SweepNames);
 
     /// <inheritdoc />
     public void Dispose() => Inner.Dispose();

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
-using WideMinima.Sweeps.Config;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
-namespace WideMinima.Sweeps.Reports;
+namespace WideMinima.Reports;
 
 /// <summary>summary.md: one row per setting with means, spreads and 95% intervals, the best setting, and Knee against the baselines.</summary>
 public static class SummaryWriter
@@ -42,9 +41,9 @@ public static class SummaryWriter
             sb.AppendLine();
         }
 
-        var cosine = settings.Where(s => s.Schedule == SweepSchedule.Cosine && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
+        var cosine = settings.Where(s => s.Schedule == ScheduleNames.Cosine && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
         var step = settings.Where(s => s.IsStep && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
-        var knees = settings.Where(s => s.Schedule == SweepSchedule.Knee && s.Accuracies.Count > 0).ToList();
+        var knees = settings.Where(s => s.Schedule == ScheduleNames.Knee && s.Accuracies.Count > 0).ToList();
         if (knees.Count > 0 && (cosine is not null || step is not null))
         {
             sb.AppendLine("## Knee against the best baselines");
@@ -70,7 +69,7 @@ public static class SummaryWriter
         sb.AppendLine();
         sb.AppendLine("Mean ± std over seeds; for every metric lower means flatter. keskar: ε-sharpness; hessian_top and hessian_trace: the loss Hessian's top eigenvalue and trace; adaptive: adaptive sharpness (worst loss rise in the |δ| ≤ ρ|w| ball).");
         sb.AppendLine();
-        sb.AppendLine("| setting | accuracy | " + string.Join(" | ", metrics.Select(Config.SweepMetrics.Name)) + " |");
+        sb.AppendLine("| setting | accuracy | " + string.Join(" | ", metrics.Select(WidthMetrics.Name)) + " |");
         sb.AppendLine("|---|---:|" + string.Concat(metrics.Select(_ => "---:|")));
         foreach (var s in settings)
         {
@@ -87,7 +86,7 @@ public static class SummaryWriter
         {
             var (rho, n) = MetricComparison.CorrelationWithAccuracy(runs, m);
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {Config.SweepMetrics.Name(m)} | {F(rho, 3)} | {n} | {string.Join(" < ", MetricComparison.ExploreOrder(settings, m).Select(e => e.ToString("0.##", CultureInfo.InvariantCulture)))} |");
+                $"| {WidthMetrics.Name(m)} | {F(rho, 3)} | {n} | {string.Join(" < ", MetricComparison.ExploreOrder(settings, m).Select(e => e.ToString("0.##", CultureInfo.InvariantCulture)))} |");
         }
         sb.AppendLine();
         if (metrics.Count > 1)
@@ -99,10 +98,10 @@ public static class SummaryWriter
             if (orders != 1)
             {
                 sb.AppendLine();
-                sb.AppendLine("| | " + string.Join(" | ", metrics.Select(Config.SweepMetrics.Name)) + " |");
+                sb.AppendLine("| | " + string.Join(" | ", metrics.Select(WidthMetrics.Name)) + " |");
                 sb.AppendLine("|---|" + string.Concat(metrics.Select(_ => "---:|")));
                 foreach (var a in metrics)
-                    sb.AppendLine($"| {Config.SweepMetrics.Name(a)} | " + string.Join(" | ", metrics.Select(b => F(MetricComparison.Agreement(settings, a, b), 2))) + " |");
+                    sb.AppendLine($"| {WidthMetrics.Name(a)} | " + string.Join(" | ", metrics.Select(b => F(MetricComparison.Agreement(settings, a, b), 2))) + " |");
             }
             sb.AppendLine();
         }

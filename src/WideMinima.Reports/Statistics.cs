@@ -1,4 +1,6 @@
-namespace WideMinima.Sweeps.Reports;
+using WideMinima.Ledger;
+
+namespace WideMinima.Reports;
 
 /// <summary>Summary statistics for sweep reports: mean, sample standard deviation, Student-t 95% intervals.</summary>
 public static class Statistics

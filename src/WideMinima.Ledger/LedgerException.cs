@@ -1,4 +1,4 @@
-namespace WideMinima.Sweeps.Ledger;
+namespace WideMinima.Ledger;
 
 /// <summary>
 /// A ledger that cannot be used as asked: not a ledger (a garbage file, a database holding other tables), a newer

@@ -1,8 +1,6 @@
-using WideMinima.Sweeps.Config;
-using WideMinima.Sharpness;
-using WideMinima.Sweeps.Ledger;
+using WideMinima.Ledger;
 
-namespace WideMinima.Sweeps.Reports;
+namespace WideMinima.Reports;
 
 /// <summary>How the width metrics relate to test accuracy and to each other: pure functions over the ledger's runs.</summary>
 public static class MetricComparison
@@ -29,7 +27,7 @@ public static class MetricComparison
     public static IReadOnlyList<double> ExploreOrder(IReadOnlyList<SettingSummary> settings, WidthMetric metric)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return [.. settings.Where(s => s.Schedule == SweepSchedule.Knee && s.ExploreFraction is not null && s.Metric(metric).Count > 0)
+        return [.. settings.Where(s => s.Schedule == ScheduleNames.Knee && s.ExploreFraction is not null && s.Metric(metric).Count > 0)
             .OrderBy(s => Statistics.Mean(s.Metric(metric))).ThenBy(s => s.ExploreFraction)
             .Select(s => s.ExploreFraction!.Value)];
     }
@@ -38,7 +36,7 @@ public static class MetricComparison
     public static double Agreement(IReadOnlyList<SettingSummary> settings, WidthMetric a, WidthMetric b)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var knees = settings.Where(s => s.Schedule == SweepSchedule.Knee && s.Metric(a).Count > 0 && s.Metric(b).Count > 0).ToList();
+        var knees = settings.Where(s => s.Schedule == ScheduleNames.Knee && s.Metric(a).Count > 0 && s.Metric(b).Count > 0).ToList();
         return Statistics.Spearman([.. knees.Select(s => Statistics.Mean(s.Metric(a)))], [.. knees.Select(s => Statistics.Mean(s.Metric(b)))]);
     }
 }

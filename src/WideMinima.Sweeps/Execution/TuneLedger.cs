@@ -1,20 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using WideMinima.Ledger;
 using WideMinima.Sweeps.Config;
 using WideMinima.Tuning;
 
-namespace WideMinima.Sweeps.Ledger;
+namespace WideMinima.Sweeps.Execution;
 
-/// <summary>A final fit's recorded result: one setting trained on all the training data with one seed, scored once on the test set.</summary>
-/// <param name="TrialId">The trial whose settings were fitted.</param>
-/// <param name="Seed">The seed.</param>
-/// <param name="TestAccuracy">Test accuracy (null when it diverged).</param>
-/// <param name="TestLoss">Test loss.</param>
-/// <param name="Sharpness">Keskar sharpness, when measured.</param>
-/// <param name="Epochs">Epochs trained.</param>
-/// <param name="Seconds">Training seconds.</param>
-public sealed record FinalFit(int TrialId, int Seed, double? TestAccuracy, double? TestLoss, double? Sharpness, int Epochs, double Seconds);
 
 /// <summary>
 /// The tuning ledger: <c>tune.db</c> in the output folder (SQLite, WAL, one transaction per write, as the sweep
