@@ -51,13 +51,21 @@ public sealed partial class WideMinimaTrainer
         /// <summary>Standardize each feature with the training mean and standard deviation inside the network. Default true.</summary>
         public bool NormalizeFeatures { get; set; } = TrainingDefaults.NormalizeFeatures;
 
-        /// <summary>The optimizer. Default <see cref="OptimizerKind.Sgd"/> with Nesterov momentum.</summary>
+        /// <summary>
+        /// The optimizer. Default <see cref="OptimizerKind.Sgd"/> with Nesterov momentum. With
+        /// <see cref="OptimizerKind.ScheduleFreeSgd"/> or <see cref="OptimizerKind.ScheduleFreeAdamW"/> the validation
+        /// metrics, the width measures and the returned model (and so what is scored and saved) are the average x
+        /// (BatchNorm statistics recomputed at x); a constant <see cref="Schedule"/> is the usual choice.
+        /// </summary>
         public OptimizerKind Optimizer { get; set; } = TrainingDefaults.Optimizer;
 
-        /// <summary>SGD momentum. Default 0.9.</summary>
+        /// <summary>
+        /// SGD momentum, in [0, 1]; for Schedule-Free SGD the interpolation β and for Schedule-Free AdamW β1, each in
+        /// (0, 1) (AdamW's β2 is 0.999 and ε 1e-8). Default 0.9.
+        /// </summary>
         public double Momentum { get; set; } = TrainingDefaults.Momentum;
 
-        /// <summary>Weight decay (L2 for SGD, decoupled for AdamW). Default 5e-4.</summary>
+        /// <summary>Weight decay (L2 for SGD, decoupled for AdamW; taken at y by the Schedule-Free optimizers). Default 5e-4.</summary>
         public double WeightDecay { get; set; } = TrainingDefaults.WeightDecay;
 
         /// <summary>Examples per optimizer step. Default 128.</summary>

@@ -29,6 +29,14 @@ internal static class Guard
         return value;
     }
 
+    /// <summary>A fraction strictly between 0 and 1 (an interpolation or averaging coefficient).</summary>
+    public static double OpenFraction(double value, string name, string? why = null)
+    {
+        if (!double.IsFinite(value) || value <= 0 || value >= 1)
+            throw Fail(name, value, "must lie strictly between 0 and 1, in (0, 1)" + (why is null ? "" : $" ({why})"));
+        return value;
+    }
+
     public static long Positive(long value, string name)
     {
         if (value <= 0) throw Fail(name, value, "must be greater than 0");

@@ -12,6 +12,9 @@ namespace WideMinima.Training;
 /// <summary>
 /// The TorchSharp training loop behind the ML.NET trainer and the sweep console: data goes into tensors once,
 /// each epoch shuffles with a seeded generator, each step runs forward, backward, optimizer and schedule.
+/// With a Schedule-Free optimizer the steps are taken at y and everything that evaluates the network (each epoch's
+/// validation, the width measures, the returned network and so what is tested and saved) sees the average x
+/// (<see cref="ScheduleFreeEvaluation"/>).
 /// </summary>
 internal static class ClassifierTraining
 {
@@ -61,6 +64,7 @@ internal static class ClassifierTraining
                 : null;
             var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
             using var optimizer = CreateOptimizer(options, parameters, schedule.PeakLearningRate);
+            using var average = optimizer is ScheduleFreeOptimizer scheduleFree ? new ScheduleFreeEvaluation(model, scheduleFree, x, batch, seed) : null;
             var scheduler = new ScheduledLR(optimizer, schedule);
             var group = optimizer.ParamGroups.First(); // held once: reading its rate each step allocates nothing
             using var lossSum = zeros(1, dtype: float64, device: device);
@@ -143,7 +147,10 @@ internal static class ClassifierTraining
 
                 double? accuracy = null, validationLoss = null;
                 if (validationX is not null && validationY is not null && !diverged)
-                    (accuracy, validationLoss) = Evaluate(model, validationX, validationY, options.EvaluationBatchSize);
+                {
+                    using (average?.AtAverage()) // Schedule-Free: evaluated at x, then back to y, bit for bit
+                        (accuracy, validationLoss) = Evaluate(model, validationX, validationY, options.EvaluationBatchSize);
+                }
                 var report = new EpochReport(epoch, options.Epochs, trainLoss, learningRates[step - 1], accuracy, validationLoss, epochClock.Elapsed.TotalSeconds);
                 epochs.Add(report);
                 log($"epoch {epoch}/{options.Epochs}: train loss {trainLoss:F4}, lr {report.LearningRate:G4}"
@@ -154,6 +161,7 @@ internal static class ClassifierTraining
                 if (step == options.StopAfterStep) stopped = true;
             }
             double trainSeconds = secondsBefore + clock.Elapsed.TotalSeconds;
+            average?.Finish(); // Schedule-Free: from here on the network is x (BatchNorm statistics recomputed at x)
 
             WidthReport? width = null;
             if (options.Width is not null && !diverged && !stopped)
@@ -263,6 +271,9 @@ internal static class ClassifierTraining
     {
         OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: options.Momentum, weight_decay: options.WeightDecay, nesterov: options.Momentum > 0),
         OptimizerKind.AdamW => optim.AdamW(parameters, lr, weight_decay: options.WeightDecay),
+        // No built-in warmup: the schedule sets the group's rate every step, warmup included.
+        OptimizerKind.ScheduleFreeSgd => new ScheduleFreeSgd(parameters, lr, momentum: options.Momentum, weightDecay: options.WeightDecay, warmupSteps: 0),
+        OptimizerKind.ScheduleFreeAdamW => new ScheduleFreeAdamW(parameters, lr, beta1: options.Momentum, weightDecay: options.WeightDecay, warmupSteps: 0),
         _ => throw new InvalidOperationException($"Unknown optimizer {options.Optimizer}."),
     };
 

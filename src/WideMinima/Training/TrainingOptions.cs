@@ -21,10 +21,13 @@ internal sealed record TrainingOptions
     /// <summary>The optimizer.</summary>
     public OptimizerKind Optimizer { get; init; } = TrainingDefaults.Optimizer;
 
-    /// <summary>SGD momentum (Nesterov when positive).</summary>
+    /// <summary>
+    /// SGD momentum (Nesterov when positive), in [0, 1]; for <see cref="OptimizerKind.ScheduleFreeSgd"/> the
+    /// interpolation β and for <see cref="OptimizerKind.ScheduleFreeAdamW"/> β1, each in (0, 1). Unused by AdamW.
+    /// </summary>
     public double Momentum { get; init; } = TrainingDefaults.Momentum;
 
-    /// <summary>Weight decay (L2 for SGD, decoupled for AdamW).</summary>
+    /// <summary>Weight decay (L2 for SGD, decoupled for AdamW; taken at y by the Schedule-Free optimizers).</summary>
     public double WeightDecay { get; init; } = TrainingDefaults.WeightDecay;
 
     /// <summary>Examples per optimizer step.</summary>
@@ -76,8 +79,9 @@ internal sealed record TrainingOptions
     public void Validate()
     {
         if (!Enum.IsDefined(Augmentation)) throw Guard.Fail(nameof(Augmentation), Augmentation, "must be None or CropAndFlip");
-        if (!Enum.IsDefined(Optimizer)) throw Guard.Fail(nameof(Optimizer), Optimizer, "must be Sgd or AdamW");
-        Guard.Fraction(Momentum, nameof(Momentum));
+        if (!Enum.IsDefined(Optimizer)) throw Guard.Fail(nameof(Optimizer), Optimizer, "must be Sgd, AdamW, ScheduleFreeSgd or ScheduleFreeAdamW");
+        if (IsScheduleFree(Optimizer)) Guard.OpenFraction(Momentum, nameof(Momentum), $"{Optimizer} interpolates y = Momentum x + (1 - Momentum) z");
+        else Guard.Fraction(Momentum, nameof(Momentum));
         Guard.NonNegative(WeightDecay, nameof(WeightDecay));
         Guard.Positive(BatchSize, nameof(BatchSize));
         Guard.Positive(Epochs, nameof(Epochs));
@@ -94,6 +98,14 @@ internal sealed record TrainingOptions
         if (ResumeFrom is not null) ArgumentException.ThrowIfNullOrEmpty(ResumeFrom.Path, nameof(ResumeFrom));
         if (StopAfterStep is long stop) Guard.NonNegative(stop, nameof(StopAfterStep));
     }
+
+    /// <summary>True for the Schedule-Free optimizers, which take their steps at y and are evaluated at the average x.</summary>
+    public static bool IsScheduleFree(OptimizerKind optimizer) => optimizer switch
+    {
+        OptimizerKind.Sgd or OptimizerKind.AdamW => false,
+        OptimizerKind.ScheduleFreeSgd or OptimizerKind.ScheduleFreeAdamW => true,
+        _ => throw new InvalidOperationException($"Unknown optimizer {optimizer}."),
+    };
 }
 
 /// <summary>

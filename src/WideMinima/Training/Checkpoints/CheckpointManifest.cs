@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
 
@@ -79,7 +81,8 @@ public sealed record CheckpointRun
     /// <summary>The network kind.</summary>
     public required string Model { get; init; }
 
-    /// <summary>The optimizer.</summary>
+    /// <summary>The optimizer, written with its spelled name (<c>sgd</c>); files from before the names were spelled (<c>Sgd</c>) still read.</summary>
+    [JsonConverter(typeof(OptimizerNameConverter))]
     public required OptimizerKind Optimizer { get; init; }
 
     /// <summary>SGD momentum.</summary>
@@ -116,5 +119,39 @@ public sealed record CheckpointRun
         Compare(nameof(Augmentation), Augmentation, other.Augmentation);
         Compare(nameof(GradientClipNorm), GradientClipNorm, other.GradientClipNorm);
         return differences;
+    }
+}
+
+/// <summary>
+/// Writes an <see cref="OptimizerKind"/> with its spelled name and reads the spelled name or, as checkpoints written
+/// before the names were spelled have it, the member name.
+/// </summary>
+internal sealed class OptimizerNameConverter : JsonConverter<OptimizerKind>
+{
+    private static readonly (OptimizerKind Kind, string Spelled)[] Names = [.. Enum.GetValues<OptimizerKind>().Select(k =>
+        (k, typeof(OptimizerKind).GetField(k.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? k.ToString()))];
+
+    public override OptimizerKind Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        string? text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        foreach (var (kind, spelled) in Names)
+        {
+            if (text == spelled || string.Equals(text, kind.ToString(), StringComparison.OrdinalIgnoreCase)) return kind;
+        }
+        throw new JsonException($"'{text ?? reader.TokenType.ToString()}' is not an optimizer; expected one of {string.Join(", ", Names.Select(n => n.Spelled))}.");
+    }
+
+    public override void Write(Utf8JsonWriter writer, OptimizerKind value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        foreach (var (kind, spelled) in Names)
+        {
+            if (kind == value)
+            {
+                writer.WriteStringValue(spelled);
+                return;
+            }
+        }
+        throw new JsonException($"Undefined optimizer value {(int)value}.");
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using TorchSharp;
 using TorchSharp.Modules;
 using WideMinima.Models;
 using WideMinima.Optim;
@@ -13,7 +14,9 @@ namespace WideMinima.Training.Checkpoints;
 /// The live training state the loop hands to a checkpoint, and gets back from one: the network (parameters and
 /// buffers, e.g. BatchNorm running statistics), the optimizer's per-parameter state, the scheduler's position, the
 /// three random generators (shuffling, augmentation, libtorch's global one used by dropout), the running loss, the
-/// learning rates so far and the per-epoch history.
+/// learning rates so far and the per-epoch history. A Schedule-Free optimizer is saved in train mode: the network's
+/// parameters are y, and z, x, the second moment (AdamW) and each group's step count, largest rate and weight sum
+/// are the optimizer's tensors, all stored as raw bytes.
 /// </summary>
 internal sealed class TrainingState
 {
@@ -57,6 +60,8 @@ internal sealed class TrainingState
     /// <summary>Writes the state at <paramref name="position"/> to <paramref name="path"/>; <paramref name="order"/> is the epoch's data order when mid-epoch.</summary>
     public (string Sha256, long Bytes) Save(string path, CheckpointPosition position, Tensor? order, double trainSeconds)
     {
+        if (Optimizer is ScheduleFreeOptimizer { IsTraining: false })
+            throw new InvalidOperationException("A Schedule-Free optimizer is saved in train mode (the parameters holding y); call Train() before saving.");
         using var scope = NewDisposeScope();
         var tensors = new List<(string, Tensor)>();
         foreach (var (name, tensor) in Model.state_dict()) tensors.Add((ModelPrefix + name, tensor));
@@ -75,8 +80,23 @@ internal sealed class TrainingState
                     tensors.Add(($"optimizer/{i}/exp_avg_sq", adam.exp_avg_sq));
                     if (adam.max_exp_avg_sq is not null) tensors.Add(($"optimizer/{i}/max_exp_avg_sq", adam.max_exp_avg_sq));
                     break;
+                case ScheduleFreeOptimizer.State free:
+                    tensors.Add(($"optimizer/{i}/z", free.Z));
+                    tensors.Add(($"optimizer/{i}/x", free.X));
+                    if (free.ExpAvgSq is not null) tensors.Add(($"optimizer/{i}/exp_avg_sq", free.ExpAvgSq));
+                    break;
                 default:
                     throw new NotSupportedException($"Checkpoints cannot save the state of {states[i].GetType().FullName}.");
+            }
+        }
+        if (Optimizer is ScheduleFreeOptimizer scheduleFree)
+        {
+            var groups = scheduleFree.GroupOptions;
+            for (int g = 0; g < groups.Count; g++)
+            {
+                tensors.Add(($"optimizer/group/{g}/step", tensor(groups[g].Step)));
+                tensors.Add(($"optimizer/group/{g}/lr_max", tensor(groups[g].LearningRateMax)));
+                tensors.Add(($"optimizer/group/{g}/weight_sum", tensor(groups[g].WeightSum)));
             }
         }
         tensors.Add(("rng/shuffle", Shuffle.get_state()));
@@ -181,10 +201,35 @@ internal sealed class TrainingState
                     CopyInto(checkpoint.Path, state.exp_avg_sq, checkpoint.Get($"optimizer/{i}/exp_avg_sq"), $"optimizer/{i}/exp_avg_sq");
                     state.max_exp_avg_sq = Replace(checkpoint, state.max_exp_avg_sq, $"optimizer/{i}/max_exp_avg_sq");
                     break;
+                case ScheduleFreeOptimizer.State free:
+                    CopyInto(checkpoint.Path, free.Z, checkpoint.Get($"optimizer/{i}/z"), $"optimizer/{i}/z");
+                    CopyInto(checkpoint.Path, free.X, checkpoint.Get($"optimizer/{i}/x"), $"optimizer/{i}/x");
+                    if (free.ExpAvgSq is not null) CopyInto(checkpoint.Path, free.ExpAvgSq, checkpoint.Get($"optimizer/{i}/exp_avg_sq"), $"optimizer/{i}/exp_avg_sq");
+                    break;
                 default:
                     throw new NotSupportedException($"Checkpoints cannot restore the state of {states[i].GetType().FullName}.");
             }
         }
+        if (Optimizer is ScheduleFreeOptimizer scheduleFree)
+        {
+            var groups = scheduleFree.GroupOptions;
+            for (int g = 0; g < groups.Count; g++)
+            {
+                var step = Scalar(checkpoint, $"optimizer/group/{g}/step", ScalarType.Int64);
+                var lrMax = Scalar(checkpoint, $"optimizer/group/{g}/lr_max", ScalarType.Float64);
+                var weightSum = Scalar(checkpoint, $"optimizer/group/{g}/weight_sum", ScalarType.Float64);
+                groups[g].Restore(step.ToInt64(), lrMax.ToDouble(), weightSum.ToDouble());
+            }
+        }
+    }
+
+    /// <summary>A one-value tensor of the checkpoint, checked for its type and size.</summary>
+    private static Tensor Scalar(LoadedCheckpoint checkpoint, string name, ScalarType type)
+    {
+        var saved = checkpoint.Get(name);
+        if (saved.dtype != type || saved.numel() != 1)
+            throw new CheckpointException(checkpoint.Path, $"tensor '{name}' is {saved.dtype} [{string.Join(", ", saved.shape)}], but a single {type} is expected.");
+        return saved;
     }
 
     /// <summary>An optional optimizer tensor: copied into the live one, created on the device, or dropped when the checkpoint has none.</summary>
