@@ -16,6 +16,7 @@ internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> model, Device devi
 {
     private readonly Lock _gate = new();
     private readonly bool _onCpu = device.type == DeviceType.CPU;
+    private readonly Func<Tensor, Tensor> _forward = ScoringForward.For(model);
 
     /// <summary>Features per row.</summary>
     public int FeatureCount => featureCount;
@@ -103,7 +104,7 @@ internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> model, Device devi
                 using var inference = inference_mode();
                 var x = rows == batch.Capacity ? batch.FeatureTensor : batch.FeatureTensor.narrow(0, 0, rows);
                 if (!_onCpu) x = x.to(device);
-                var probabilities = nn.functional.softmax(model.call(x), 1);
+                var probabilities = nn.functional.softmax(_forward(x), 1);
                 var target = rows == batch.Capacity ? batch.ScoreTensor : batch.ScoreTensor.narrow(0, 0, rows);
                 target.copy_(probabilities);
             }

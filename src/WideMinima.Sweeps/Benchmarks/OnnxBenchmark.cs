@@ -34,7 +34,7 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
         [CommandOption("--repeats <N>")] [Description("Timings of each (best and median reported; default 3).")] public int Repeats { get; init; } = 3;
         [CommandOption("--subset")] [Description("Score the 2000 test rows of the shipped subset instead of the full 10,000.")] public bool Subset { get; init; }
         [CommandOption("--batch-size <N>")] [Description("Rows per call in the batched comparison (default 1024).")] public int BatchSize { get; init; } = 1024;
-        [CommandOption("--scoring-batch <N>")] [Description("Rows per forward pass of the transformer's Transform (ScoringOptions.BatchSize, default 256).")] public int ScoringBatch { get; init; } = ScoringOptions.DefaultBatchSize;
+        [CommandOption("--scoring-batch <N>")] [Description("Rows per forward pass of the transformer's Transform (ScoringOptions.BatchSize, default 128).")] public int ScoringBatch { get; init; } = ScoringOptions.DefaultBatchSize;
     }
 
     private const string Batch1 = "batch 1: PredictionEngine.Predict per row";
@@ -85,107 +85,143 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
         {
             using var model = new WideMinimaTrainer(ml, new WideMinimaTrainer.Options { Model = kind, Epochs = 1, Seed = 1, Threads = s.Threads.Max(), Device = DeviceKind.Cpu })
                 .Fit(train, cancellationToken);
-            foreach (int threads in s.Threads.Distinct()) tables.Add(Measure(ml, model, test, kind, threads, s, cancellationToken));
+            tables.AddRange(Measure(ml, model, test, kind, [.. s.Threads.Distinct()], s, cancellationToken));
         }
         System.Console.WriteLine($"end: {MachineLoad.Describe()}");
         PrintBars(tables);
         return 0;
     }
 
-    private static Table Measure(MLContext ml, WideMinimaTransformer model, IDataView test, ModelKind kind, int threads, Settings s, CancellationToken cancellationToken)
+    /// <summary>One thread count's side of the comparison: the ONNX transformer and session, and the prediction engines.</summary>
+    private sealed class Side(int threads, ITransformer onnx, InferenceSession session, PredictionEngine<Row, Scored> torchEngine,
+        PredictionEngine<Row, Scored> onnxEngine, PredictionEngine<Row, Scored>? allThreadsEngine) : IDisposable
     {
-        set_num_threads(threads);
-        // The transformer as a user sets it for this thread count: bulk on `threads`, single rows on the default (1).
-        model.Scoring = new ScoringOptions { BatchSize = s.ScoringBatch, Threads = threads };
+        public int Threads => threads;
+        public ITransformer Onnx => onnx;
+        public InferenceSession Session => session;
+        public PredictionEngine<Row, Scored> TorchEngine => torchEngine;
+        public PredictionEngine<Row, Scored> OnnxEngine => onnxEngine;
+        public PredictionEngine<Row, Scored>? AllThreadsEngine => allThreadsEngine;
+        public Dictionary<(string What, bool Onnx), List<double>> Rates { get; } = [];
+
+        public void Dispose()
+        {
+            torchEngine.Dispose();
+            allThreadsEngine?.Dispose();
+            onnxEngine.Dispose();
+            session.Dispose();
+            (onnx as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Times every measure at every thread count, in rounds: within a round each thread count in turn, and within a thread
+    /// count the two sides in turn, so that the machine's drifts hit all alike. The first round is an untimed warm-up.
+    /// </summary>
+    private static List<Table> Measure(MLContext ml, WideMinimaTransformer model, IDataView test, ModelKind kind, int[] threadCounts, Settings s, CancellationToken cancellationToken)
+    {
         string folder = Path.Combine(Path.GetTempPath(), "wideminima-bench-onnx-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
+        var sides = new List<Side>();
         try
         {
             string path = Path.Combine(folder, "model.onnx");
             WideMinimaModel.ExportOnnx(model, path);
-            using var onnx = ml.Transforms.ApplyOnnxModel(new OnnxOptions
-            {
-                ModelFile = path,
-                InputColumns = ["Features"],
-                OutputColumns = ["Score"],
-                IntraOpNumThreads = threads,
-                InterOpNumThreads = 1,
-            }).Fit(test);
-            using var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
-            using var session = new InferenceSession(path, sessionOptions);
-
             var features = test.GetColumn<float[]>("Features").ToArray();
             int n = features.Length, size = model.Spec.InputSize, classes = model.Spec.ClassCount;
             var batches = features.Chunk(s.BatchSize).Select(c => c.SelectMany(f => f).ToArray()).ToArray();
             var inputDefinition = SchemaDefinition.Create(typeof(Row));
             inputDefinition[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, size);
             var rows = features.Select(f => new Row { Features = f }).ToArray();
-
-            string batched = $"batch {s.BatchSize}: forward+softmax / InferenceSession.Run";
-            var timings = new Dictionary<(string What, bool Onnx), List<double>>();
-            void Time(string what, bool isOnnx, Action run)
-            {
-                var clock = Stopwatch.StartNew();
-                run();
-                double seconds = clock.Elapsed.TotalSeconds;
-                if (!timings.TryGetValue((what, isOnnx), out var list)) timings[(what, isOnnx)] = list = [];
-                list.Add(n / seconds);
-            }
-
             // A prediction engine disposes its transformer unless told otherwise; the model is measured again after it.
             var engineOptions = new PredictionEngineOptions { InputSchemaDefinition = inputDefinition, OwnsTransformer = false };
-            using var torchEngine = ml.Model.CreatePredictionEngine<Row, Scored>(model, engineOptions);
-            using var onnxEngine = ml.Model.CreatePredictionEngine<Row, Scored>(onnx, inputSchemaDefinition: inputDefinition);
-            var allThreads = model.Scoring;
-            allThreads.SingleRowThreads = threads;
-            var allThreadsModel = threads > 1 ? model : null;
-            float sink = 0;
-            string load = MachineLoad.Describe();
-            // One untimed round warms up the JIT, the allocators and both runtimes; then the two alternate.
-            for (int r = -1; r < s.Repeats; r++)
+
+            // The transformer as a user sets it for a thread count: bulk on that many threads, single rows on the default (1).
+            ScoringOptions Scoring(int threads, int singleRowThreads = ScoringOptions.DefaultSingleRowThreads) =>
+                new() { BatchSize = s.ScoringBatch, Threads = threads, SingleRowThreads = singleRowThreads };
+            foreach (int threads in threadCounts)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                Time(Batch1, false, () => sink += PredictAll(torchEngine, rows));
-                Time(Batch1, true, () => sink += PredictAll(onnxEngine, rows));
-                Time(Bulk, false, () => sink += ReadScores(model.Transform(test)));
-                Time(Bulk, true, () => sink += ReadScores(onnx.Transform(test)));
-                Time(batched, false, () => sink += TorchBatches(model.Network, batches, size, classes));
-                Time(batched, true, () => sink += OnnxBatches(session, batches, size, classes));
-                if (allThreadsModel is not null)
+                var onnx = ml.Transforms.ApplyOnnxModel(new OnnxOptions
+                {
+                    ModelFile = path,
+                    InputColumns = ["Features"],
+                    OutputColumns = ["Score"],
+                    IntraOpNumThreads = threads,
+                    InterOpNumThreads = 1,
+                }).Fit(test);
+                using var sessionOptions = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+                model.Scoring = Scoring(threads);
+                var torchEngine = ml.Model.CreatePredictionEngine<Row, Scored>(model, engineOptions);
+                PredictionEngine<Row, Scored>? allThreads = null;
+                if (threads > 1)
                 {
                     // What the default policy avoids: one row's forward pass split over all the threads.
-                    var defaults = model.Scoring;
-                    model.Scoring = allThreads;
-                    using (var engine = ml.Model.CreatePredictionEngine<Row, Scored>(model, engineOptions))
-                        Time(Batch1AllThreads, false, () => sink += PredictAll(engine, rows));
-                    model.Scoring = defaults;
+                    model.Scoring = Scoring(threads, threads);
+                    allThreads = ml.Model.CreatePredictionEngine<Row, Scored>(model, engineOptions);
                 }
-                if (r < 0) timings.Clear();
+                sides.Add(new Side(threads, onnx, new InferenceSession(path, sessionOptions), torchEngine,
+                    ml.Model.CreatePredictionEngine<Row, Scored>(onnx, engineOptions), allThreads));
+            }
+
+            string batched = $"batch {s.BatchSize}: forward+softmax / InferenceSession.Run";
+            float sink = 0;
+            string load = MachineLoad.Describe();
+            for (int r = -1; r < s.Repeats; r++)
+            {
+                foreach (var side in sides)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    void Time(string what, bool isOnnx, Func<float> run)
+                    {
+                        var clock = Stopwatch.StartNew();
+                        sink += run();
+                        double seconds = clock.Elapsed.TotalSeconds;
+                        if (r < 0) return;
+                        if (!side.Rates.TryGetValue((what, isOnnx), out var list)) side.Rates[(what, isOnnx)] = list = [];
+                        list.Add(n / seconds);
+                    }
+                    set_num_threads(side.Threads);
+                    model.Scoring = Scoring(side.Threads);
+                    Time(Batch1, false, () => PredictAll(side.TorchEngine, rows));
+                    Time(Batch1, true, () => PredictAll(side.OnnxEngine, rows));
+                    Time(Bulk, false, () => ReadScores(model.Transform(test)));
+                    Time(Bulk, true, () => ReadScores(side.Onnx.Transform(test)));
+                    Time(batched, false, () => TorchBatches(model.Network, batches, size, classes));
+                    Time(batched, true, () => OnnxBatches(side.Session, batches, size, classes));
+                    if (side.AllThreadsEngine is { } engine) Time(Batch1AllThreads, false, () => PredictAll(engine, rows));
+                }
             }
 
             string name = kind == ModelKind.Mlp ? "MLP 784-512-512-10" : "CNN (2 conv + BN, 256 hidden)";
-            System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name}, {n} Fashion-MNIST test rows{(s.Subset ? " (shipped subset)" : "")}, {threads} thread(s), {s.Repeats} alternating runs each, {load} -> {MachineLoad.Describe()}; rows per second, best (median):"));
-            System.Console.WriteLine($"{"what",-48} {"WideMinima (TorchSharp)",-26} {"ONNX Runtime",-26} ONNX/WideMinima (best)");
-            foreach (var what in new[] { Batch1, Bulk, batched })
+            var tables = new List<Table>();
+            foreach (var side in sides)
             {
-                var torchRates = timings[(what, false)];
-                var onnxRates = timings[(what, true)];
+                var timings = side.Rates;
                 System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{what,-48} {Format(torchRates),-26} {Format(onnxRates),-26} {onnxRates.Max() / torchRates.Max():F2}x"));
-            }
-            if (timings.TryGetValue((Batch1AllThreads, false), out var all))
-            {
-                var onnxRates = timings[(Batch1, true)];
-                System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{Batch1AllThreads + " (" + threads + ")",-48} {Format(all),-26} {"(ONNX batch 1 above)",-26} {onnxRates.Max() / all.Max():F2}x"));
+                    $"{name}, {n} Fashion-MNIST test rows{(s.Subset ? " (shipped subset)" : "")}, {side.Threads} thread(s), {s.Repeats} alternating runs each (thread counts {string.Join(" and ", threadCounts)} in turn), {load} -> {MachineLoad.Describe()}; rows per second, best (median):"));
+                System.Console.WriteLine($"{"what",-48} {"WideMinima (TorchSharp)",-26} {"ONNX Runtime",-26} ONNX/WideMinima (best)");
+                foreach (var what in new[] { Batch1, Bulk, batched })
+                {
+                    var torchRates = timings[(what, false)];
+                    var onnxRates = timings[(what, true)];
+                    System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{what,-48} {Format(torchRates),-26} {Format(onnxRates),-26} {onnxRates.Max() / torchRates.Max():F2}x"));
+                }
+                if (timings.TryGetValue((Batch1AllThreads, false), out var all))
+                {
+                    var onnxRates = timings[(Batch1, true)];
+                    System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{Batch1AllThreads + " (" + side.Threads + ")",-48} {Format(all),-26} {"(ONNX batch 1 above)",-26} {onnxRates.Max() / all.Max():F2}x"));
+                }
+                System.Console.WriteLine();
+                tables.Add(new Table(kind, side.Threads, timings));
             }
             if (float.IsNaN(sink)) System.Console.WriteLine("(a score was NaN)");
-            System.Console.WriteLine();
-            return new Table(kind, threads, timings);
+            return tables;
         }
         finally
         {
+            foreach (var side in sides) side.Dispose();
             Directory.Delete(folder, recursive: true);
         }
     }

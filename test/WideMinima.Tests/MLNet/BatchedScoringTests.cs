@@ -321,6 +321,27 @@ public sealed class BatchedScoringTests
         Assert.AreEqual(1f, output.Score.Sum(), 1e-5f);
     }
 
+    [TestMethod]
+    public void Two_by_two_max_pooling_by_two_maxima_equals_MaxPool2d_bit_for_bit()
+    {
+        manual_seed(3);
+        foreach (var shape in new long[][] { [1, 32, 28, 28], [5, 3, 7, 9], [2, 1, 4, 4] })
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(shape);
+            x[0, 0, 1, 1] = float.NaN;
+            var expected = nn.functional.max_pool2d(x, 2);
+            var actual = ScoringForward.MaxPool2x2(x);
+            CollectionAssert.AreEqual(expected.shape, actual.shape, string.Join("x", shape));
+            Assert.IsTrue(expected.isnan().eq(actual.isnan()).all().item<bool>(), "NaN windows stay NaN");
+            Assert.IsTrue(expected.nan_to_num().eq(actual.nan_to_num()).all().item<bool>(), $"{string.Join("x", shape)}: the same maxima");
+        }
+        Assert.IsTrue(ScoringForward.IsHalving(nn.MaxPool2d(2)));
+        Assert.IsFalse(ScoringForward.IsHalving(nn.MaxPool2d(3)), "other windows run libtorch's own pooling");
+        Assert.IsFalse(ScoringForward.IsHalving(nn.MaxPool2d(2, stride: 1)));
+        Assert.IsFalse(ScoringForward.IsHalving(nn.MaxPool2d(2, ceil_mode: true)));
+    }
+
     public sealed class FashionRow
     {
         [VectorType(28, 28)] public float[] Features { get; set; } = [];
