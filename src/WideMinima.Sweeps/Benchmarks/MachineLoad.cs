@@ -8,6 +8,8 @@ namespace WideMinima.Sweeps.Benchmarks;
 /// </summary>
 internal static class MachineLoad
 {
+    private static readonly string[] AllocatorVariables = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"];
+
     /// <summary>For example "load average 1.52 on 2 cores"; "load average unknown on 2 cores" where /proc/loadavg is absent.</summary>
     public static string Describe()
     {
@@ -21,5 +23,19 @@ internal static class MachineLoad
             // The load is a note on the printout; without it the numbers stand.
         }
         return string.Create(CultureInfo.InvariantCulture, $"load average {load} on {Environment.ProcessorCount} cores");
+    }
+
+    /// <summary>
+    /// glibc's malloc settings from the environment (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_), or "glibc malloc
+    /// defaults": libtorch's large temporaries go back to the system after each pass unless these keep them.
+    /// </summary>
+    public static string Allocator()
+    {
+        var set = AllocatorVariables
+            .Select(name => (name, value: Environment.GetEnvironmentVariable(name)))
+            .Where(e => !string.IsNullOrEmpty(e.value))
+            .Select(e => $"{e.name}={e.value}")
+            .ToList();
+        return set.Count == 0 ? "glibc malloc defaults" : "glibc malloc " + string.Join(", ", set);
     }
 }

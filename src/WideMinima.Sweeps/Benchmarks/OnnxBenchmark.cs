@@ -79,7 +79,7 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
         var ml = new MLContext(seed: 1);
         var train = FashionMnist.LoadFolder(ml, SweepData.SubsetFolder, FashionMnistSplit.Train);
         var test = s.Subset ? FashionMnist.LoadFolder(ml, SweepData.SubsetFolder, FashionMnistSplit.Test) : FashionMnist.Load(ml, FashionMnistSplit.Test);
-        System.Console.WriteLine($"start: {MachineLoad.Describe()}");
+        System.Console.WriteLine($"start: {MachineLoad.Describe()}; {MachineLoad.Allocator()}");
         var tables = new List<Table>();
         foreach (var kind in s.Models.Distinct())
         {
