@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-time machine set-up shared by the README's commands: checks the .NET SDK and installs the
-# Fashion-MNIST Debian package the integration tests read, and ONNX's schema (libonnx-dev) that
-# OnnxSchemaTests compares the exporter's own copy with. Safe to run again; does nothing when all is there.
+# Fashion-MNIST Debian package the integration tests read, ONNX's schema (libonnx-dev) that
+# OnnxSchemaTests compares the exporter's own copy with, and ONNX's Python checker (python3-onnx) for OnnxCheckerTests. Safe to run again; does nothing when all is there.
 set -euo pipefail
 
 if ! command -v dotnet >/dev/null 2>&1; then
@@ -41,6 +41,14 @@ if [ ! -f /usr/include/onnx/onnx.proto ]; then
   echo "Installing libonnx-dev (ONNX's onnx.proto at /usr/include/onnx)..."
   apt_install libonnx-dev \
     || echo "warning: /usr/include/onnx/onnx.proto is missing and apt-get is unavailable; OnnxSchemaTests will fail until libonnx-dev is installed." >&2
+fi
+
+# OnnxCheckerTests run every exported architecture through ONNX's own checker (onnx.checker.check_model with
+# full_check) and strict shape inference: Debian's python3-onnx, for the system interpreter /usr/bin/python3.
+if ! /usr/bin/python3 -c 'import onnx' >/dev/null 2>&1; then
+  echo "Installing python3-onnx (ONNX's checker and shape inference, for /usr/bin/python3)..."
+  apt_install python3-onnx \
+    || echo "warning: python3-onnx is missing and apt-get is unavailable; OnnxCheckerTests will fail until it is installed." >&2
 fi
 
 # The shared-ledger tests start a private PostgreSQL 15 server (initdb into a temporary folder); the Slurm test starts

@@ -46,7 +46,7 @@ internal static class TrainingDataReader
         // so that each row is copied once, straight into place.
         long? known_rows = data.GetRowCount();
         long capacity = Math.Max(1, known_rows ?? 1024);
-        var flat = new float[checked(capacity * size)];
+        var flat = GC.AllocateUninitializedArray<float>(checked((int)(capacity * size))); // every value used is written below
         var labels = new List<long>((int)Math.Min(capacity, int.MaxValue));
         var vbuffer = default(VBuffer<float>);
         int row = 0;

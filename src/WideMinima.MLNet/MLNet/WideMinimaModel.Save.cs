@@ -81,9 +81,10 @@ public static partial class WideMinimaModel
     /// <param name="inputSchema">The schema of the data the pipeline takes, as saved.</param>
     /// <param name="modelFactory">For custom networks only: the same factory that built the network for training.</param>
     /// <param name="device">Where to score. Default the CPU.</param>
+    /// <param name="scoring">How to score (rows per forward pass, threads); null: <see cref="ScoringOptions"/>' defaults.</param>
     /// <exception cref="InvalidDataException">The file is not a WideMinima model, is truncated or corrupted, or was written by an incompatible version.</exception>
     public static ITransformer Load(MLContext mlContext, string path, out DataViewSchema inputSchema,
-        Func<int, int, nn.Module<Tensor, Tensor>>? modelFactory = null, DeviceKind device = DeviceKind.Cpu)
+        Func<int, int, nn.Module<Tensor, Tensor>>? modelFactory = null, DeviceKind device = DeviceKind.Cpu, ScoringOptions? scoring = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -93,7 +94,7 @@ public static partial class WideMinimaModel
         var network = description.Spec.Build(null, null, modelFactory);
         using (var reader = new BinaryReader(new MemoryStream(entries[WeightsEntry]))) network.load(reader);
         network.to(torchDevice);
-        var wideMinima = new WideMinimaTransformer(network, torchDevice, description.Spec, description.Columns, description.Label, description.Report);
+        var wideMinima = new WideMinimaTransformer(network, torchDevice, description.Spec, description.Columns, description.Label, description.Report, scoring);
 
         var parts = new List<ITransformer>(before) { wideMinima };
         if (entries.TryGetValue(AfterEntry, out var afterBytes)) parts.AddRange(LoadChain(mlContext, afterBytes, out _));

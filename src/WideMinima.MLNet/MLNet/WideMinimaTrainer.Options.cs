@@ -107,8 +107,11 @@ public sealed partial class WideMinimaTrainer
         /// <summary>Receives each epoch's metrics as it ends. Default null.</summary>
         public IProgress<EpochReport>? Progress { get; set; }
 
-        /// <summary>Examples per forward pass when evaluating and scoring in bulk. Default 1024.</summary>
+        /// <summary>Examples per forward pass when evaluating the validation set after each epoch. Default 1024.</summary>
         public int EvaluationBatchSize { get; set; } = TrainingDefaults.EvaluationBatchSize;
+
+        /// <summary>How the fitted transformer scores: rows per forward pass in <c>Transform</c>, and threads for bulk and single rows. Default <see cref="ScoringOptions"/>' defaults.</summary>
+        public ScoringOptions Scoring { get; set; } = new();
 
         /// <summary>When to save checkpoints of the whole training state, and where (the sweep console and the tuner set it).</summary>
         internal CheckpointPlan? Checkpoints { get; set; }
@@ -140,6 +143,8 @@ public sealed partial class WideMinimaTrainer
             if (ImageShape is { } s && (s.Channels <= 0 || s.Height <= 0 || s.Width <= 0))
                 throw Guard.Fail(nameof(ImageShape), s, "must have positive channels, height and width");
             if (!Enum.IsDefined(Device)) throw Guard.Fail(nameof(Device), Device, "must be Auto, Cpu or Cuda");
+            ArgumentNullException.ThrowIfNull(Scoring, nameof(Scoring));
+            Scoring.Validate();
             ToTrainingOptions().Validate();
         }
 

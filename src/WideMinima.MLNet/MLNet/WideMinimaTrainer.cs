@@ -39,6 +39,7 @@ public sealed partial class WideMinimaTrainer : IEstimator<WideMinimaTransformer
         ArgumentNullException.ThrowIfNull(input);
         _options.Validate();
         var o = _options;
+        NativeWarnings.Quiet();
         var (_, dimensions) = TrainingDataReader.CheckFeatures(input.Schema, o.FeatureColumnName);
         TrainingDataReader.CheckLabelType(input.Schema, o.LabelColumnName);
 
@@ -58,7 +59,7 @@ public sealed partial class WideMinimaTrainer : IEstimator<WideMinimaTransformer
 
         var result = ClassifierTraining.Train(train, validation, o.ToTrainingOptions(), spec, seed, device, Log, cancellationToken);
         var columns = new ModelColumns(o.LabelColumnName, o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName);
-        return new WideMinimaTransformer(result.Model, device, spec, columns, label, result.Report);
+        return new WideMinimaTransformer(result.Model, device, spec, columns, label, result.Report, o.Scoring);
     }
 
     /// <summary>Checks the input columns and describes the output: the input plus score and predicted label.</summary>
@@ -79,16 +80,29 @@ public sealed partial class WideMinimaTrainer : IEstimator<WideMinimaTransformer
 
         // SchemaShape's column constructor is internal to ML.NET; a custom mapping with our output types
         // describes the two new columns instead (class count 1 stands in: shapes carry no sizes).
-        var input = SchemaDefinition.Create(typeof(NetworkScorer.Input), SchemaDefinition.Direction.Read);
-        input[nameof(NetworkScorer.Input.Features)].ColumnName = o.FeatureColumnName;
-        var output = SchemaDefinition.Create(typeof(NetworkScorer.Output), SchemaDefinition.Direction.Write);
-        output[nameof(NetworkScorer.Output.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 1);
-        output[nameof(NetworkScorer.Output.Score)].ColumnName = o.ScoreColumnName;
-        var predicted = output[nameof(NetworkScorer.Output.PredictedLabel)];
+        var input = SchemaDefinition.Create(typeof(ShapeInput), SchemaDefinition.Direction.Read);
+        input[nameof(ShapeInput.Features)].ColumnName = o.FeatureColumnName;
+        var output = SchemaDefinition.Create(typeof(ShapeOutput), SchemaDefinition.Direction.Write);
+        output[nameof(ShapeOutput.Score)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 1);
+        output[nameof(ShapeOutput.Score)].ColumnName = o.ScoreColumnName;
+        var predicted = output[nameof(ShapeOutput.PredictedLabel)];
         predicted.ColumnType = new KeyDataViewType(typeof(uint), 1);
         predicted.AddAnnotation("KeyValues", new VBuffer<ReadOnlyMemory<char>>(1, ["".AsMemory()]), new VectorDataViewType(TextDataViewType.Instance, 1));
         predicted.ColumnName = o.PredictedLabelColumnName;
-        return new MLContext().Transforms.CustomMapping<NetworkScorer.Input, NetworkScorer.Output>((_, _) => { }, null, input, output).GetOutputSchema(inputSchema)!;
+        return new MLContext().Transforms.CustomMapping<ShapeInput, ShapeOutput>((_, _) => { }, null, input, output).GetOutputSchema(inputSchema)!;
+    }
+
+    /// <summary>The row types of the custom mapping that describes the output columns in <see cref="GetOutputSchema"/>.</summary>
+    private sealed class ShapeInput
+    {
+        public float[] Features { get; set; } = [];
+    }
+
+    /// <inheritdoc cref="ShapeInput"/>
+    private sealed class ShapeOutput
+    {
+        public float[] Score { get; set; } = [];
+        public uint PredictedLabel { get; set; }
     }
 
     private static SchemaShape.Column? Find(SchemaShape shape, string name)

@@ -20,13 +20,15 @@ namespace WideMinima.MLNet;
 /// </remarks>
 public sealed class WideMinimaTransformer : ITransformer, IDisposable
 {
-    private readonly ITransformer _mapper;
     private readonly Device _device;
+    private readonly NetworkScorer _scorer;
+    private ScoringOptions _scoring;
     private bool _disposed;
 
     internal WideMinimaTransformer(nn.Module<Tensor, Tensor> network, Device device, NetworkSpec spec,
-        ModelColumns columns, LabelInfo label, TrainingReport report)
+        ModelColumns columns, LabelInfo label, TrainingReport report, ScoringOptions? scoring = null)
     {
+        NativeWarnings.Quiet();
         Network = network;
         _device = device;
         Spec = spec;
@@ -34,12 +36,19 @@ public sealed class WideMinimaTransformer : ITransformer, IDisposable
         Label = label;
         TrainingReport = report;
         network.eval();
-        var scorer = new NetworkScorer(network, device, spec.InputSize, spec.ClassCount);
-        var (input, output) = MappingSchemas(columns, spec.InputSize, label);
-        // The mapping is a private detail: a context of its own builds it, so any environment can host the model.
-        var ml = new MLContext();
-        var empty = ml.Data.LoadFromEnumerable(Array.Empty<NetworkScorer.Input>(), input);
-        _mapper = ml.Transforms.CustomMapping<NetworkScorer.Input, NetworkScorer.Output>(scorer.Map, contractName: null, input, output).Fit(empty);
+        _scorer = new NetworkScorer(network, device, spec.InputSize, spec.ClassCount);
+        _scoring = Checked(scoring ?? new ScoringOptions());
+    }
+
+    /// <summary>
+    /// How this model scores: rows per forward pass in <see cref="Transform"/> and libtorch threads for bulk and single
+    /// rows (see <see cref="ScoringOptions"/>). A copy is kept: a change applies to the data views, cursors and
+    /// prediction engines made after it is set.
+    /// </summary>
+    public ScoringOptions Scoring
+    {
+        get => _scoring.Copy();
+        set => _scoring = Checked(value);
     }
 
     /// <summary>What happened during training: LR per step, per-epoch metrics, width, times and seed.</summary>
@@ -64,22 +73,30 @@ public sealed class WideMinimaTransformer : ITransformer, IDisposable
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         CheckInput(inputSchema);
-        return _mapper.GetOutputSchema(inputSchema);
+        return OutputSchema(inputSchema);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Adds the score and predicted-label columns to <paramref name="input"/>, lazily, as every ML.NET transformer does.
+    /// The data view's cursors read <see cref="ScoringOptions.BatchSize"/> rows ahead and score them in one forward
+    /// pass; rows come in the input's order (or its shuffled order, and its cursor sets), with the same scores as one
+    /// row at a time.
+    /// </summary>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input.Schema);
-        return _mapper.Transform(input);
+        return new ScoredDataView(input, OutputSchema(input.Schema), _scorer, _scoring, input.Schema[Columns.Features].Index);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The row-to-row mapper that <c>PredictionEngine</c> runs on: each row is scored on its own, through buffers and
+    /// tensors made once per engine, with <see cref="ScoringOptions.SingleRowThreads"/> libtorch threads.
+    /// </summary>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
         CheckInput(inputSchema);
-        return _mapper.GetRowToRowMapper(inputSchema);
+        return new ScoringRowMapper(inputSchema, OutputSchema(inputSchema), _scorer, _scoring, inputSchema[Columns.Features].Index);
     }
 
     /// <summary>Not supported: ML.NET's format cannot hold this transformer. Use <see cref="WideMinimaModel.Save"/>.</summary>
@@ -181,25 +198,33 @@ public sealed class WideMinimaTransformer : ITransformer, IDisposable
                 $"Schema mismatch for feature column '{Columns.Features}': the model was trained on vectors of {Spec.InputSize} values, but this data has {size}.");
     }
 
-    private static (SchemaDefinition Input, SchemaDefinition Output) MappingSchemas(ModelColumns columns, int featureCount, LabelInfo label)
+    private static ScoringOptions Checked(ScoringOptions options)
     {
-        var input = SchemaDefinition.Create(typeof(NetworkScorer.Input), SchemaDefinition.Direction.Read);
-        var features = input[nameof(NetworkScorer.Input.Features)];
-        features.ColumnType = new VectorDataViewType(NumberDataViewType.Single, featureCount);
-        features.ColumnName = columns.Features;
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return options.Copy();
+    }
 
-        var output = SchemaDefinition.Create(typeof(NetworkScorer.Output), SchemaDefinition.Direction.Write);
-        int k = label.ClassCount;
-        var names = new VBuffer<ReadOnlyMemory<char>>(k, [.. label.KeyValues.Select(v => v.AsMemory())]);
+    /// <summary>
+    /// The input's columns (indices unchanged), then the score, a vector of K floats with the class names as slot
+    /// names, and the predicted label, the label's key type with its key values. Input columns of the same names stay,
+    /// hidden.
+    /// </summary>
+    private DataViewSchema OutputSchema(DataViewSchema input)
+    {
+        int k = Label.ClassCount;
+        var names = new VBuffer<ReadOnlyMemory<char>>(k, [.. Label.KeyValues.Select(v => v.AsMemory())]);
         var textVector = new VectorDataViewType(TextDataViewType.Instance, k);
-        var score = output[nameof(NetworkScorer.Output.Score)];
-        score.ColumnType = new VectorDataViewType(NumberDataViewType.Single, k);
-        score.AddAnnotation("SlotNames", names, textVector);
-        score.ColumnName = columns.Score;
-        var predicted = output[nameof(NetworkScorer.Output.PredictedLabel)];
-        predicted.ColumnType = new KeyDataViewType(typeof(uint), k);
-        predicted.AddAnnotation("KeyValues", names, textVector);
-        predicted.ColumnName = columns.PredictedLabel;
-        return (input, output);
+        void Names(ref VBuffer<ReadOnlyMemory<char>> value) => names.CopyTo(ref value);
+
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(input);
+        var slotNames = new DataViewSchema.Annotations.Builder();
+        slotNames.Add<VBuffer<ReadOnlyMemory<char>>>("SlotNames", textVector, Names);
+        builder.AddColumn(Columns.Score, new VectorDataViewType(NumberDataViewType.Single, k), slotNames.ToAnnotations());
+        var keyValues = new DataViewSchema.Annotations.Builder();
+        keyValues.Add<VBuffer<ReadOnlyMemory<char>>>("KeyValues", textVector, Names);
+        builder.AddColumn(Columns.PredictedLabel, new KeyDataViewType(typeof(uint), k), keyValues.ToAnnotations());
+        return builder.ToSchema();
     }
 }

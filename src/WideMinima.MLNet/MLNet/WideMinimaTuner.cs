@@ -167,6 +167,7 @@ public sealed class WideMinimaTuner
         ArgumentNullException.ThrowIfNull(trainData);
         var o = _options;
         var t = o.Trainer;
+        NativeWarnings.Quiet();
         var (_, dimensions) = TrainingDataReader.CheckFeatures(trainData.Schema, t.FeatureColumnName);
         TrainingDataReader.CheckLabelType(trainData.Schema, t.LabelColumnName);
         var (all, label) = TrainingDataReader.Read(trainData, t.FeatureColumnName, t.LabelColumnName, null, "training data");

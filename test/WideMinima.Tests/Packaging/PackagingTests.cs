@@ -118,12 +118,17 @@ public sealed class PackagingTests
     private static string[] Dependencies(XElement metadata) =>
         [.. metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => e.Attribute("id")!.Value)];
 
-    /// <summary>A new console project in its own folder under the test's root, referencing <paramref name="package"/>.</summary>
-    private static string NewConsole(string name, string package, string program)
+    /// <summary>
+    /// A new console project in its own folder under the test's root, referencing <paramref name="package"/> and then
+    /// <paramref name="others"/> (id and version each), as a user would add them.
+    /// </summary>
+    private static string NewConsole(string name, string package, string program, params (string Id, string Version)[] others)
     {
         Cli.Dotnet(root, environment, "new", "console", "--output", name, "--no-restore").AssertSuccess("dotnet new console");
         string app = Path.Combine(root, name);
         Cli.Dotnet(app, environment, "add", "package", package, "--version", version).AssertSuccess($"dotnet add package {package}");
+        foreach (var (id, otherVersion) in others)
+            Cli.Dotnet(app, environment, "add", "package", id, "--version", otherVersion).AssertSuccess($"dotnet add package {id} {otherVersion}");
         File.WriteAllText(Path.Combine(app, "Program.cs"), program);
         Cli.Dotnet(app, environment, "build", "-c", "Release", "--no-restore", "--nologo").AssertSuccess("dotnet build");
         return app;
@@ -245,6 +250,62 @@ public sealed class PackagingTests
         Assert.AreEqual($"reloaded {accuracy.ToString("R", CultureInfo.InvariantCulture)}", lines.Single(l => l.StartsWith("reloaded ", StringComparison.Ordinal)));
         CollectionAssert.Contains(lines, "same-scores True");
         Assert.IsGreaterThan(100_000L, new FileInfo(model).Length, "the saved model holds the network");
+    }
+
+    /// <summary>
+    /// The newest ML.NET release with WideMinima.MLNet, which is built against (and allows) the oldest one tested: the
+    /// app takes Microsoft.ML 6.0.0, OnnxTransformer 6.0.0 and ONNX Runtime 1.32.0, trains, saves, loads, exports ONNX
+    /// and scores the export through <c>ApplyOnnxModel</c> against the loaded model.
+    /// </summary>
+    [TestMethod]
+    public void A_console_app_on_ML_NET_6_trains_saves_loads_exports_onnx_and_scores_it_through_ApplyOnnxModel()
+    {
+        string app = NewConsole("mlnet6-app", "WideMinima.MLNet", """
+            using System.Globalization;
+            using System.Reflection;
+            using Microsoft.ML;
+            using Microsoft.ML.Data;
+            using WideMinima.Data;
+            using WideMinima.MLNet;
+
+            static string Version(Type type) => type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+
+            var ml = new MLContext(seed: 1);
+            var train = FashionMnist.Load(ml, FashionMnistSplit.Train, args[0]);
+            var test = FashionMnist.Load(ml, FashionMnistSplit.Test, args[0]);
+            var model = ml.MulticlassClassification.Trainers.WideMinima(new WideMinimaTrainer.Options { Epochs = 1, HiddenSizes = [128], Seed = 1 }).Fit(train);
+            WideMinimaModel.Save(ml, model, train.Schema, args[1]);
+            var loaded = WideMinimaModel.Load(ml, args[1], out _);
+            WideMinimaModel.ExportOnnx(loaded, args[2]);
+            var onnx = ml.Transforms.ApplyOnnxModel("Score", "Features", args[2]).Fit(test);
+
+            var expected = loaded.Transform(test).GetColumn<float[]>("Score").ToList();
+            var actual = onnx.Transform(test).GetColumn<float[]>("Score").ToList();
+            double max = 0;
+            for (int i = 0; i < expected.Count; i++)
+                for (int k = 0; k < expected[i].Length; k++) max = Math.Max(max, Math.Abs(expected[i][k] - actual[i][k]));
+            Console.WriteLine("accuracy " + ml.MulticlassClassification.Evaluate(loaded.Transform(test)).MicroAccuracy.ToString("R", CultureInfo.InvariantCulture));
+            Console.WriteLine("rows " + expected.Count + " " + actual.Count);
+            Console.WriteLine("onnx-max-difference " + max.ToString("R", CultureInfo.InvariantCulture));
+            Console.WriteLine("Microsoft.ML " + Version(typeof(MLContext)));
+            Console.WriteLine("Microsoft.ML.OnnxTransformer " + Version(typeof(Microsoft.ML.Transforms.Onnx.OnnxTransformer)));
+            Console.WriteLine("Microsoft.ML.OnnxRuntime " + Version(typeof(Microsoft.ML.OnnxRuntime.InferenceSession)));
+            """, ("Microsoft.ML", "6.0.0"), ("Microsoft.ML.OnnxTransformer", "6.0.0"), ("Microsoft.ML.OnnxRuntime", "1.32.0"));
+        string assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
+        foreach (var resolved in new[] { "\"Microsoft.ML/6.0.0\"", "\"Microsoft.ML.OnnxTransformer/6.0.0\"", "\"Microsoft.ML.OnnxRuntime/1.32.0\"", $"\"WideMinima.MLNet/{version}\"" })
+            StringAssert.Contains(assets, resolved, "restored");
+
+        string folder = TestFolders.New("mlnet6");
+        var run = Cli.Dotnet(app, environment, Path.Combine(Output(app), "mlnet6-app.dll"), Path.Combine(repository, "data", "fashion-mnist-subset"),
+            Path.Combine(folder, "fashion.wmmodel"), Path.Combine(folder, "fashion.onnx")).AssertSuccess("the ML.NET 6 app");
+        var lines = run.Output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        string Line(string key) => lines.Single(l => l.StartsWith(key + " ", StringComparison.Ordinal))[(key.Length + 1)..];
+        Assert.IsGreaterThan(0.7, double.Parse(Line("accuracy"), CultureInfo.InvariantCulture), run.Output);
+        Assert.AreEqual("2000 2000", Line("rows"));
+        Assert.IsLessThanOrEqualTo(1e-5, double.Parse(Line("onnx-max-difference"), CultureInfo.InvariantCulture), "ONNX Runtime scores as the loaded model does");
+        StringAssert.StartsWith(Line("Microsoft.ML"), "6.0.0", "the app runs on ML.NET 6");
+        StringAssert.StartsWith(Line("Microsoft.ML.OnnxTransformer"), "6.0.0");
+        StringAssert.StartsWith(Line("Microsoft.ML.OnnxRuntime"), "1.32.0");
     }
 
     [TestMethod]

@@ -1,0 +1,71 @@
+using WideMinima.Internal;
+
+namespace WideMinima.MLNet;
+
+/// <summary>
+/// How a <see cref="WideMinimaTransformer"/> scores: rows per forward pass in <c>Transform</c>, and libtorch's
+/// intra-op thread count for bulk scoring and for single rows (<c>PredictionEngine</c>). Set it with
+/// <see cref="WideMinimaTrainer.Options.Scoring"/>, <see cref="WideMinimaModel.Load"/> or
+/// <see cref="WideMinimaTransformer.Scoring"/>; every default is documented.
+/// </summary>
+/// <remarks>
+/// <para>
+/// libtorch's thread count (<c>torch.set_num_threads</c>) is one process-wide setting, which training sets too
+/// (<see cref="WideMinimaTrainer.Options.Threads"/>). The transformer sets the count it scores with on the calling
+/// thread just before each forward pass and puts the previous count back just after (about 1 µs), so that a
+/// prediction does not change the threads of training or of other code in the process. In the OpenMP build of
+/// libtorch that TorchSharp ships for Linux, the count is also held per thread: a thread that scores with 1 thread
+/// leaves another thread's count as it was.
+/// </para>
+/// <para>
+/// Why one thread for single rows: a one-row forward pass is a chain of small operations; split over several
+/// threads, each operation waits for the slowest, and on a busy machine a descheduled thread stalls every layer
+/// (on a shared 2-core machine the CNN fell from about 1,150 to 127 rows per second at 2 threads). Serving many
+/// requests at once scales better with one thread per request than with threads per row. Raise it for a large
+/// network scored one row at a time on an otherwise idle machine.
+/// </para>
+/// </remarks>
+public sealed class ScoringOptions
+{
+    /// <summary>The default of <see cref="BatchSize"/>: 128 rows.</summary>
+    public const int DefaultBatchSize = 128;
+
+    /// <summary>The default of <see cref="Threads"/>: 0, libtorch's current setting.</summary>
+    public const int DefaultThreads = 0;
+
+    /// <summary>The default of <see cref="SingleRowThreads"/>: 1 thread.</summary>
+    public const int DefaultSingleRowThreads = 1;
+
+    /// <summary>
+    /// Rows that each cursor of <c>Transform</c> reads ahead and scores in one forward pass. Scores do not depend on
+    /// it. Larger batches use the CPU better, up to the point where a pass's temporaries grow past what the memory
+    /// allocator keeps for reuse (glibc: 32 MB) and every pass pays for fresh memory again: on the development machine
+    /// the MLP gained 1 to 7% from 128 to 256 rows and the CNN lost half its rate. Default <see cref="DefaultBatchSize"/> (128).
+    /// </summary>
+    public int BatchSize { get; set; } = DefaultBatchSize;
+
+    /// <summary>
+    /// libtorch intra-op threads for the forward passes of <c>Transform</c> (bulk scoring); 0 leaves libtorch's
+    /// current setting, which <see cref="WideMinimaTrainer.Options.Threads"/> set when the model was trained in this
+    /// process (otherwise libtorch's default: all cores). Default <see cref="DefaultThreads"/> (0).
+    /// </summary>
+    public int Threads { get; set; } = DefaultThreads;
+
+    /// <summary>
+    /// libtorch intra-op threads for one row at a time: <c>PredictionEngine</c>, and the row mapper ML.NET builds from
+    /// the transformer. 0 leaves libtorch's current setting. Default <see cref="DefaultSingleRowThreads"/> (1): see
+    /// the remarks.
+    /// </summary>
+    public int SingleRowThreads { get; set; } = DefaultSingleRowThreads;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option and its value.</summary>
+    public void Validate()
+    {
+        Guard.Positive(BatchSize, nameof(BatchSize));
+        Guard.NonNegative(Threads, nameof(Threads));
+        Guard.NonNegative(SingleRowThreads, nameof(SingleRowThreads));
+    }
+
+    /// <summary>A copy, so that a transformer is not changed by later edits of the options it was given.</summary>
+    internal ScoringOptions Copy() => (ScoringOptions)MemberwiseClone();
+}
