@@ -11,7 +11,7 @@ namespace WideMinima.MLNet;
 /// <remarks>
 /// <para>
 /// libtorch's thread count (<c>torch.set_num_threads</c>) is one process-wide setting, which training sets too
-/// (<see cref="WideMinimaTrainer.Options.Threads"/>). The transformer sets the count it scores with on the calling
+/// (<see cref="Training.TrainingOptions.Threads"/>). The transformer sets the count it scores with on the calling
 /// thread just before each forward pass and puts the previous count back just after (about 1 µs), so that a
 /// prediction does not change the threads of training or of other code in the process. In the OpenMP build of
 /// libtorch that TorchSharp ships for Linux, the count is also held per thread: a thread that scores with 1 thread
@@ -46,7 +46,7 @@ public sealed class ScoringOptions
 
     /// <summary>
     /// libtorch intra-op threads for the forward passes of <c>Transform</c> (bulk scoring); 0 leaves libtorch's
-    /// current setting, which <see cref="WideMinimaTrainer.Options.Threads"/> set when the model was trained in this
+    /// current setting, which <see cref="Training.TrainingOptions.Threads"/> set when the model was trained in this
     /// process (otherwise libtorch's default: all cores). Default <see cref="DefaultThreads"/> (0).
     /// </summary>
     public int Threads { get; set; } = DefaultThreads;

@@ -18,8 +18,8 @@ public static class WideMinimaCatalog
     /// <param name="epochs">The training budget in epochs.</param>
     /// <param name="exploreFraction">The Knee schedule's explore share of the budget (0.5, the paper's recommendation).</param>
     public static WideMinimaTrainer WideMinima(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
-        string labelColumnName = TrainingDefaults.LabelColumnName, string featureColumnName = TrainingDefaults.FeatureColumnName,
-        int epochs = TrainingDefaults.Epochs, double exploreFraction = TrainingDefaults.ExploreFraction) =>
+        string labelColumnName = WideMinimaTrainer.Options.DefaultLabelColumnName, string featureColumnName = WideMinimaTrainer.Options.DefaultFeatureColumnName,
+        int epochs = TrainingOptions.DefaultEpochs, double exploreFraction = KneeScheduleOptions.DefaultExploreFraction) =>
         catalog.WideMinima(new WideMinimaTrainer.Options
         {
             LabelColumnName = labelColumnName,

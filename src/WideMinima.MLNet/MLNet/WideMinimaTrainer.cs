@@ -57,7 +57,7 @@ public sealed partial class WideMinimaTrainer : IEstimator<WideMinimaTransformer
         if (warning is not null) channel.Warning(MessageSensitivity.None, warning);
         Log($"training {spec.Kind} on {train.Count} examples x {train.FeatureCount} features, {label.ClassCount} classes, device {device}, seed {seed}");
 
-        var result = ClassifierTraining.Train(train, validation, o.ToTrainingOptions(), spec, seed, device, Log, cancellationToken);
+        var result = ClassifierTraining.Train(train, validation, o, spec, seed, device, Log, cancellationToken);
         var columns = new ModelColumns(o.LabelColumnName, o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName);
         return new WideMinimaTransformer(result.Model, device, spec, columns, label, result.Report, o.Scoring);
     }

@@ -29,42 +29,31 @@ public sealed class WideMinimaTuner
         _options = options;
     }
 
-    /// <summary>Options of <see cref="WideMinimaTuner"/>.</summary>
-    public sealed class Options
+    /// <summary>
+    /// Options of <see cref="WideMinimaTuner"/>: the search (<see cref="TuningOptions"/>: space, rungs, validation split,
+    /// budget; declared and defaulted there) plus the model's training and what the search talks to.
+    /// </summary>
+    public sealed record Options : TuningOptions
     {
+        /// <summary>Options with every default.</summary>
+        public Options()
+        {
+        }
+
+        /// <summary>Options that search as <paramref name="search"/> says (a config's <c>tune:</c> section), with the defaults for the rest.</summary>
+        public Options(TuningOptions search) : base(search)
+        {
+        }
+
         /// <summary>
         /// The model and its training (network, optimizer, batch size, columns, device, threads, width for the final
-        /// model). <see cref="WideMinimaTrainer.Options.Epochs"/> is the full budget: the top rung and the final fit.
+        /// model). <see cref="TrainingOptions.Epochs"/> is the full budget: the top rung and the final fit.
         /// Its schedule is replaced by each trial's; its seed (default 1) is every trial's seed.
         /// </summary>
         public WideMinimaTrainer.Options Trainer { get; set; } = new();
 
-        /// <summary>What to search.</summary>
-        public TuningSpace Space { get; set; } = new();
-
-        /// <summary>The smallest rung in epochs. Default 1.</summary>
-        public int GracePeriod { get; set; } = 1;
-
-        /// <summary>Successive halving's η, at least 2. Default 3.</summary>
-        public int ReductionFactor { get; set; } = 3;
-
-        /// <summary>The share of the training data held out for validation, in (0, 0.5]. Default 0.1.</summary>
-        public double ValidationShare { get; set; } = 0.1;
-
-        /// <summary>Seeds the tuner and the validation split. Default 1.</summary>
-        public int Seed { get; set; } = 1;
-
-        /// <summary>Compute cap in epochs of the whole training set, the final fits included.</summary>
-        public double? BudgetEpochs { get; set; }
-
-        /// <summary>Wall-time cap of the search.</summary>
-        public TimeSpan? BudgetTime { get; set; }
-
         /// <summary>Final fits the compute budget keeps back (each costs <c>Trainer.Epochs</c>). Default 1.</summary>
         public int FinalFits { get; set; } = 1;
-
-        /// <summary>Train the Knee shares of a proposal by fork-and-decay. Default true.</summary>
-        public bool ForkAndDecay { get; set; } = true;
 
         /// <summary>Where fork-and-decay keeps its trunk checkpoints while a job runs (deleted after it); null: the temporary folder.</summary>
         public string? ScratchDirectory { get; set; }
@@ -89,16 +78,12 @@ public sealed class WideMinimaTuner
         public Func<TimeSpan>? Clock { get; set; }
 
         /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option and its value.</summary>
-        public void Validate()
+        public override void Validate()
         {
+            base.Validate();
             ArgumentNullException.ThrowIfNull(Trainer, nameof(Trainer));
-            ArgumentNullException.ThrowIfNull(Space, nameof(Space));
             Trainer.Validate();
-            Space.Validate();
             Asha.BudgetRungs(Trainer.Epochs, GracePeriod, ReductionFactor);
-            StratifiedSplit.CheckShare(ValidationShare, "validation_share");
-            if (BudgetEpochs is null && BudgetTime is null) throw Internal.Guard.Fail("budget", "none", "must cap compute (BudgetEpochs) or wall time (BudgetTime), or both");
-            if (BudgetTime is TimeSpan t && t <= TimeSpan.Zero) throw Internal.Guard.Fail("budget_minutes", t.TotalMinutes, "must be positive");
             Internal.Guard.Positive(FinalFits, nameof(FinalFits));
             Internal.Guard.Positive(Parallelism, nameof(Parallelism));
             if (Parallelism > 1 && Dispatcher is null)
@@ -107,9 +92,9 @@ public sealed class WideMinimaTuner
             {
                 double smallest = SmallestTrial(Trainer.Epochs, GracePeriod, ReductionFactor, ValidationShare);
                 double needed = FinalFits * Trainer.Epochs + smallest;
-                if (!double.IsFinite(b) || b < needed)
-                    throw Internal.Guard.Fail("budget_epochs", b, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"is too small to finish one trial: at least {needed:0.##} epochs ({FinalFits} final fit(s) of {Trainer.Epochs} epochs and one trial of {smallest:0.##} at the first rung)"));
+                if (b < needed)
+                    throw Internal.Guard.Fail(nameof(BudgetEpochs), b, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"is too small to finish one trial: it needs at least {needed:0.##} epochs ({FinalFits} final fit(s) of {Trainer.Epochs} epochs and one trial of {smallest:0.##} at the first rung)"));
             }
         }
 
@@ -138,7 +123,7 @@ public sealed class WideMinimaTuner
         var asha = new Asha(o.Trainer.Epochs, o.GracePeriod, o.ReductionFactor);
         Log($"rungs (epochs): {string.Join(", ", asha.Rungs)}; reduction factor {o.ReductionFactor}{(o.Dispatcher is null ? "" : $"; {o.Parallelism} job(s) in flight on workers")}");
         var stopwatch = Stopwatch.StartNew();
-        var search = new TuningSearch(new RandomTuner(o.Space, o.Seed), asha, runner, new TuningBudget(o.BudgetEpochs, o.BudgetTime),
+        var search = new TuningSearch(new RandomTuner(o, o.Seed), asha, runner, new TuningBudget(o.BudgetEpochs, o.BudgetTime),
             o.Clock ?? (() => stopwatch.Elapsed), o.Trainer.Seed ?? 1)
         {
             ReservedEpochs = o.FinalFits * o.Trainer.Epochs,
@@ -178,7 +163,7 @@ public sealed class WideMinimaTuner
         var (device, warning) = TorchDevices.Resolve(t.Device);
         if (warning is not null) warn(warning);
         log($"tuning {spec.Kind} on {train.Count} training and {validation.Count} validation examples (share {o.ValidationShare}, seed {o.Seed}), device {device}");
-        return new ClassifierTrialRunner(train, validation, t.ToTrainingOptions(), spec, device, all.Count, _ => { },
+        return new ClassifierTrialRunner(train, validation, t, spec, device, all.Count, _ => { },
             o.ForkAndDecay ? TuningForks.Trainer(o.ScratchDirectory) : null);
     }
 
@@ -186,11 +171,14 @@ public sealed class WideMinimaTuner
     public WideMinimaTransformer FitFinal(IDataView trainData, TrialSettings settings, int seed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var options = _options.Trainer.Copy();
-        options.Schedule = settings.ToSchedule();
-        options.WeightDecay = settings.WeightDecay ?? options.WeightDecay;
-        options.Seed = seed;
-        options.ValidationSet = null;
+        var options = _options.Trainer with
+        {
+            Schedule = settings.ToSchedule(),
+            Optimizer = settings.Family.Optimizer(_options.Trainer.Optimizer),
+            WeightDecay = settings.WeightDecay ?? _options.Trainer.WeightDecay,
+            Seed = seed,
+            ValidationSet = null,
+        };
         return new WideMinimaTrainer(_mlContext, options).Fit(trainData, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using WideMinima.Tuning;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -47,7 +48,7 @@ internal sealed class LedgerBenchmark : Command<LedgerBenchmark.Settings>
     private static (double SecondsPerRun, double ClaimsPerSecond) Measure(Func<string, LedgerTarget> make, int seeds, int workers)
     {
         string sweep = $"bench-{Guid.NewGuid():N}"[..18];
-        var config = new SweepConfig { Name = sweep, Seeds = seeds, ExploreFractions = [0, 0.5, 0.9], Baselines = [SweepSchedule.Cosine] };
+        var config = new SweepConfig { Name = sweep, Seeds = seeds, ExploreFractions = [0, 0.5, 0.9], Baselines = [ScheduleFamily.Cosine] };
         var plan = SweepPlanner.Plan(config);
         var target = make(sweep);
         using (var setup = target.Open())

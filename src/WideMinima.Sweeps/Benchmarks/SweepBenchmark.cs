@@ -1,3 +1,4 @@
+using WideMinima.Tuning;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
@@ -28,7 +29,7 @@ internal sealed class SweepBenchmark : Command<SweepBenchmark.Settings>
         {
             Name = "bench",
             ExploreFractions = [0, 0.5, 0.9],
-            Baselines = [SweepSchedule.Cosine],
+            Baselines = [ScheduleFamily.Cosine],
             Seeds = 2,
             Epochs = 4,
         };
@@ -36,7 +37,7 @@ internal sealed class SweepBenchmark : Command<SweepBenchmark.Settings>
         {
             string folder = Path.Combine(root, name);
             if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-            var config = grid with { Workers = w, ThreadsPerRun = 1 };
+            var config = grid with { Workers = w, Threads = 1 };
             var (prepared, _) = SweepFolder.Prepare(folder, config, replace: false);
             var clock = Stopwatch.StartNew();
             SweepCoordinator.Run(Config.LedgerTarget.Sqlite(folder), prepared, new PlainView(TextWriter.Null), WorkerOptions.DefaultLease, cancellationToken);
@@ -46,7 +47,7 @@ internal sealed class SweepBenchmark : Command<SweepBenchmark.Settings>
         double one = Time("one-by-one", 1);
         double parallel = Time("parallel", workers);
         System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{runs} runs (MLP 784-{string.Join('-', grid.Model.Hidden)}-10, {grid.Epochs} epochs, 10k Fashion-MNIST images, width included), 1 thread per run: " +
+            $"{runs} runs (MLP 784-{string.Join('-', grid.HiddenSizes)}-10, {grid.Epochs} epochs, 10k Fashion-MNIST images, width included), 1 thread per run: " +
             $"one by one {one:F1} s; {workers} workers {parallel:F1} s; ratio {parallel / one:F3} on {Environment.ProcessorCount} cores"));
         return 0;
     }

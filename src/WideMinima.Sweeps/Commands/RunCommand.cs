@@ -1,5 +1,6 @@
 using Spectre.Console;
 using Spectre.Console.Cli;
+using WideMinima.Reports;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Terminal;
 using WideMinima.Sweeps.Execution;
@@ -32,43 +33,24 @@ internal sealed class RunCommand : Command<RunSettings>
             int pending = ledger.Runs().Count(r => r.Status == Ledger.RunStatus.Pending);
             System.Console.WriteLine($"Registered sweep '{prepared.Name}' in {target.Where}: {total} runs, {pending} pending. No worker started (--workers 0).");
             System.Console.WriteLine(target.IsShared
-                ? $"Start workers anywhere with: wideminima-sweeps worker --ledger {target.Location!.Display} --sweep {prepared.Name}"
-                : $"Start workers with: wideminima-sweeps run --config <same config> --out {target.Folder}");
+                ? $"Start workers anywhere with: {ProgramName.Command} worker --ledger {target.Location!.Display} --sweep {prepared.Name}"
+                : $"Start workers with: {ProgramName.Command} worker --out {target.Folder}");
             return ExitCodes.Success;
         }
 
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        System.Console.CancelKeyPress += onCancel;
-        try
+        using var stop = new StopSignals(cancellationToken);
+        System.Console.WriteLine($"Sweep '{prepared.Name}' in {target.Where}: {total} runs, {prepared.Workers} worker(s) x {prepared.Threads} thread(s).");
+        Action<Ledger.IRunLedger>? refresh = target.Folder is null ? null : ledger => ReportWriter.TryWriteAll(target.Folder, ledger, System.Console.Error.WriteLine);
+        int failed = Display.Interactive
+            ? Display.WithProgress(ctx => SweepCoordinator.Run(target, prepared, new LiveView(ctx, total), lease, stop.Token, checkpoints, refresh))
+            : SweepCoordinator.Run(target, prepared, new PlainView(System.Console.Out), lease, stop.Token, checkpoints, refresh);
+        StatusCommand.Print(target);
+        if (stop.Requested)
         {
-            System.Console.WriteLine($"Sweep '{prepared.Name}' in {target.Where}: {total} runs, {prepared.Workers} worker(s) x {prepared.ThreadsPerRun} thread(s).");
-            int failed;
-            if (System.Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-            {
-                failed = SweepCoordinator.Run(target, prepared, new PlainView(System.Console.Out), lease, cancel.Token, checkpoints);
-            }
-            else
-            {
-                failed = 0;
-                AnsiConsole.Progress()
-                    .AutoClear(false)
-                    .HideCompleted(true)
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                    .Start(ctx => failed = SweepCoordinator.Run(target, prepared, new LiveView(ctx, total), lease, cancel.Token, checkpoints));
-            }
-            StatusCommand.Print(target);
-            if (cancel.IsCancellationRequested)
-            {
-                System.Console.WriteLine("Stopped; run the same command again to continue where it left off.");
-                return ExitCodes.Stopped;
-            }
-            if (target.Folder is not null) System.Console.WriteLine($"Reports: {Path.Combine(target.Folder, "summary.md")}, results.csv, results.json, plots/");
-            return failed > 0 ? ExitCodes.SomeRunsFailed : ExitCodes.Success;
+            System.Console.WriteLine("Stopped; run the same command again to continue where it left off.");
+            return stop.ExitCode;
         }
-        finally
-        {
-            System.Console.CancelKeyPress -= onCancel;
-        }
+        if (target.Folder is not null) System.Console.WriteLine($"Reports: {Path.Combine(target.Folder, "summary.md")}, results.csv, results.json, plots/");
+        return failed > 0 ? ExitCodes.SomeRunsFailed : ExitCodes.Success;
     }
 }

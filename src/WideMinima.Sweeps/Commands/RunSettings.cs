@@ -1,7 +1,10 @@
 using System.ComponentModel;
 using System.Globalization;
 using Spectre.Console.Cli;
+using WideMinima.Models;
 using WideMinima.Sweeps.Config;
+using WideMinima.Training;
+using WideMinima.Tuning;
 using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Commands;
@@ -108,27 +111,24 @@ internal class RunSettings : LedgerSettings
             PeakLr = PeakLr ?? c.PeakLr,
             BatchSize = BatchSize ?? c.BatchSize,
             WarmupFraction = WarmupFraction ?? c.WarmupFraction,
-            Model = c.Model with
-            {
-                Kind = Model is null ? c.Model.Kind : ConfigNames.Parse<SweepModel>("--model", Model),
-                Hidden = Hidden is null ? c.Model.Hidden : [.. Numbers("--hidden", Hidden).Select(h => (int)h)],
-            },
+            Model = Model is null ? c.Model : ConfigNames.Parse<ModelKind>("--model", Model),
+            HiddenSizes = Hidden is null ? c.HiddenSizes : [.. Numbers("--hidden", Hidden).Select(h => (int)h)],
             Dataset = dataset,
-            ThreadsPerRun = ThreadsPerRun ?? c.ThreadsPerRun,
+            Threads = ThreadsPerRun ?? c.Threads,
             Width = NoWidth ? null : c.Width,
             Metrics = NoWidth ? null : c.Metrics, // no width and no metrics list: no metric at all
-            Device = Device is null ? c.Device : ConfigNames.Parse<SweepDevice>("--device", Device),
+            Device = Device is null ? c.Device : ConfigNames.Parse<DeviceKind>("--device", Device),
             Tensorboard = Tensorboard || c.Tensorboard,
         };
     }
 
     /// <summary><c>cosine,step</c> as schedules; <c>none</c> as none. An unknown name is an error naming its place.</summary>
-    private static SweepSchedule[] Schedules(string text)
+    private static ScheduleFamily[] Schedules(string text)
     {
         if (text == "none") return [];
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var schedules = new SweepSchedule[parts.Length];
-        for (int i = 0; i < parts.Length; i++) schedules[i] = ConfigNames.Parse<SweepSchedule>($"--baselines[{i}]", parts[i]);
+        var schedules = new ScheduleFamily[parts.Length];
+        for (int i = 0; i < parts.Length; i++) schedules[i] = ConfigNames.Parse<ScheduleFamily>($"--baselines[{i}]", parts[i]);
         return schedules;
     }
 

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Spectre.Console.Cli;
 using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Execution;
 using WideMinima.Tuning;
 
 namespace WideMinima.Sweeps.Commands;
@@ -37,7 +38,7 @@ internal sealed class TuneSettings : RunSettings
                 BudgetEpochs = BudgetEpochs ?? t.BudgetEpochs,
                 BudgetMinutes = BudgetMinutes ?? t.BudgetMinutes,
                 Families = Families is null ? t.Families : ParseFamilies(Families),
-                PeakLr = new ValueRange(PeakLrMin ?? t.PeakLr.Min, PeakLrMax ?? t.PeakLr.Max),
+                PeakLearningRate = new ValueRange(PeakLrMin ?? t.PeakLearningRate.Min, PeakLrMax ?? t.PeakLearningRate.Max),
                 ExploreShares = ExploreShares is null ? t.ExploreShares : Numbers("--explore-shares", ExploreShares),
                 GracePeriod = GracePeriod ?? t.GracePeriod,
                 ReductionFactor = ReductionFactor ?? t.ReductionFactor,
@@ -52,7 +53,7 @@ internal sealed class TuneSettings : RunSettings
 
     private static ScheduleFamily[] ParseFamilies(string text) =>
         [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(n => ScheduleFamilies.Parse(n) ?? throw new SweepConfigException("--families", n, "must be knee, cosine, step or one-cycle"))];
+            .Select((n, i) => ConfigNames.Parse<ScheduleFamily>($"--families[{i}]", n))];
 }
 
 /// <summary>Checks a tuning config before anything trains; every error names the field (<c>tune.*</c>) and the value.</summary>
@@ -61,32 +62,12 @@ internal static class TuneConfigValidator
     public static void Validate(SweepConfig config)
     {
         var t = config.Tune ?? throw new SweepConfigException("tune", null, "must be present: the config needs a 'tune:' section with a budget");
-        try
-        {
-            t.Space.Validate("tune.");
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new SweepConfigException(e.Message);
-        }
-        if (t.ReductionFactor < 2) throw new SweepConfigException("tune.reduction_factor", t.ReductionFactor, "must be at least 2");
         if (t.GracePeriod < 1 || t.GracePeriod > config.Epochs)
             throw new SweepConfigException("tune.grace_period", t.GracePeriod, $"must be between 1 and epochs ({config.Epochs})");
-        if (!double.IsFinite(t.ValidationShare) || t.ValidationShare <= 0 || t.ValidationShare > 0.5)
-            throw new SweepConfigException("tune.validation_share", t.ValidationShare, "must be in (0, 0.5]");
         if (t.Top < 1) throw new SweepConfigException("tune.top", t.Top, "must be at least 1");
         if (t.ParallelJobs is int p && p < 1) throw new SweepConfigException("tune.parallel_jobs", p, "must be at least 1");
-        if (t.BudgetEpochs is null && t.BudgetMinutes is null)
-            throw new SweepConfigException("tune.budget_epochs", null, "or tune.budget_minutes must be set: tuning needs a budget");
-        if (t.BudgetMinutes is double m && (!double.IsFinite(m) || m <= 0)) throw new SweepConfigException("tune.budget_minutes", m, "must be a positive number of minutes");
-        if (t.BudgetEpochs is double b)
-        {
-            double smallest = MLNet.WideMinimaTuner.Options.SmallestTrial(config.Epochs, t.GracePeriod, t.ReductionFactor, t.ValidationShare);
-            double needed = FinalFits(config) * config.Epochs + smallest;
-            if (!double.IsFinite(b) || b < needed)
-                throw new SweepConfigException("tune.budget_epochs", b, string.Create(CultureInfo.InvariantCulture,
-                    $"is too small to finish one trial: it needs at least {needed:0.##} epochs ({FinalFits(config)} final fit(s) of {config.Epochs} epochs and one trial of {smallest:0.##} at the first rung)"));
-        }
+        // The search's own checks (the space, the rungs, the validation share, a budget that fits a trial and the final fits).
+        SweepConfigJson.Check(typeof(TuneConfig), "tune.", TuneJobs.TunerOptions(config, threads: 1, scratchDirectory: null).Validate);
     }
 
     /// <summary>Final fits on the whole training set: one, or the top settings times the seeds.</summary>

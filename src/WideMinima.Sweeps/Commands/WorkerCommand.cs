@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Runtime.InteropServices;
 using Spectre.Console.Cli;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
@@ -47,11 +46,7 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             double s => throw new SweepConfigException("--lease-seconds", s, "must be > 0 and at most 86400"),
         };
         var target = settings.ExistingTarget(needFolder: false);
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bool terminated = false;
-        System.Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        // A job launcher stops a worker with SIGTERM (Slurm's scancel and preemption, Kubernetes' pod deletion).
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; terminated = true; cancel.Cancel(); });
+        using var stop = new StopSignals(cancellationToken);
         if (settings.ExitWithParent)
         {
             // The parent holds our standard input: a "stop" line asks us to stop; when it dies, for any reason, the pipe closes.
@@ -59,11 +54,11 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             {
                 while (System.Console.In.ReadLine() is { } line)
                 {
-                    if (line.Trim() == SweepCoordinator.StopLine) cancel.Cancel();
+                    if (line.Trim() == WorkerPool.StopLine) stop.Request();
                 }
                 // Gone at once, like a crash: an orderly exit would run shutdown code under the training thread, which
                 // could then record a spurious failure. The run stays "running" and is taken over (its pid is gone).
-                if (!cancel.IsCancellationRequested)
+                if (!stop.Requested)
                 {
                     using var self = System.Diagnostics.Process.GetCurrentProcess();
                     self.Kill();
@@ -79,7 +74,7 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
         var config = SweepConfigJson.Parse(header.ConfigJson, ledger.Description);
         int threads = settings.Threads ?? 0;
         if (threads <= 0 && int.TryParse(Environment.GetEnvironmentVariable("SLURM_CPUS_PER_TASK"), out int slurm)) threads = slurm;
-        if (threads <= 0) threads = config.ThreadsPerRun;
+        if (threads <= 0) threads = config.Threads;
         string? checkpoints = settings.Checkpoints is not null ? Path.GetFullPath(settings.Checkpoints)
             : target.Folder is not null ? SweepWorker.DefaultCheckpointFolder(target.Folder) : null;
         if (checkpoints is null && config.CheckpointEveryEpochs > 0 && config.Tune is null)
@@ -96,9 +91,9 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             Lease = lease,
             Log = log,
             AfterComplete = target.Folder is null || config.Tune is not null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log),
-        }).Run(cancel.Token);
+        }).Run(stop.Token);
         log($"worker finished {finished} run(s)");
-        if (cancel.IsCancellationRequested && !cancellationToken.IsCancellationRequested) return terminated ? 143 : ExitCodes.Stopped;
-        return ExitCodes.Success;
+        // A stop asked for by the parent ('run' stopping its workers) is an orderly end; a signal ends with its code.
+        return stop.Requested && !settings.ExitWithParent ? stop.ExitCode : ExitCodes.Success;
     }
 }

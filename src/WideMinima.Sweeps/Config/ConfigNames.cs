@@ -1,79 +1,61 @@
-using System.Reflection;
+using WideMinima.Ledger;
+using WideMinima.Models;
+using WideMinima.Sharpness;
+using WideMinima.Training;
+using WideMinima.Tuning;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using WideMinima.Ledger;
 
 namespace WideMinima.Sweeps.Config;
 
 /// <summary>
-/// The spelled names of the config enums (their <see cref="JsonStringEnumMemberNameAttribute"/>): the one place
-/// that turns a name from a config file or a flag into an enum value and back. Names are case-sensitive.
+/// The config's use of spelled enum names (<see cref="EnumNames"/>: the names on the enums themselves, core enums
+/// included): parsing a name from a config file or a flag into a value, with an error that names the field, the value
+/// and the known names. Names are case-sensitive.
 /// </summary>
 public static class ConfigNames
 {
     /// <summary>The spelled name of <paramref name="value"/>; an undefined value throws.</summary>
-    public static string Name<T>(T value) where T : struct, Enum =>
-        Table<T>.ByValue.TryGetValue(value, out string? name) ? name
-        : throw new ArgumentOutOfRangeException(nameof(value), value, $"is not a defined {typeof(T).Name}");
+    public static string Name<T>(T value) where T : struct, Enum => EnumNames.Name(value);
 
-    /// <summary>The value spelled <paramref name="name"/>, if there is one.</summary>
-    public static bool TryParse<T>(string? name, out T value) where T : struct, Enum
-    {
-        if (name is not null && Table<T>.ByName.TryGetValue(name, out value)) return true;
-        value = default;
-        return false;
-    }
+    /// <summary>The value spelled <paramref name="name"/>, if there is one a config may use.</summary>
+    public static bool TryParse<T>(string? name, out T value) where T : struct, Enum =>
+        EnumNames.TryParse(name, out value) && All<T>().Contains(name!);
 
     /// <summary>The value spelled <paramref name="name"/>, or <see cref="SweepConfigException"/> naming the field and listing the names.</summary>
     public static T Parse<T>(string field, string? name) where T : struct, Enum =>
         TryParse(name, out T value) ? value : throw new SweepConfigException(field, name, Rule<T>());
 
-    /// <summary>Every spelled name, in declaration order.</summary>
-    public static IReadOnlyList<string> All<T>() where T : struct, Enum => Table<T>.Names;
+    /// <summary>
+    /// Every spelled name a config may use, in declaration order: all of the enum's, except <c>custom</c> for the model
+    /// (a network built by code has no place in a config file).
+    /// </summary>
+    public static IReadOnlyList<string> All<T>() where T : struct, Enum =>
+        typeof(T) == typeof(ModelKind) ? [.. EnumNames.All<T>().Where(n => n != EnumNames.Name(ModelKind.Custom))] : EnumNames.All<T>();
 
     /// <summary>"is not a known schedule (cosine, step, ...)": the rule an unknown name breaks.</summary>
     public static string Rule<T>() where T : struct, Enum => $"is not a known {Describe<T>()} ({string.Join(", ", All<T>())})";
 
     /// <summary>What a value of <typeparamref name="T"/> is, in words, for messages.</summary>
-    public static string Describe<T>() where T : struct, Enum => typeof(T).Name switch
+    public static string Describe<T>() where T : struct, Enum => typeof(T) switch
     {
-        nameof(SweepSchedule) => "schedule",
-        nameof(SweepModel) => "model kind",
-        nameof(SweepOptimizer) => "optimizer",
-        nameof(SweepDevice) => "device",
-        nameof(WidthMethod) => "width method",
-        nameof(DatasetKind) => "dataset kind",
-        nameof(WideMinima.Ledger.WidthMetric) => "metric",
-        nameof(WideMinima.Sharpness.AdaptiveNorm) => "adaptive norm",
-        _ => throw new ArgumentException($"{typeof(T).Name} is not a config enum.", nameof(T)),
+        var t when t == typeof(ScheduleFamily) => "schedule",
+        var t when t == typeof(ModelKind) => "model kind",
+        var t when t == typeof(OptimizerKind) => "optimizer",
+        var t when t == typeof(DeviceKind) => "device",
+        var t when t == typeof(AscentMethod) => "width method",
+        var t when t == typeof(Augmentation) => "augmentation",
+        var t when t == typeof(DivergenceAction) => "divergence action",
+        var t when t == typeof(DatasetKind) => "dataset kind",
+        var t when t == typeof(WidthMetric) => "metric",
+        var t when t == typeof(AdaptiveNorm) => "adaptive norm",
+        _ => typeof(T).Name,
     };
 
     /// <summary>Throws <see cref="SweepConfigException"/> naming the field when <paramref name="value"/> is not a defined member.</summary>
     public static void CheckDefined<T>(T value, string field) where T : struct, Enum
     {
         if (!Enum.IsDefined(value)) throw new SweepConfigException(field, value, Rule<T>());
-    }
-
-    private static class Table<T> where T : struct, Enum
-    {
-        public static readonly IReadOnlyList<string> Names;
-        public static readonly Dictionary<string, T> ByName = new(StringComparer.Ordinal);
-        public static readonly Dictionary<T, string> ByValue = [];
-
-        static Table()
-        {
-            var names = new List<string>();
-            foreach (var field in typeof(T).GetFields(BindingFlags.Public | BindingFlags.Static))
-            {
-                string name = field.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name
-                    ?? throw new InvalidOperationException($"{typeof(T).Name}.{field.Name} has no spelled name.");
-                var value = (T)field.GetValue(null)!;
-                ByName.Add(name, value);
-                ByValue.Add(value, name);
-                names.Add(name);
-            }
-            Names = names;
-        }
     }
 }
 

@@ -1,3 +1,8 @@
+using WideMinima.Models;
+using WideMinima.Sharpness;
+using WideMinima.Training;
+using WideMinima.Tuning;
+
 namespace WideMinima.Sweeps.Config;
 
 /// <summary>Built-in sweep definitions.</summary>
@@ -16,12 +21,13 @@ public static class Presets
         {
             Name = "quick",
             Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnistSubset },
-            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [512, 512] },
+            Model = ModelKind.Mlp,
+            HiddenSizes = [512, 512],
             Epochs = 12,
             BatchSize = 128,
             PeakLr = 0.1,
             ExploreFractions = [0, 0.25, 0.5, 0.75, 0.9],
-            Baselines = [SweepSchedule.Cosine, SweepSchedule.Step],
+            Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Step],
             Seeds = 4,
             Workers = 2,
         });
@@ -33,7 +39,8 @@ public static class Presets
         {
             Name = "default",
             Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnist },
-            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [512, 512] },
+            Model = ModelKind.Mlp,
+            HiddenSizes = [512, 512],
             Epochs = 10,
             Seeds = 3,
             Workers = 2,
@@ -51,19 +58,21 @@ public static class Presets
         {
             Name = "paper",
             Dataset = new DatasetConfig { Kind = DatasetKind.Cifar10 },
-            Model = new ModelConfig { Kind = SweepModel.ResNet18, Hidden = [] },
+            Model = ModelKind.ResNet18,
+            HiddenSizes = [],
             Epochs = 200,
             BatchSize = 128,
             PeakLr = 0.1,
             Momentum = 0.9,
             WeightDecay = 5e-4,
             ExploreFractions = [0, 0.15, 0.3, 0.5],
-            Baselines = [SweepSchedule.Cosine, SweepSchedule.Step, SweepSchedule.ExploreStep, SweepSchedule.Linear],
+            Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Step, ScheduleFamily.ExploreStep, ScheduleFamily.Linear],
             Seeds = 50,
             Workers = 1,
-            Device = SweepDevice.Auto,
-            Augment = true,
-            Width = new WidthConfig { Method = WidthMethod.Sgd, MaxSteps = 1000, BatchSize = 128, SampleSize = 10_000, Patience = 0 },
+            Device = DeviceKind.Auto,
+            Augmentation = Augmentation.CropAndFlip,
+            // The reference protocol (SGD ascent, lr 1e-3) on 10,000 examples in batches of 128, every step evaluated, no early stop.
+            Width = new KeskarWidthOptions { Method = AscentMethod.Sgd, MaxSteps = 1000, BatchSize = 128, SampleSize = 10_000, EvaluateEvery = 1, Patience = null },
         },
         CannotRunHere: "It cannot run on this project's build machines: they have no GPU, and CIFAR-10 cannot be downloaded there. " +
             "On 2 CPU cores one 200-epoch ResNet-18 run would take weeks.");
@@ -78,11 +87,12 @@ public static class Presets
         {
             Name = "quick-tune",
             Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnistSubset },
-            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [512, 512] },
+            Model = ModelKind.Mlp,
+            HiddenSizes = [512, 512],
             Epochs = 12,
             Seeds = 1,
             Workers = 1,
-            ThreadsPerRun = 1, // the MLP's 128-example batches gain little from a second thread, and one thread is robust on a shared machine
+            Threads = 1, // the MLP's 128-example batches gain little from a second thread, and one thread is robust on a shared machine
             Tune = new TuneConfig { BudgetEpochs = 72, BudgetMinutes = 4.5 },
         });
 
@@ -96,11 +106,12 @@ public static class Presets
         {
             Name = "default-tune",
             Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnist },
-            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [512, 512] },
+            Model = ModelKind.Mlp,
+            HiddenSizes = [512, 512],
             Epochs = 10,
             Seeds = 1,
             Workers = 1,
-            ThreadsPerRun = 1,
+            Threads = 1,
             Tune = new TuneConfig { BudgetEpochs = 160, BudgetMinutes = 28 },
         });
 

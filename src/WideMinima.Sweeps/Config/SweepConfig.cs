@@ -1,44 +1,43 @@
 using System.Text.Json.Serialization;
+using WideMinima.Ledger;
+using WideMinima.Schedules;
 using WideMinima.Sharpness;
 using WideMinima.Training;
-using WideMinima.Ledger;
+using WideMinima.Tuning;
 
 namespace WideMinima.Sweeps.Config;
 
 /// <summary>
-/// A sweep definition: what to train, which schedules and explore shares to compare, how many seeds.
-/// Read from JSON with snake_case keys (see docs/sweep-config.md); every field has a default. The training
-/// defaults are the trainer's (<see cref="TrainingDefaults"/>), the width defaults the fast protocol's
-/// (<see cref="KeskarWidthOptions.Fast"/>).
+/// A sweep definition: what to train, which schedules and explore shares to compare, how many seeds. Read from JSON or
+/// YAML with snake_case keys (see docs/sweep-config.md); every field has a default.
 /// </summary>
-public sealed record SweepConfig
+/// <remarks>
+/// The training settings are the trainer's own: a sweep config <em>is</em> a <see cref="TrainingOptions"/> (the keys
+/// <c>model</c>, <c>hidden_sizes</c>, <c>epochs</c>, <c>batch_size</c>, <c>optimizer</c>, <c>momentum</c>,
+/// <c>weight_decay</c>, <c>augmentation</c>, <c>device</c>, <c>threads</c>, <c>width</c>, <c>hessian</c>,
+/// <c>adaptive</c>, ...), with their defaults and checks declared there, except where a sweep deliberately differs,
+/// said once in <see cref="SweepConfig()"/>: it trains on the CPU (bit-for-bit reproducible runs), measures the Keskar
+/// width with the fast protocol (<see cref="KeskarWidthOptions.Fast"/>), and records a diverged run as a result. What
+/// only a sweep has (the schedules compared, the seeds, the data, the workers) is declared here.
+/// </remarks>
+public sealed record SweepConfig : TrainingOptions
 {
-    /// <summary>A label for reports.</summary>
+    /// <summary>A sweep's defaults: the trainer's, except three deliberate differences (see the remarks).</summary>
+    public SweepConfig()
+    {
+        Device = DeviceKind.Cpu;
+        Width = KeskarWidthOptions.Fast();
+        OnDivergence = DivergenceAction.Stop;
+    }
+
+    /// <summary>A label for reports, and the sweep's key in a shared ledger.</summary>
     public string Name { get; init; } = "sweep";
 
     /// <summary>The data.</summary>
     public DatasetConfig Dataset { get; init; } = new();
 
-    /// <summary>The network.</summary>
-    public ModelConfig Model { get; init; } = new();
-
-    /// <summary>The budget in epochs, the same for every schedule.</summary>
-    public int Epochs { get; init; } = TrainingDefaults.Epochs;
-
-    /// <summary>Examples per step.</summary>
-    public int BatchSize { get; init; } = TrainingDefaults.BatchSize;
-
     /// <summary>Peak learning rate, shared by every schedule.</summary>
-    public double PeakLr { get; init; } = TrainingDefaults.PeakLearningRate;
-
-    /// <summary><c>sgd</c> (Nesterov momentum) or <c>adamw</c>.</summary>
-    public SweepOptimizer Optimizer { get; init; } = SweepOptimizer.Sgd;
-
-    /// <summary>SGD momentum.</summary>
-    public double Momentum { get; init; } = TrainingDefaults.Momentum;
-
-    /// <summary>Weight decay.</summary>
-    public double WeightDecay { get; init; } = TrainingDefaults.WeightDecay;
+    public double PeakLr { get; init; } = ScheduleOptions.DefaultPeakLearningRate;
 
     /// <summary>Linear warmup as a share of the budget, for every schedule.</summary>
     public double WarmupFraction { get; init; }
@@ -48,10 +47,11 @@ public sealed record SweepConfig
 
     /// <summary>
     /// Baselines: <c>cosine</c>, <c>step</c> (milestones at <see cref="StepMilestones"/>), <c>explore-step</c>
-    /// (the paper's Section 3 protocol, once per explore fraction), <c>linear</c>, <c>one-cycle</c>, <c>constant</c>.
+    /// (the paper's Section 3 protocol, once per explore fraction), <c>linear</c>, <c>one-cycle</c>, <c>constant</c>,
+    /// <c>schedule-free</c> (no schedule: the Schedule-Free optimizer of <see cref="TrainingOptions.Optimizer"/>'s family).
     /// </summary>
-    public IReadOnlyList<SweepSchedule> Baselines { get; init; } =
-        [SweepSchedule.Cosine, SweepSchedule.Step, SweepSchedule.ExploreStep, SweepSchedule.Linear, SweepSchedule.OneCycle];
+    public IReadOnlyList<ScheduleFamily> Baselines { get; init; } =
+        [ScheduleFamily.Cosine, ScheduleFamily.Step, ScheduleFamily.ExploreStep, ScheduleFamily.Linear, ScheduleFamily.OneCycle];
 
     /// <summary>The classic step baseline's milestones as shares of the budget.</summary>
     public IReadOnlyList<double> StepMilestones { get; init; } = [0.5, 0.75];
@@ -62,23 +62,8 @@ public sealed record SweepConfig
     /// <summary>The first seed; the others follow it.</summary>
     public int FirstSeed { get; init; } = 1;
 
-    /// <summary>Width measurement; null turns it off.</summary>
-    public WidthConfig? Width { get; init; } = new();
-
     /// <summary>Worker processes sharing the ledger.</summary>
     public int Workers { get; init; } = 2;
-
-    /// <summary>Torch threads per run; 0 divides the cores between the workers. Fixed in the ledger so resumed runs compute the same.</summary>
-    public int ThreadsPerRun { get; init; }
-
-    /// <summary>
-    /// <c>cpu</c> (default: bit-for-bit reproducible runs), <c>cuda</c> or <c>auto</c>. Unlike the trainer's
-    /// default (<see cref="TrainingDefaults.Device"/>, auto), a sweep trains on the CPU unless told otherwise.
-    /// </summary>
-    public SweepDevice Device { get; init; } = SweepDevice.Cpu;
-
-    /// <summary>Random crop and horizontal flip of image-shaped training data (the paper's CIFAR-10 augmentation).</summary>
-    public bool Augment { get; init; }
 
     /// <summary>Write TensorBoard scalars per run under <c>tensorboard/</c>.</summary>
     public bool Tensorboard { get; init; }
@@ -87,32 +72,26 @@ public sealed record SweepConfig
     /// Save each run's whole training state every this many epochs (under <c>--checkpoints</c>), so that a run whose
     /// worker died resumes from its last checkpoint instead of epoch 0; 0 (the default) saves none.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int CheckpointEveryEpochs { get; init; }
 
     /// <summary>Keep every checkpoint of a run after it finishes (default: only the newest is kept while it runs, and none after).</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool KeepCheckpoints { get; init; }
 
     /// <summary>The <c>tune:</c> section, read by <c>tune</c> (ignored by <c>run</c>); absent by default.</summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public TuneConfig? Tune { get; init; }
 
     /// <summary>
     /// Width metrics to record per run: <c>keskar</c>, <c>hessian_top</c>, <c>hessian_trace</c>, <c>adaptive</c>. Null (the
-    /// default, left out of the written config so that older ledgers still match) means <c>[keskar]</c>, or none when
-    /// <see cref="Width"/> is null. Keskar uses <see cref="Width"/>'s settings (its defaults when null).
+    /// default, left out of the written config) means <c>[keskar]</c>, or none when <see cref="TrainingOptions.Width"/> is
+    /// null. Keskar uses <c>width</c>'s settings, the Hessian metrics <c>hessian</c>'s (the quick
+    /// <see cref="HessianOptions.Fast"/> profile when absent), adaptive sharpness <c>adaptive</c>'s (the library's
+    /// defaults when absent).
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<WidthMetric>? Metrics { get; init; }
-
-    /// <summary>Settings of the Hessian metrics; null uses the defaults.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public HessianConfig? Hessian { get; init; }
-
-    /// <summary>Settings of the adaptive metric; null uses the defaults.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public AdaptiveConfig? Adaptive { get; init; }
 
     /// <summary>Keep each finished run's model under <c>models/RUN_ID.zip</c>, for <c>landscape</c>. Null (default): no.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -161,45 +140,4 @@ public sealed record DatasetConfig
 
     /// <summary>Use only the first N test examples.</summary>
     public int? TestLimit { get; init; }
-}
-
-/// <summary>The network.</summary>
-public sealed record ModelConfig
-{
-    /// <summary><c>mlp</c>, <c>cnn</c> or <c>resnet18</c> (the last two need image-shaped data).</summary>
-    public SweepModel Kind { get; init; } = SweepModel.Mlp;
-
-    /// <summary>MLP hidden widths.</summary>
-    public IReadOnlyList<int> Hidden { get; init; } = TrainingDefaults.HiddenSizes;
-}
-
-/// <summary>
-/// Keskar width measurement. Every default is the fast protocol's (<see cref="KeskarWidthOptions.Fast"/>);
-/// <c>method: sgd</c> starts from the reference protocol instead (<c>new KeskarWidthOptions()</c>) and takes the
-/// fields given here.
-/// </summary>
-public sealed record WidthConfig
-{
-    private static readonly KeskarWidthOptions FastProtocol = KeskarWidthOptions.Fast();
-
-    /// <summary><c>sign</c> (the fast protocol) or <c>sgd</c> (the reference protocol).</summary>
-    public WidthMethod Method { get; init; } = WidthMethod.Sign;
-
-    /// <summary>Box size ε.</summary>
-    public double Epsilon { get; init; } = FastProtocol.Epsilon;
-
-    /// <summary>Ascent steps at most.</summary>
-    public int MaxSteps { get; init; } = FastProtocol.MaxSteps;
-
-    /// <summary>SGD ascent step (method <c>sgd</c> only).</summary>
-    public double LearningRate { get; init; } = FastProtocol.LearningRate;
-
-    /// <summary>Training examples in the loss sample.</summary>
-    public int SampleSize { get; init; } = FastProtocol.SampleSize ?? throw new InvalidOperationException("The fast width protocol must fix its sample size.");
-
-    /// <summary>Examples per ascent step.</summary>
-    public int BatchSize { get; init; } = FastProtocol.BatchSize;
-
-    /// <summary>Stop after this many evaluations without improvement; 0 never stops early.</summary>
-    public int Patience { get; init; } = FastProtocol.Patience ?? 0;
 }

@@ -1,3 +1,9 @@
+using WideMinima.Ledger;
+using WideMinima.Models;
+using WideMinima.Sharpness;
+using WideMinima.Training;
+using WideMinima.Tuning;
+
 namespace WideMinima.Sweeps.Config;
 
 /// <summary>Pure checks of a sweep definition; the first problem throws <see cref="SweepConfigException"/>.</summary>
@@ -8,12 +14,13 @@ public static class SweepConfigValidator
     {
         ArgumentNullException.ThrowIfNull(c);
         if (string.IsNullOrWhiteSpace(c.Name)) throw new SweepConfigException("name", c.Name, "must not be empty");
-        Positive(c.Epochs, "epochs");
-        Positive(c.BatchSize, "batch_size");
+        if (c.Model == ModelKind.Custom) throw new SweepConfigException("model", "custom", "is not available to sweeps: a custom network is built by code (ModelFactory); use mlp, cnn or resnet18");
+        // The training settings are checked by their own types; their setting names become the config's keys.
+        if (c.Width is { } width) SweepConfigJson.Check(typeof(KeskarWidthOptions), "width.", width.Validate);
+        if (c.Hessian is { } hessian) SweepConfigJson.Check(typeof(HessianOptions), "hessian.", hessian.Validate);
+        if (c.Adaptive is { } adaptive) SweepConfigJson.Check(typeof(AdaptiveSharpnessOptions), "adaptive.", adaptive.Validate);
+        SweepConfigJson.Check(typeof(SweepConfig), "", c.Validate);
         if (!double.IsFinite(c.PeakLr) || c.PeakLr <= 0) throw new SweepConfigException("peak_lr", c.PeakLr, "must be a finite number > 0");
-        ConfigNames.CheckDefined(c.Optimizer, "optimizer");
-        Fraction(c.Momentum, "momentum");
-        if (!double.IsFinite(c.WeightDecay) || c.WeightDecay < 0) throw new SweepConfigException("weight_decay", c.WeightDecay, "must be a finite number >= 0");
         Fraction(c.WarmupFraction, "warmup_fraction");
         if (c.WarmupFraction >= 1) throw new SweepConfigException("warmup_fraction", c.WarmupFraction, "must be below 1");
 
@@ -25,15 +32,21 @@ public static class SweepConfigValidator
         for (int i = 0; i < c.Baselines.Count; i++)
         {
             ConfigNames.CheckDefined(c.Baselines[i], $"baselines[{i}]");
-            if (c.Baselines[i] == SweepSchedule.Knee)
+            if (c.Baselines[i] == ScheduleFamily.Knee)
                 throw new SweepConfigException($"baselines[{i}]", "knee", "is not a baseline: Knee runs once per entry of explore_fractions");
         }
         if (c.Baselines.Distinct().Count() != c.Baselines.Count)
             throw new SweepConfigException("baselines", string.Join(", ", c.Baselines.Select(ConfigNames.Name)), "must not repeat a schedule");
         if (c.ExploreFractions.Count == 0 && c.Baselines.Count == 0)
             throw new SweepConfigException("explore_fractions", "[]", "and baselines are both empty: there is nothing to run");
-        if (c.ExploreFractions.Count == 0 && c.Baselines.Contains(SweepSchedule.ExploreStep))
+        if (c.ExploreFractions.Count == 0 && c.Baselines.Contains(ScheduleFamily.ExploreStep))
             throw new SweepConfigException("explore_fractions", "[]", "must not be empty when baselines include 'explore-step'");
+        if (c.Baselines.Contains(ScheduleFamily.ScheduleFree))
+        {
+            // The schedule-free baseline trains with the Schedule-Free optimizer of the sweep's family: its momentum is that optimizer's β.
+            var free = ScheduleFamily.ScheduleFree.Optimizer(c.Optimizer);
+            SweepConfigJson.Check(typeof(SweepConfig), "", () => (c with { Optimizer = free }).Validate());
+        }
         for (int i = 0; i < c.StepMilestones.Count; i++) Fraction(c.StepMilestones[i], $"step_milestones[{i}]");
         for (int i = 1; i < c.StepMilestones.Count; i++)
         {
@@ -43,24 +56,14 @@ public static class SweepConfigValidator
 
         Positive(c.Seeds, "seeds");
         if (c.FirstSeed < 0) throw new SweepConfigException("first_seed", c.FirstSeed, "must be >= 0");
-        ConfigNames.CheckDefined(c.Device, "device");
-        if (c.Augment && c.Dataset?.Kind == DatasetKind.Text) throw new SweepConfigException("augment", c.Augment, "needs image data (fashion-mnist, cifar-10 or idx), not text");
+        if (c.Augmentation != Augmentation.None && c.Dataset?.Kind == DatasetKind.Text)
+            throw new SweepConfigException("augmentation", ConfigNames.Name(c.Augmentation), "needs image data (fashion-mnist, cifar-10 or idx), not text");
         Positive(c.Workers, "workers");
         if (c.Workers > 64) throw new SweepConfigException("workers", c.Workers, "must be at most 64");
-        if (c.ThreadsPerRun < 0) throw new SweepConfigException("threads_per_run", c.ThreadsPerRun, "must be >= 0 (0: divide the cores between the workers)");
         if (c.CheckpointEveryEpochs < 0) throw new SweepConfigException("checkpoint_every_epochs", c.CheckpointEveryEpochs, "must be >= 0 (0: no checkpoints)");
 
-        ValidateModel(c.Model ?? throw new SweepConfigException("model", null, "must be an object"));
         ValidateDataset(c.Dataset ?? throw new SweepConfigException("dataset", null, "must be an object"));
-        if (c.Width is { } w) ValidateWidth(w);
         ValidateMetrics(c);
-    }
-
-    private static void ValidateModel(ModelConfig m)
-    {
-        ConfigNames.CheckDefined(m.Kind, "model.kind");
-        if (m.Hidden is null) throw new SweepConfigException("model.hidden", null, "must be a list of layer widths");
-        for (int i = 0; i < m.Hidden.Count; i++) Positive(m.Hidden[i], $"model.hidden[{i}]");
     }
 
     private static void ValidateDataset(DatasetConfig d)
@@ -85,17 +88,6 @@ public static class SweepConfigValidator
         if (d.TestLimit is int u) Positive(u, "dataset.test_limit");
     }
 
-    private static void ValidateWidth(WidthConfig w)
-    {
-        ConfigNames.CheckDefined(w.Method, "width.method");
-        if (!double.IsFinite(w.Epsilon) || w.Epsilon <= 0) throw new SweepConfigException("width.epsilon", w.Epsilon, "must be a finite number > 0");
-        Positive(w.MaxSteps, "width.max_steps");
-        if (!double.IsFinite(w.LearningRate) || w.LearningRate <= 0) throw new SweepConfigException("width.learning_rate", w.LearningRate, "must be a finite number > 0");
-        Positive(w.SampleSize, "width.sample_size");
-        Positive(w.BatchSize, "width.batch_size");
-        if (w.Patience < 0) throw new SweepConfigException("width.patience", w.Patience, "must be >= 0 (0: never stop early)");
-    }
-
     private static void ValidateMetrics(SweepConfig c)
     {
         if (c.Metrics is { } metrics)
@@ -105,23 +97,7 @@ public static class SweepConfigValidator
                 ConfigNames.CheckDefined(metrics[i], $"metrics[{i}]");
             }
             if (metrics.Distinct().Count() != metrics.Count)
-                throw new SweepConfigException("metrics", string.Join(", ", metrics.Select(SweepMetrics.Name)), "must not repeat a metric");
-        }
-        if (c.Hessian is { } h)
-        {
-            Positive(h.SampleSize, "hessian.sample_size");
-            Positive(h.BatchSize, "hessian.batch_size");
-            Positive(h.MaxIterations, "hessian.max_iterations");
-            if (!double.IsFinite(h.Tolerance) || h.Tolerance <= 0) throw new SweepConfigException("hessian.tolerance", h.Tolerance, "must be a finite number > 0");
-            if (h.Probes < 2) throw new SweepConfigException("hessian.probes", h.Probes, "must be at least 2 (the trace's standard error needs two)");
-        }
-        if (c.Adaptive is { } a)
-        {
-            if (!double.IsFinite(a.Rho) || a.Rho <= 0) throw new SweepConfigException("adaptive.rho", a.Rho, "must be a finite number > 0");
-            ConfigNames.CheckDefined(a.Norm, "adaptive.norm");
-            Positive(a.MaxSteps, "adaptive.max_steps");
-            Positive(a.SampleSize, "adaptive.sample_size");
-            Positive(a.BatchSize, "adaptive.batch_size");
+                throw new SweepConfigException("metrics", string.Join(", ", metrics.Select(m => m.Name())), "must not repeat a metric");
         }
     }
 

@@ -7,109 +7,56 @@ using WideMinima.Sweeps.Config;
 using WideMinima.Ledger;
 using WideMinima.Training;
 using WideMinima.Training.Checkpoints;
+using WideMinima.Tuning;
 
 namespace WideMinima.Sweeps.Execution;
 
 /// <summary>Trains and measures one run of a sweep. A diverged run is an outcome; any other error a failed run.</summary>
 public static class RunExecutor
 {
-    /// <summary>The trainer options a run uses: everything from the config, the run's schedule and seed.</summary>
-    public static WideMinimaTrainer.Options TrainerOptions(SweepConfig config, string scheduleOptionsJson, int seed, int threads)
+    /// <summary>
+    /// The trainer options a run uses: the config's training settings as they are (a sweep config is a
+    /// <see cref="TrainingOptions"/>), with the run's schedule, seed and threads, the optimizer its family trains with, and
+    /// the width measures its metrics ask for (each a copy, so nothing a run does reaches the config; a measure's seed 0 becomes the run's).
+    /// </summary>
+    public static WideMinimaTrainer.Options TrainerOptions(SweepConfig config, string scheduleOptionsJson, ScheduleFamily family, int seed, int threads)
     {
         ArgumentNullException.ThrowIfNull(config);
         var metrics = SweepMetrics.Of(config);
-        var hessian = config.Hessian ?? new HessianConfig();
-        var adaptive = config.Adaptive ?? new AdaptiveConfig();
         var schedule = System.Text.Json.JsonSerializer.Deserialize<ScheduleOptions>(scheduleOptionsJson, ScheduleJson.Options)
             ?? throw new InvalidOperationException("The run's schedule is missing from the ledger.");
-        return new WideMinimaTrainer.Options
+        bool top = metrics.Contains(WidthMetric.HessianTop), trace = metrics.Contains(WidthMetric.HessianTrace);
+        HessianOptions? hessian = null;
+        if (top || trace)
         {
-            Model = Map(config.Model.Kind),
-            Augmentation = config.Augment ? Augmentation.CropAndFlip : Augmentation.None,
-            HiddenSizes = [.. config.Model.Hidden],
-            Epochs = config.Epochs,
-            BatchSize = config.BatchSize,
-            Optimizer = Map(config.Optimizer),
-            Momentum = config.Momentum,
-            WeightDecay = config.WeightDecay,
+            hessian = (config.Hessian ?? HessianOptions.Fast()).Clone();
+            (hessian.TopEigenvalue, hessian.Trace) = (top, trace);
+            if (hessian.Seed == 0) hessian.Seed = seed;
+        }
+        KeskarWidthOptions? width = null;
+        if (metrics.Contains(WidthMetric.Keskar))
+        {
+            width = (config.Width ?? KeskarWidthOptions.Fast()).Clone();
+            if (width.Seed == 0) width.Seed = seed;
+        }
+        AdaptiveSharpnessOptions? adaptive = null;
+        if (metrics.Contains(WidthMetric.Adaptive))
+        {
+            adaptive = (config.Adaptive ?? new AdaptiveSharpnessOptions()).Clone();
+            if (adaptive.Seed == 0) adaptive.Seed = seed;
+        }
+        return new WideMinimaTrainer.Options(config)
+        {
+            Optimizer = family.Optimizer(config.Optimizer),
             Schedule = schedule,
             Seed = seed,
             Threads = threads,
-            Device = Map(config.Device),
             OnDivergence = DivergenceAction.Stop,
-            Hessian = metrics.Contains(WidthMetric.HessianTop) || metrics.Contains(WidthMetric.HessianTrace) ? new HessianOptions
-            {
-                TopEigenvalue = metrics.Contains(WidthMetric.HessianTop),
-                Trace = metrics.Contains(WidthMetric.HessianTrace),
-                SampleSize = hessian.SampleSize,
-                BatchSize = hessian.BatchSize,
-                MaxIterations = hessian.MaxIterations,
-                Tolerance = hessian.Tolerance,
-                Probes = hessian.Probes,
-                Seed = seed,
-            } : null,
-            Adaptive = metrics.Contains(WidthMetric.Adaptive) ? new AdaptiveSharpnessOptions
-            {
-                Rho = adaptive.Rho,
-                Norm = adaptive.Norm,
-                MaxSteps = adaptive.MaxSteps,
-                SampleSize = adaptive.SampleSize,
-                BatchSize = adaptive.BatchSize,
-                Seed = seed,
-            } : null,
-            Width = metrics.Contains(WidthMetric.Keskar) ? WidthOptions(config.Width ?? new WidthConfig(), seed) : null,
+            Width = width,
+            Hessian = hessian,
+            Adaptive = adaptive,
         };
     }
-
-    /// <summary>
-    /// The width protocol of a run: the method's protocol (sign: <see cref="KeskarWidthOptions.Fast"/>, sgd: the
-    /// reference, <c>new KeskarWidthOptions()</c>) with the config's fields, the whole sample evaluated every step, and the run's seed.
-    /// </summary>
-    public static KeskarWidthOptions WidthOptions(WidthConfig width, int seed)
-    {
-        ArgumentNullException.ThrowIfNull(width);
-        var options = width.Method switch
-        {
-            WidthMethod.Sign => KeskarWidthOptions.Fast(),
-            WidthMethod.Sgd => new KeskarWidthOptions { Method = AscentMethod.Sgd },
-            _ => throw new ArgumentOutOfRangeException(nameof(width), width.Method, "is not a known width method"),
-        };
-        options.Epsilon = width.Epsilon;
-        options.MaxSteps = width.MaxSteps;
-        options.LearningRate = width.LearningRate;
-        options.SampleSize = width.SampleSize;
-        options.BatchSize = width.BatchSize;
-        options.EvaluateEvery = 1;
-        options.Patience = width.Patience == 0 ? null : width.Patience;
-        options.Seed = seed;
-        return options;
-    }
-
-    /// <summary>The sweep's model kind as the trainer's.</summary>
-    public static ModelKind Map(SweepModel model) => model switch
-    {
-        SweepModel.Mlp => ModelKind.Mlp,
-        SweepModel.Cnn => ModelKind.Cnn,
-        SweepModel.ResNet18 => ModelKind.ResNet18,
-        _ => throw new ArgumentOutOfRangeException(nameof(model), model, "is not a known model kind"),
-    };
-
-    /// <summary>The sweep's optimizer as the trainer's.</summary>
-    public static OptimizerKind Map(SweepOptimizer optimizer) => optimizer switch
-    {
-        SweepOptimizer.Sgd => OptimizerKind.Sgd,
-        SweepOptimizer.AdamW => OptimizerKind.AdamW,
-        _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, "is not a known optimizer"),
-    };
-
-    /// <summary>The sweep's device as the trainer's.</summary>
-    public static DeviceKind Map(SweepDevice device) => device switch
-    {
-        SweepDevice.Cpu => DeviceKind.Cpu,
-        SweepDevice.Cuda => DeviceKind.Cuda,
-        SweepDevice.Auto => DeviceKind.Auto,
-        _ => throw new ArgumentOutOfRangeException(nameof(device), device, "is not a known device"),
-    };
 
     /// <summary>Runs <paramref name="run"/> on <paramref name="data"/>; <paramref name="onEpoch"/> sees each epoch.</summary>
     /// <param name="config">The sweep definition.</param>
@@ -132,7 +79,7 @@ public static class RunExecutor
         try
         {
             var ml = new MLContext(seed: run.Seed);
-            var options = TrainerOptions(config, scheduleOptionsJson, run.Seed, threads);
+            var options = TrainerOptions(config, scheduleOptionsJson, ConfigNames.Parse<ScheduleFamily>("schedule", run.Schedule), run.Seed, threads);
             options.ValidationSet = data.Test;
             var board = tensorboardDirectory is null ? null : TorchSharp.torch.utils.tensorboard.SummaryWriter(tensorboardDirectory);
             options.Progress = new Inline<EpochReport>(e =>

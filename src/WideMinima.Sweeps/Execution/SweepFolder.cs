@@ -38,13 +38,13 @@ public static class SweepFolder
         using var ledger = target.Open();
         var existing = ledger.ReadSweep();
 
-        if (existing is not null && config.ThreadsPerRun == 0)
+        if (existing is not null && config.Threads == 0)
         {
             // An automatic thread count resolves to what the ledger fixed, so a resume computes exactly as before.
             var stored = SweepConfigJson.Parse(existing.ConfigJson, ledger.Description);
-            config = config with { ThreadsPerRun = stored.ThreadsPerRun };
+            config = config with { Threads = stored.Threads };
         }
-        if (config.ThreadsPerRun == 0) config = config with { ThreadsPerRun = DefaultThreads(config.Workers) };
+        if (config.Threads == 0) config = config with { Threads = DefaultThreads(config.Workers) };
 
         string definition = SweepConfigJson.DefinitionOf(config);
         if (existing is not null && !SameDefinition(existing, definition, ledger.Description))

@@ -128,19 +128,11 @@ public static class TuneJobs
     {
         ArgumentNullException.ThrowIfNull(config);
         var t = config.Tune ?? throw new ArgumentException("The config has no tune section.", nameof(config));
-        var trainer = RunExecutor.TrainerOptions(config, JsonSerializer.Serialize<ScheduleOptions>(new KneeScheduleOptions(), ScheduleJson.Options), config.FirstSeed, threads);
-        return new WideMinimaTuner.Options
+        var trainer = RunExecutor.TrainerOptions(config, JsonSerializer.Serialize<ScheduleOptions>(new KneeScheduleOptions(), ScheduleJson.Options), ScheduleFamily.Knee, config.FirstSeed, threads);
+        return new WideMinimaTuner.Options(t)
         {
             Trainer = trainer,
-            Space = t.Space,
-            GracePeriod = t.GracePeriod,
-            ReductionFactor = t.ReductionFactor,
-            ValidationShare = t.ValidationShare,
-            Seed = t.Seed,
-            BudgetEpochs = t.BudgetEpochs,
-            BudgetTime = t.BudgetMinutes is double m ? TimeSpan.FromMinutes(m) : null,
             FinalFits = FinalFits(config),
-            ForkAndDecay = t.ForkAndDecay,
             ScratchDirectory = scratchDirectory,
         };
     }

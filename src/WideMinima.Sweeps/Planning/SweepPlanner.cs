@@ -1,6 +1,7 @@
 using System.Globalization;
 using WideMinima.Schedules;
 using WideMinima.Sweeps.Config;
+using WideMinima.Tuning;
 
 namespace WideMinima.Sweeps.Planning;
 
@@ -22,40 +23,26 @@ public static class SweepPlanner
         return runs;
     }
 
-    /// <summary>The distinct schedule settings, in plan order: Knee by explore share, then each baseline.</summary>
-    public static IReadOnlyList<(string Setting, SweepSchedule Schedule, double? Explore, ScheduleOptions Options)> Settings(SweepConfig config)
+    /// <summary>The distinct schedule settings, in plan order: Knee by explore share, then each baseline (once per explore share where it has one).</summary>
+    public static IReadOnlyList<(string Setting, ScheduleFamily Schedule, double? Explore, ScheduleOptions Options)> Settings(SweepConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var list = new List<(string, SweepSchedule, double?, ScheduleOptions)>();
-        foreach (var f in config.ExploreFractions)
-            list.Add(($"{KneeName}-e{F(f)}", SweepSchedule.Knee, f, new KneeScheduleOptions { ExploreFraction = f }));
-        foreach (var b in config.Baselines)
+        var list = new List<(string, ScheduleFamily, double?, ScheduleOptions)>();
+        foreach (var family in (IEnumerable<ScheduleFamily>)[ScheduleFamily.Knee, .. config.Baselines])
         {
-            string name = ConfigNames.Name(b);
-            switch (b)
+            string name = family.Name();
+            if (family.HasExploreShare())
             {
-                case SweepSchedule.ExploreStep:
-                    foreach (var f in config.ExploreFractions)
-                        list.Add(($"{name}-e{F(f)}", b, f, new ExploreStepScheduleOptions { ExploreFraction = f }));
-                    break;
-                case SweepSchedule.Cosine: list.Add((name, b, null, new CosineScheduleOptions())); break;
-                case SweepSchedule.Step: list.Add((name, b, null, new StepScheduleOptions { MilestoneFractions = [.. config.StepMilestones] })); break;
-                case SweepSchedule.Linear: list.Add((name, b, null, new LinearScheduleOptions())); break;
-                case SweepSchedule.OneCycle: list.Add((name, b, null, new OneCycleScheduleOptions())); break;
-                case SweepSchedule.Constant: list.Add((name, b, null, new ConstantScheduleOptions())); break;
-                case SweepSchedule.Knee:
-                default: throw new SweepConfigException("baselines", b, "is not a baseline schedule");
+                foreach (var f in config.ExploreFractions)
+                    list.Add(($"{name}-e{F(f)}", family, f, family.Schedule(config.PeakLr, config.WarmupFraction, f)));
             }
-        }
-        foreach (var (_, _, _, options) in list)
-        {
-            options.PeakLearningRate = config.PeakLr;
-            options.WarmupFraction = config.WarmupFraction;
+            else
+            {
+                list.Add((name, family, null, family.Schedule(config.PeakLr, config.WarmupFraction, stepMilestones: config.StepMilestones)));
+            }
         }
         return list;
     }
-
-    private static readonly string KneeName = ConfigNames.Name(SweepSchedule.Knee);
 
     // Round-trip formatting keeps distinct fractions distinct in ids (0.125 stays 0.125).
     private static string F(double f) => f.ToString("R", CultureInfo.InvariantCulture);

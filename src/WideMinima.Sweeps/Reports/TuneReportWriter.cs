@@ -126,7 +126,7 @@ public static class TuneReportWriter
             sb.Append(C, $"| {c.Settings.Label} | {c.ValidationAccuracy * 100:F2} ({c.ValidationRungEpochs} ep) | {(acc.Count == 0 ? "diverged" : Statistics.Mean(acc).ToString("F2", C))} | {ci} | {(sharp.Count == 0 ? "" : Statistics.Mean(sharp).ToString("F3", C))} | {c.Fits.Count} |\n");
         }
         sb.Append("\n## Best trial per family (validation)\n\n| family | setting | rung (epochs) | validation accuracy |\n|---|---|---:|---:|\n");
-        foreach (var f in ScheduleFamilies.All)
+        foreach (var f in ScheduleFamilies.Every)
         {
             var best = o.Ranked.FirstOrDefault(t => t.Trial.Settings.Family == f);
             if (best is null) continue;
@@ -150,7 +150,7 @@ public static class TuneReportWriter
         var shapes = new[] { MarkerShape.OpenCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond };
         for (int rung = 0; rung < o.Rungs.Count; rung++)
         {
-            foreach (var family in ScheduleFamilies.All)
+            foreach (var family in ScheduleFamilies.Every)
             {
                 var points = o.Trials.Where(t => t.Rung == rung && t.Trial.Settings.Family == family && !double.IsNaN(t.ValidationAccuracy) && !double.IsNaN(x(t))).ToList();
                 if (points.Count == 0) continue;
@@ -191,7 +191,7 @@ public static class TuneReportWriter
             var end = plot.Add.Marker(t.Trial.Id, rungs[^1], t.Status == TrialStatus.Completed ? MarkerShape.FilledCircle : MarkerShape.OpenCircle, 7, color);
             end.LegendText = "";
         }
-        foreach (var f in ScheduleFamilies.All)
+        foreach (var f in ScheduleFamilies.Every)
         {
             var key = plot.Add.Marker(double.NaN, double.NaN, MarkerShape.FilledCircle, 7, palette.GetColor((int)f));
             key.LegendText = f.Name();

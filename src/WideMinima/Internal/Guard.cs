@@ -63,14 +63,5 @@ internal static class Guard
         return floor;
     }
 
-    public static ArgumentOutOfRangeException Fail(string name, object? value, string rule) =>
-        new(name, value, string.Create(CultureInfo.InvariantCulture, $"'{name}' {rule}, but was {Format(value)}."));
-
-    private static string Format(object? value) => value switch
-    {
-        null => "null",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "null",
-    };
+    public static ArgumentOutOfRangeException Fail(string name, object? value, string rule) => Settings.OutOfRange(name, value, rule);
 }

@@ -1,13 +1,15 @@
+using System.Text.Json.Serialization;
+
 namespace WideMinima.Training;
 
 /// <summary>Training-time data augmentation for image-shaped features.</summary>
 public enum Augmentation
 {
     /// <summary>None.</summary>
-    None,
+    [JsonStringEnumMemberName("none")] None,
     /// <summary>
     /// The standard CIFAR augmentation of the paper's experiments: pad 4 pixels with zeros, take a random
     /// crop of the original size, and flip horizontally with probability 1/2, independently per example.
     /// </summary>
-    CropAndFlip,
+    [JsonStringEnumMemberName("crop-and-flip")] CropAndFlip,
 }

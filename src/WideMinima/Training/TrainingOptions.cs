@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using WideMinima.Internal;
+using WideMinima.Models;
 using WideMinima.Schedules;
 using WideMinima.Sharpness;
 using WideMinima.Training.Checkpoints;
@@ -7,77 +9,108 @@ using static TorchSharp.torch;
 namespace WideMinima.Training;
 
 /// <summary>
-/// The settings of the classifier training loop, free of ML.NET: <c>WideMinimaTrainer.Options</c> maps onto it,
-/// and the sweep console builds it the same way. Every default is a constant of <see cref="TrainingDefaults"/>.
+/// How a classifier is trained: the network, the optimizer, the budget, the schedule and the width measures. The one
+/// home of these settings and their defaults: <c>WideMinimaTrainer.Options</c> (ML.NET) derives from it, the sweep
+/// console's config binds to it (snake_case keys: <c>weight_decay</c>, <c>batch_size</c>, ...), and the training loop
+/// reads it. Adding a hyperparameter here makes it an option of the trainer and a key of sweep configs at once.
 /// </summary>
-internal sealed record TrainingOptions
+public record TrainingOptions
 {
-    /// <summary>Builds any network for (input size, class count) when the model kind is Custom.</summary>
-    public Func<int, int, nn.Module<Tensor, Tensor>>? ModelFactory { get; init; }
+    /// <summary>The default budget, 10 epochs (a constant so that the catalog methods can default to it).</summary>
+    public const int DefaultEpochs = 10;
 
-    /// <summary>Training-time augmentation of image-shaped features.</summary>
-    public Augmentation Augmentation { get; init; } = TrainingDefaults.Augmentation;
+    /// <summary>The network. Default <see cref="ModelKind.Mlp"/>.</summary>
+    public ModelKind Model { get; set; } = ModelKind.Mlp;
 
-    /// <summary>The optimizer.</summary>
-    public OptimizerKind Optimizer { get; init; } = TrainingDefaults.Optimizer;
+    /// <summary>Hidden layer widths of the MLP. Default 512, 512.</summary>
+    public IReadOnlyList<int> HiddenSizes { get; set; } = [512, 512];
+
+    /// <summary>Builds any network for (input size, class count) when <see cref="Model"/> is Custom; needed again to load.</summary>
+    [JsonIgnore]
+    public Func<int, int, nn.Module<Tensor, Tensor>>? ModelFactory { get; set; }
+
+    /// <summary>Standardize each feature with the training mean and standard deviation inside the network. Default true.</summary>
+    public bool NormalizeFeatures { get; set; } = true;
+
+    /// <summary>Training-time augmentation of image-shaped features. Default <see cref="Augmentation.None"/>.</summary>
+    public Augmentation Augmentation { get; set; } = Augmentation.None;
+
+    /// <summary>The optimizer. Default <see cref="OptimizerKind.Sgd"/> with Nesterov momentum.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Sgd;
 
     /// <summary>
     /// SGD momentum (Nesterov when positive), in [0, 1]; for <see cref="OptimizerKind.ScheduleFreeSgd"/> the
-    /// interpolation β and for <see cref="OptimizerKind.ScheduleFreeAdamW"/> β1, each in (0, 1). Unused by AdamW.
+    /// interpolation β and for <see cref="OptimizerKind.ScheduleFreeAdamW"/> β1, each in (0, 1). Unused by AdamW. Default 0.9.
     /// </summary>
-    public double Momentum { get; init; } = TrainingDefaults.Momentum;
+    public double Momentum { get; set; } = 0.9;
 
-    /// <summary>Weight decay (L2 for SGD, decoupled for AdamW; taken at y by the Schedule-Free optimizers).</summary>
-    public double WeightDecay { get; init; } = TrainingDefaults.WeightDecay;
+    /// <summary>Weight decay (L2 for SGD, decoupled for AdamW; taken at y by the Schedule-Free optimizers). Default 5e-4.</summary>
+    public double WeightDecay { get; set; } = 5e-4;
 
-    /// <summary>Examples per optimizer step.</summary>
-    public int BatchSize { get; init; } = TrainingDefaults.BatchSize;
+    /// <summary>Examples per optimizer step. Default 128.</summary>
+    public int BatchSize { get; set; } = 128;
 
-    /// <summary>Training epochs: the budget.</summary>
-    public int Epochs { get; init; } = TrainingDefaults.Epochs;
+    /// <summary>Training epochs: the budget. Default 10.</summary>
+    public int Epochs { get; set; } = DefaultEpochs;
 
-    /// <summary>The learning-rate schedule.</summary>
-    public ScheduleOptions Schedule { get; init; } = new KneeScheduleOptions();
+    /// <summary>The learning-rate schedule. Default Knee with explore fraction 0.5 and peak 0.1.</summary>
+    public ScheduleOptions Schedule { get; set; } = new KneeScheduleOptions();
 
-    /// <summary>Keskar width after training; null skips it.</summary>
-    public KeskarWidthOptions? Width { get; init; }
+    /// <summary>Measure the Keskar width after training with these options; null skips it. Default null.</summary>
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
+    public KeskarWidthOptions? Width { get; set; }
 
-    /// <summary>Hessian top eigenvalue and trace after training; null skips them.</summary>
-    public HessianOptions? Hessian { get; init; }
+    /// <summary>Measure the Hessian's top eigenvalue and trace after training with these options; null skips them. Default null.</summary>
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public HessianOptions? Hessian { get; set; }
 
-    /// <summary>Adaptive sharpness after training; null skips it.</summary>
-    public AdaptiveSharpnessOptions? Adaptive { get; init; }
+    /// <summary>Measure the adaptive sharpness after training with these options; null skips it. Default null.</summary>
+    [JsonObjectCreationHandling(JsonObjectCreationHandling.Populate)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AdaptiveSharpnessOptions? Adaptive { get; set; }
 
-    /// <summary>Torch intra-op threads (process-wide); 0 leaves libtorch's default.</summary>
-    public int Threads { get; init; } = TrainingDefaults.Threads;
+    /// <summary>Where to train. Default <see cref="DeviceKind.Auto"/>.</summary>
+    public DeviceKind Device { get; set; } = DeviceKind.Auto;
 
-    /// <summary>Clip the gradient's global L2 norm to this value; null does not clip.</summary>
-    public double? GradientClipNorm { get; init; }
+    /// <summary>Torch intra-op threads (process-wide); 0 leaves libtorch's default (all cores). Default 0.</summary>
+    public int Threads { get; set; }
 
-    /// <summary>What to do when the loss becomes NaN or infinite.</summary>
-    public DivergenceAction OnDivergence { get; init; } = TrainingDefaults.OnDivergence;
+    /// <summary>Clip the gradient's global L2 norm to this value; null does not clip. Default null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? GradientClipNorm { get; set; }
 
-    /// <summary>Receives each epoch's metrics as it ends.</summary>
-    public IProgress<EpochReport>? Progress { get; init; }
+    /// <summary>What to do when the loss becomes NaN or infinite. Default <see cref="DivergenceAction.Throw"/>.</summary>
+    public DivergenceAction OnDivergence { get; set; } = DivergenceAction.Throw;
 
-    /// <summary>Examples per forward pass when evaluating.</summary>
-    public int EvaluationBatchSize { get; init; } = TrainingDefaults.EvaluationBatchSize;
+    /// <summary>Receives each epoch's metrics as it ends. Default null.</summary>
+    [JsonIgnore]
+    public IProgress<EpochReport>? Progress { get; set; }
+
+    /// <summary>Examples per forward pass when evaluating the validation set after each epoch. Default 1024.</summary>
+    public int EvaluationBatchSize { get; set; } = 1024;
 
     /// <summary>When to save checkpoints of the whole training state, and where; null saves none.</summary>
-    public CheckpointPlan? Checkpoints { get; init; }
+    internal CheckpointPlan? Checkpoints { get; set; }
 
     /// <summary>A checkpoint to resume (or fork) from; null starts from scratch.</summary>
-    public CheckpointSource? ResumeFrom { get; init; }
+    internal CheckpointSource? ResumeFrom { get; set; }
 
     /// <summary>
     /// Stop once this many optimizer steps are done (a fork-and-decay trunk); null trains the whole budget. A step
     /// that ends an epoch stops after that epoch's evaluation. The width is not measured for a run stopped early.
     /// </summary>
-    public long? StopAfterStep { get; init; }
+    internal long? StopAfterStep { get; set; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting and its value.</summary>
-    public void Validate()
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (see <see cref="Settings"/>) naming the first invalid setting and its value.</summary>
+    public virtual void Validate()
     {
+        if (!Enum.IsDefined(Model)) throw Guard.Fail(nameof(Model), Model, "must be Mlp, Cnn, ResNet18 or Custom");
+        ArgumentNullException.ThrowIfNull(HiddenSizes, nameof(HiddenSizes));
+        for (int i = 0; i < HiddenSizes.Count; i++) Guard.Positive(HiddenSizes[i], $"{nameof(HiddenSizes)}[{i}]");
+        if (Model == ModelKind.Custom && ModelFactory is null)
+            throw new ArgumentException($"'{nameof(ModelFactory)}' must be set when '{nameof(Model)}' is Custom.", nameof(ModelFactory));
+        if (!Enum.IsDefined(Device)) throw Guard.Fail(nameof(Device), Device, "must be Auto, Cpu or Cuda");
         if (!Enum.IsDefined(Augmentation)) throw Guard.Fail(nameof(Augmentation), Augmentation, "must be None or CropAndFlip");
         if (!Enum.IsDefined(Optimizer)) throw Guard.Fail(nameof(Optimizer), Optimizer, "must be Sgd, AdamW, ScheduleFreeSgd or ScheduleFreeAdamW");
         if (IsScheduleFree(Optimizer)) Guard.OpenFraction(Momentum, nameof(Momentum), $"{Optimizer} interpolates y = Momentum x + (1 - Momentum) z");
@@ -106,62 +139,4 @@ internal sealed record TrainingOptions
         OptimizerKind.ScheduleFreeSgd or OptimizerKind.ScheduleFreeAdamW => true,
         _ => throw new InvalidOperationException($"Unknown optimizer {optimizer}."),
     };
-}
-
-/// <summary>
-/// The one place where the training defaults live. <c>WideMinimaTrainer.Options</c>, the ML.NET catalog methods and
-/// the sweep console's config all read them from here.
-/// </summary>
-public static class TrainingDefaults
-{
-    /// <summary>The network: the MLP.</summary>
-    public const Models.ModelKind Model = Models.ModelKind.Mlp;
-
-    /// <summary>Hidden layer widths of the MLP: 512, 512.</summary>
-    public static IReadOnlyList<int> HiddenSizes => [512, 512];
-
-    /// <summary>No augmentation.</summary>
-    public const Augmentation Augmentation = Training.Augmentation.None;
-
-    /// <summary>Standardize features inside the network: yes.</summary>
-    public const bool NormalizeFeatures = true;
-
-    /// <summary>SGD with Nesterov momentum.</summary>
-    public const OptimizerKind Optimizer = OptimizerKind.Sgd;
-
-    /// <summary>SGD momentum 0.9.</summary>
-    public const double Momentum = 0.9;
-
-    /// <summary>Weight decay 5e-4.</summary>
-    public const double WeightDecay = 5e-4;
-
-    /// <summary>128 examples per step.</summary>
-    public const int BatchSize = 128;
-
-    /// <summary>10 epochs.</summary>
-    public const int Epochs = 10;
-
-    /// <summary>The Knee schedule's explore share, 0.5 (the paper's recommendation).</summary>
-    public const double ExploreFraction = 0.5;
-
-    /// <summary>The peak learning rate, 0.1.</summary>
-    public const double PeakLearningRate = 0.1;
-
-    /// <summary>Train where a GPU is, else on the CPU.</summary>
-    public const DeviceKind Device = DeviceKind.Auto;
-
-    /// <summary>0: libtorch's default thread count.</summary>
-    public const int Threads = 0;
-
-    /// <summary>Throw when the loss becomes NaN or infinite.</summary>
-    public const DivergenceAction OnDivergence = DivergenceAction.Throw;
-
-    /// <summary>1024 examples per forward pass when evaluating.</summary>
-    public const int EvaluationBatchSize = 1024;
-
-    /// <summary>The label column, <c>Label</c>.</summary>
-    public const string LabelColumnName = "Label";
-
-    /// <summary>The features column, <c>Features</c>.</summary>
-    public const string FeatureColumnName = "Features";
 }

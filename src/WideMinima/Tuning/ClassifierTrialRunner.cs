@@ -120,22 +120,20 @@ internal sealed class ClassifierTrialRunner : ITrialRunner
     /// <summary>The training options of a trial: the base options with its schedule, budget and weight decay; no width, no progress, stop on divergence.</summary>
     public TrainingOptions Options(TrialSettings settings, int epochs) => With(_options, settings, epochs);
 
-    internal static TrainingOptions With(TrainingOptions o, TrialSettings settings, int epochs) => new()
+    internal static TrainingOptions With(TrainingOptions o, TrialSettings settings, int epochs) => o with
     {
-        ModelFactory = o.ModelFactory,
-        Augmentation = o.Augmentation,
-        Optimizer = o.Optimizer,
-        Momentum = o.Momentum,
+        Optimizer = settings.Family.Optimizer(o.Optimizer),
         WeightDecay = settings.WeightDecay ?? o.WeightDecay,
-        BatchSize = o.BatchSize,
         Epochs = epochs,
         Schedule = settings.ToSchedule(),
         Width = null,
-        Threads = o.Threads,
-        GradientClipNorm = o.GradientClipNorm,
+        Hessian = null,
+        Adaptive = null,
         OnDivergence = DivergenceAction.Stop,
         Progress = null,
-        EvaluationBatchSize = o.EvaluationBatchSize,
+        Checkpoints = null,
+        ResumeFrom = null,
+        StopAfterStep = null,
     };
 
     /// <summary>The rows of <paramref name="data"/> at <paramref name="indices"/>, in that order.</summary>

@@ -12,19 +12,7 @@ namespace WideMinima.Tuning;
 public sealed record TrialSettings(ScheduleFamily Family, double PeakLearningRate, double? ExploreShare, double WarmupShare, double? WeightDecay)
 {
     /// <summary>The schedule these settings describe, independent of the budget.</summary>
-    public ScheduleOptions ToSchedule() => Family switch
-    {
-        ScheduleFamily.Knee => new KneeScheduleOptions
-        {
-            PeakLearningRate = PeakLearningRate,
-            WarmupFraction = WarmupShare,
-            ExploreFraction = ExploreShare ?? throw new InvalidOperationException("A Knee trial needs an explore share."),
-        },
-        ScheduleFamily.Cosine => new CosineScheduleOptions { PeakLearningRate = PeakLearningRate, WarmupFraction = WarmupShare },
-        ScheduleFamily.Step => new StepScheduleOptions { PeakLearningRate = PeakLearningRate, WarmupFraction = WarmupShare },
-        ScheduleFamily.OneCycle => new OneCycleScheduleOptions { PeakLearningRate = PeakLearningRate, WarmupFraction = WarmupShare },
-        _ => throw new ArgumentOutOfRangeException(nameof(Family), Family, "not a schedule family"),
-    };
+    public ScheduleOptions ToSchedule() => Family.Schedule(PeakLearningRate, WarmupShare, ExploreShare);
 
     /// <summary>A short label, e.g. <c>knee e0.5 lr 0.0912</c>.</summary>
     public string Label

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace WideMinima.Tuning;
 
@@ -30,48 +31,53 @@ public sealed record ValueRange(double Min, double Max)
 
 /// <summary>
 /// What the tuner searches: the schedule family, the peak learning rate (log-uniform), Knee's explore shares, and
-/// optionally the warmup share and the weight decay (log-uniform).
+/// optionally the warmup share and the weight decay (log-uniform). In config files this is the <c>tune:</c> section's
+/// space (<c>families</c>, <c>peak_lr</c>, <c>explore_shares</c>, <c>warmup</c>, <c>weight_decay</c>).
 /// </summary>
 /// <remarks>
 /// The explore share is searched on a set of shares rather than drawn at random: every share at one peak rate and
 /// seed shares the explore trajectory up to its knee, so a Knee proposal trains the trunk once and branches each
 /// share's decay from it (fork-and-decay; 3.5 run-equivalents for the five default shares instead of 5).
 /// </remarks>
-public sealed class TuningSpace
+public record TuningSpace
 {
-    /// <summary>The families compared. Default all four.</summary>
-    public IReadOnlyList<ScheduleFamily> Families { get; init; } = ScheduleFamilies.All;
+    /// <summary>The families compared. Default knee, cosine, step and one-cycle (<see cref="ScheduleFamilies.DefaultTuned"/>).</summary>
+    public IReadOnlyList<ScheduleFamily> Families { get; set; } = ScheduleFamilies.DefaultTuned;
 
     /// <summary>Peak learning rate bounds, drawn log-uniformly. Default [1e-3, 1] (SGD; use about [1e-5, 1e-2] for AdamW).</summary>
-    public ValueRange PeakLearningRate { get; init; } = new(1e-3, 1);
+    [JsonPropertyName("peak_lr")]
+    public ValueRange PeakLearningRate { get; set; } = new(1e-3, 1);
 
     /// <summary>Knee's explore shares, each in [0, 0.9]. Default 0, 0.25, 0.5, 0.75, 0.9.</summary>
-    public IReadOnlyList<double> ExploreShares { get; init; } = [0, 0.25, 0.5, 0.75, 0.9];
+    public IReadOnlyList<double> ExploreShares { get; set; } = [0, 0.25, 0.5, 0.75, 0.9];
 
     /// <summary>Warmup share bounds (uniform) within [0, 0.5]; null means no warmup.</summary>
-    public ValueRange? WarmupShare { get; init; }
+    [JsonPropertyName("warmup")]
+    public ValueRange? WarmupShare { get; set; }
 
     /// <summary>Weight decay bounds (log-uniform, positive); null keeps the training options' weight decay.</summary>
-    public ValueRange? WeightDecay { get; init; }
+    public ValueRange? WeightDecay { get; set; }
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid field (as in the config's <c>tune:</c> section) and its value.</summary>
-    /// <param name="prefix">Prepended to field names, e.g. <c>tune.</c>.</param>
-    public void Validate(string prefix = "")
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (see <see cref="Settings"/>) naming the first invalid setting and its value.</summary>
+    public virtual void Validate()
     {
-        if (Families is null || Families.Count == 0) throw Fail(prefix + "families", "[]", "must name at least one schedule family (knee, cosine, step, one-cycle)");
+        if (Families is null || Families.Count == 0) throw Fail(nameof(Families), "[]", "must name at least one schedule family");
         foreach (var f in Families)
-            if (!Enum.IsDefined(f)) throw Fail(prefix + "families", f, "must be knee, cosine, step or one-cycle");
-        if (Families.Distinct().Count() != Families.Count) throw Fail(prefix + "families", string.Join(",", Families.Select(f => f.Name())), "must not repeat a family");
-        CheckRange(PeakLearningRate, prefix + "peak_lr", 0, double.PositiveInfinity, positive: true);
+        {
+            if (!Enum.IsDefined(f)) throw Fail(nameof(Families), f, $"must hold schedule families ({string.Join(", ", ScheduleFamilies.Every.Select(x => x.Name()))})");
+            if (f == ScheduleFamily.ExploreStep) throw Fail(nameof(Families), f.Name(), "must not hold explore-step: it is the paper's measuring protocol, searched as Knee's explore shares");
+        }
+        if (Families.Distinct().Count() != Families.Count) throw Fail(nameof(Families), string.Join(",", Families.Select(f => f.Name())), "must not repeat a family");
+        CheckRange(PeakLearningRate, nameof(PeakLearningRate), 0, double.PositiveInfinity, positive: true);
         if (Families.Contains(ScheduleFamily.Knee))
         {
-            if (ExploreShares is null || ExploreShares.Count == 0) throw Fail(prefix + "explore_shares", "[]", "must hold at least one explore share when knee is searched");
+            if (ExploreShares is null || ExploreShares.Count == 0) throw Fail(nameof(ExploreShares), "[]", "must hold at least one explore share when knee is searched");
             foreach (var s in ExploreShares)
-                if (!double.IsFinite(s) || s < 0 || s > 0.9) throw Fail(prefix + "explore_shares", s, "must hold shares in [0, 0.9]");
-            if (ExploreShares.Distinct().Count() != ExploreShares.Count) throw Fail(prefix + "explore_shares", string.Join(",", ExploreShares), "must not repeat a share");
+                if (!double.IsFinite(s) || s < 0 || s > 0.9) throw Fail(nameof(ExploreShares), s, "must hold shares in [0, 0.9]");
+            if (ExploreShares.Distinct().Count() != ExploreShares.Count) throw Fail(nameof(ExploreShares), string.Join(",", ExploreShares), "must not repeat a share");
         }
-        if (WarmupShare is { } w) CheckRange(w, prefix + "warmup", 0, 0.5, positive: false);
-        if (WeightDecay is { } d) CheckRange(d, prefix + "weight_decay", 0, double.PositiveInfinity, positive: true);
+        if (WarmupShare is { } w) CheckRange(w, nameof(WarmupShare), 0, 0.5, positive: false);
+        if (WeightDecay is { } d) CheckRange(d, nameof(WeightDecay), 0, double.PositiveInfinity, positive: true);
     }
 
     private static void CheckRange(ValueRange? range, string name, double lowest, double highest, bool positive)
@@ -84,4 +90,48 @@ public sealed class TuningSpace
     }
 
     internal static ArgumentOutOfRangeException Fail(string name, object? value, string rule) => Internal.Guard.Fail(name, value, rule);
+}
+
+/// <summary>
+/// A search: its space, its rungs, its validation split and its budget. The one home of these settings:
+/// <c>WideMinimaTuner.Options</c> derives from it, and the sweep console's <c>tune:</c> section binds to it.
+/// </summary>
+public record TuningOptions : TuningSpace
+{
+    /// <summary>The smallest rung in epochs. Default 1.</summary>
+    public int GracePeriod { get; set; } = 1;
+
+    /// <summary>Successive halving's η, at least 2. Default 3.</summary>
+    public int ReductionFactor { get; set; } = 3;
+
+    /// <summary>The share of the training data held out for validation, in (0, 0.5]. Default 0.1.</summary>
+    public double ValidationShare { get; set; } = 0.1;
+
+    /// <summary>Seeds the tuner and the validation split. Default 1.</summary>
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Compute cap in epochs of the whole training set, the final fits included; null: no compute cap.</summary>
+    public double? BudgetEpochs { get; set; }
+
+    /// <summary>Wall-time cap of the search, in minutes; null: no time cap. One of the two caps is needed.</summary>
+    public double? BudgetMinutes { get; set; }
+
+    /// <summary>Train the Knee shares of a proposal by fork-and-decay. Default true.</summary>
+    public bool ForkAndDecay { get; set; } = true;
+
+    /// <summary>The wall-time cap as a span, or null.</summary>
+    [JsonIgnore]
+    public TimeSpan? BudgetTime => BudgetMinutes is double m ? TimeSpan.FromMinutes(m) : null;
+
+    /// <inheritdoc />
+    public override void Validate()
+    {
+        base.Validate();
+        if (GracePeriod < 1) throw Fail(nameof(GracePeriod), GracePeriod, "must be at least 1");
+        if (ReductionFactor < 2) throw Fail(nameof(ReductionFactor), ReductionFactor, "must be at least 2");
+        StratifiedSplit.CheckShare(ValidationShare, nameof(ValidationShare));
+        if (BudgetEpochs is null && BudgetMinutes is null) throw Fail(nameof(BudgetEpochs), null, "or a wall-time budget in minutes must be set: tuning needs a budget");
+        if (BudgetMinutes is double m && (!double.IsFinite(m) || m <= 0)) throw Fail(nameof(BudgetMinutes), m, "must be a positive number of minutes");
+        if (BudgetEpochs is double b && (!double.IsFinite(b) || b <= 0)) throw Fail(nameof(BudgetEpochs), b, "must be a positive number of epochs");
+    }
 }

@@ -47,7 +47,7 @@ public sealed class ScheduleFreeTrainerTests
         Assert.IsGreaterThan(cnn ? 0.75 : 0.78, metrics.MicroAccuracy, $"{optimizer} {model}: accuracy {metrics.MicroAccuracy:P2}");
 
         // The last epoch's validation was measured on the very network the transformer holds (x, statistics at x).
-        var (accuracy, loss) = transformer.Evaluate(test, TrainingDefaults.EvaluationBatchSize);
+        var (accuracy, loss) = transformer.Evaluate(test, new TrainingOptions().EvaluationBatchSize);
         var last = transformer.TrainingReport.Epochs[^1];
         Assert.AreEqual(last.ValidationAccuracy, accuracy, $"{optimizer} {model}: validation accuracy of the returned network");
         Assert.AreEqual(last.ValidationLoss!.Value, loss, 1e-12, $"{optimizer} {model}: validation loss of the returned network");

@@ -1,3 +1,4 @@
+using WideMinima.Tuning;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
 using WideMinima.Ledger;
@@ -64,7 +65,7 @@ internal static class Ledgers
         Name = name,
         Seeds = seeds,
         ExploreFractions = explore ?? [0, 0.5],
-        Baselines = [SweepSchedule.Cosine],
+        Baselines = [ScheduleFamily.Cosine],
     };
 
     public static SweepHeader Header(SweepConfig config) => new(config.Name, SweepKind.Sweep, SweepConfigJson.Definition(config), SweepConfigJson.Write(config), 1, "test");

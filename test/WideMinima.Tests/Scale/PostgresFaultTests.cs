@@ -1,3 +1,4 @@
+using WideMinima.Models;
 using System.Diagnostics;
 using System.Globalization;
 using WideMinima.Sweeps.Config;
@@ -13,7 +14,7 @@ public sealed class PostgresFaultTests
     private static (string Config, SweepConfig Sweep) SlowSweep(string name, int epochs)
     {
         string data = TinySweep.Dataset(train: 3000, test: 60);
-        var config = TinySweep.Config(data, seeds: 1, epochs: epochs) with { Name = name, Width = null, Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [256, 256] } };
+        var config = TinySweep.Config(data, seeds: 1, epochs: epochs) with { Name = name, Width = null, Model = ModelKind.Mlp, HiddenSizes = [256, 256] };
         return (TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg")), config);
     }
 

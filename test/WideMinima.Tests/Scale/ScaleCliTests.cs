@@ -1,3 +1,4 @@
+using WideMinima.Models;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using WideMinima.Sweeps.Config;
@@ -82,7 +83,7 @@ public sealed class ScaleCliTests
         string data = TinySweep.Dataset(train: 3000, test: 90);
         var config = TinySweep.Config(data, workers: 2, seeds: 1, epochs: 6) with
         {
-            Name = "kill-pg", Width = null, Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [256, 256] }, CheckpointEveryEpochs = 1,
+            Name = "kill-pg", Width = null, Model = ModelKind.Mlp, HiddenSizes = [256, 256], CheckpointEveryEpochs = 1,
         };
         string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
         var location = PostgresServer.Shared.NewDatabase();

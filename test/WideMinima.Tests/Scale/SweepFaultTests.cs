@@ -1,3 +1,5 @@
+using WideMinima.Models;
+using WideMinima.Tuning;
 using System.Diagnostics;
 using WideMinima.Sweeps.Config;
 using WideMinima.Ledger;
@@ -20,7 +22,7 @@ public sealed class SweepFaultTests
     {
         if (_reference is not null) return (_config!, _reference);
         string data = TinySweep.Dataset(train: 12000, test: 90); // runs of a second or two: long enough to be caught mid-run on a fast machine
-        var config = TinySweep.Config(data, workers: 2, seeds: 1, epochs: 6) with { Width = null, Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [256, 256] } };
+        var config = TinySweep.Config(data, workers: 2, seeds: 1, epochs: 6) with { Width = null, Model = ModelKind.Mlp, HiddenSizes = [256, 256] };
         _config = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
         string folder = TinySweep.NewFolder("uninterrupted");
         var (code, output, error) = TinySweep.Run("run", "--config", _config, "--out", folder);
@@ -140,7 +142,7 @@ public sealed class SweepFaultTests
     public void A_diverging_peak_rate_marks_rows_diverged_which_retry_failed_leaves_alone_and_a_failed_run_exits_1()
     {
         string data = TinySweep.Dataset(train: 120, test: 30);
-        var config = TinySweep.Config(data, workers: 1, seeds: 1, epochs: 2) with { PeakLr = 1e9, Width = null, ExploreFractions = [0.5], Baselines = [SweepSchedule.Cosine] };
+        var config = TinySweep.Config(data, workers: 1, seeds: 1, epochs: 2) with { PeakLr = 1e9, Width = null, ExploreFractions = [0.5], Baselines = [ScheduleFamily.Cosine] };
         string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
         string folder = TinySweep.NewFolder("diverged");
         var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", folder);

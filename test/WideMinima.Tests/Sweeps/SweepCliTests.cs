@@ -1,3 +1,6 @@
+using WideMinima.Training;
+using WideMinima.Models;
+using WideMinima.Tuning;
 using System.Text.Json;
 using Microsoft.ML;
 using WideMinima.Sweeps.Config;
@@ -147,7 +150,7 @@ public sealed class SweepCliTests
         // Alone, in this process, with the same definition.
         var (stored, _) = SweepFolder.Prepare(TinySweep.NewFolder("alone"), config, replace: false);
         var data2 = SweepData.Load(new MLContext(seed: 0), stored.Dataset);
-        var outcome = RunExecutor.Execute(stored, SweepConfigJson.Write(stored), swept, swept.PayloadJson, data2, stored.ThreadsPerRun, null, CancellationToken.None);
+        var outcome = RunExecutor.Execute(stored, SweepConfigJson.Write(stored), swept, swept.PayloadJson, data2, stored.Threads, null, CancellationToken.None);
         Assert.AreEqual(swept.TestAccuracy, outcome.Record!.TestAccuracy);
         Assert.AreEqual(swept.Sharpness, outcome.Record.Width!.Sharpness);
         Assert.AreEqual(swept.TrainLoss, outcome.Record.TrainLoss);
@@ -192,8 +195,9 @@ public sealed class SweepCliTests
         Fails("--device: is not a known device", "run", "--config", good, "--device", "gpu");
         Fails("--dataset: is not a known dataset kind", "run", "--config", good, "--dataset", "cifar");
         string badName = Path.Combine(cfgDir, "bad-name.json");
-        File.WriteAllText(badName, File.ReadAllText(good).Replace("\"kind\": \"mlp\"", "\"kind\": \"mpl\"", StringComparison.Ordinal));
-        Fails("model.kind: is not a known model kind (mlp, cnn, resnet18), but was 'mpl'", "run", "--config", badName);
+        File.WriteAllText(badName, File.ReadAllText(good).Replace("\"model\": \"mlp\"", "\"model\": \"mpl\"", StringComparison.Ordinal));
+        Assert.AreNotEqual(File.ReadAllText(good), File.ReadAllText(badName), "the written config names the model");
+        Fails("model: is not a known model kind (mlp, cnn, resnet18), but was 'mpl'", "run", "--config", badName);
         Fails("explore_fractions[1]", "run", "--config", good, "--explore-fractions", "0,1.5");
         Fails("seeds", "run", "--config", good, "--seeds", "0");
         Fails("epochs", "run", "--config", good, "--epochs", "0");
@@ -245,7 +249,7 @@ public sealed class SweepCliTests
         {
             Dataset = new DatasetConfig { Kind = DatasetKind.Text, Path = data, TrainFile = "train.csv", TestFile = "test.csv", LabelColumn = "species" },
             ExploreFractions = [0.5],
-            Baselines = [SweepSchedule.Cosine],
+            Baselines = [ScheduleFamily.Cosine],
             Seeds = 1,
             Tensorboard = true,
         };
@@ -278,8 +282,8 @@ public sealed class SweepCliTests
         Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done), string.Join("; ", runs.Select(r => $"{r.RunId} {r.Status} {r.Error}")));
         var record = JsonDocument.Parse(runs[0].ResultJson!).RootElement;
         var recorded = SweepConfigJson.Parse(record.GetProperty("config_json").GetString()!, "record");
-        Assert.AreEqual(SweepModel.ResNet18, recorded.Model.Kind);
-        Assert.IsTrue(recorded.Augment);
+        Assert.AreEqual(ModelKind.ResNet18, recorded.Model);
+        Assert.AreEqual(Augmentation.CropAndFlip, recorded.Augmentation);
         Assert.AreEqual(DatasetKind.Cifar10, recorded.Dataset.Kind);
     }
 

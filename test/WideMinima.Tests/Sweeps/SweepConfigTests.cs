@@ -1,3 +1,6 @@
+using WideMinima.Schedules;
+using WideMinima.Models;
+using WideMinima.Tuning;
 using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
@@ -19,29 +22,40 @@ public sealed class SweepConfigTests
     [TestMethod]
     public void The_defaults_are_valid() => SweepConfigValidator.Validate(new SweepConfig());
 
+    /// <summary>The fast width protocol with one field changed.</summary>
+    private static KeskarWidthOptions Width(Action<KeskarWidthOptions> change)
+    {
+        var width = KeskarWidthOptions.Fast();
+        change(width);
+        return width;
+    }
+
     [TestMethod]
     public void Each_bad_field_is_named_with_its_value()
     {
         var c = new SweepConfig();
-        Rejects(c with { Baselines = [SweepSchedule.Cosine, SweepSchedule.Knee] }, "baselines[1]", "'knee'");
-        Rejects(c with { Baselines = [SweepSchedule.Cosine, SweepSchedule.Cosine] }, "baselines", "cosine, cosine");
-        Rejects(c with { Baselines = [(SweepSchedule)42] }, "baselines[0]", "42");
+        Rejects(c with { Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Knee] }, "baselines[1]", "'knee'");
+        Rejects(c with { Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Cosine] }, "baselines", "cosine, cosine");
+        Rejects(c with { Baselines = [(ScheduleFamily)42] }, "baselines[0]", "42");
         Rejects(c with { ExploreFractions = [0, 1.5] }, "explore_fractions[1]", "1.5");
         Rejects(c with { ExploreFractions = [-0.1] }, "explore_fractions[0]", "-0.1");
         Rejects(c with { Seeds = 0 }, "seeds", "0");
         Rejects(c with { Epochs = 0 }, "epochs", "0");
         Rejects(c with { BatchSize = -1 }, "batch_size", "-1");
         Rejects(c with { PeakLr = double.NaN }, "peak_lr", "NaN");
-        Rejects(c with { Optimizer = (SweepOptimizer)7 }, "optimizer", "7");
-        Rejects(c with { Device = (SweepDevice)(-1) }, "device", "-1");
-        Rejects(c with { Width = new WidthConfig { Method = (WidthMethod)2 } }, "width.method", "2");
+        Rejects(c with { Optimizer = (OptimizerKind)7 }, "optimizer", "7");
+        Rejects(c with { Device = (DeviceKind)(-1) }, "device", "-1");
+        Rejects(c with { Width = Width(w => w.Method = (AscentMethod)2) }, "width.method", "2");
         Rejects(c with { Workers = 0 }, "workers", "0");
-        Rejects(c with { Model = new ModelConfig { Kind = (SweepModel)3 } }, "model.kind", "3");
-        Rejects(c with { Model = new ModelConfig { Hidden = [64, 0] } }, "model.hidden[1]", "0");
+        Rejects(c with { Model = (ModelKind)7 }, "model", "7");
+        Rejects(c with { Model = ModelKind.Custom }, "model", "custom");
+        Rejects(c with { HiddenSizes = [64, 0] }, "hidden_sizes[1]", "0");
         Rejects(c with { Dataset = new DatasetConfig { Kind = (DatasetKind)5 } }, "dataset.kind", "5");
         Rejects(c with { Dataset = new DatasetConfig { Kind = DatasetKind.Idx } }, "dataset.train_images", "null");
-        Rejects(c with { Augment = true, Dataset = new DatasetConfig { Kind = DatasetKind.Text, TrainFile = "a", TestFile = "b" } }, "augment", "True");
-        Rejects(c with { Width = new WidthConfig { Epsilon = 0 } }, "width.epsilon", "0");
+        Rejects(c with { Augmentation = Augmentation.CropAndFlip, Dataset = new DatasetConfig { Kind = DatasetKind.Text, TrainFile = "a", TestFile = "b" } }, "augmentation", "crop-and-flip");
+        Rejects(c with { Width = Width(w => w.Epsilon = 0) }, "width.epsilon", "0");
+        Rejects(c with { Optimizer = OptimizerKind.ScheduleFreeSgd, Momentum = 1 }, "momentum", "1");
+        Rejects(c with { Momentum = 0, Baselines = [ScheduleFamily.ScheduleFree] }, "momentum", "0");
         Rejects(c with { StepMilestones = [0.75, 0.5] }, "step_milestones[1]", "0.5");
         Rejects(c with { ExploreFractions = [0.5, 0.5] }, "explore_fractions", "0.5, 0.5");
         Rejects(c with { ExploreFractions = [], Baselines = [] }, "explore_fractions", "[]");
@@ -50,27 +64,45 @@ public sealed class SweepConfigTests
     [TestMethod]
     public void Config_names_are_spelled_as_before_and_round_trip()
     {
-        CollectionAssert.AreEqual(new[] { "knee", "cosine", "step", "explore-step", "linear", "one-cycle", "constant" }, ConfigNames.All<SweepSchedule>().ToArray());
-        CollectionAssert.AreEqual(new[] { "mlp", "cnn", "resnet18" }, ConfigNames.All<SweepModel>().ToArray());
-        CollectionAssert.AreEqual(new[] { "sgd", "adamw" }, ConfigNames.All<SweepOptimizer>().ToArray());
-        CollectionAssert.AreEqual(new[] { "cpu", "cuda", "auto" }, ConfigNames.All<SweepDevice>().ToArray());
-        CollectionAssert.AreEqual(new[] { "sign", "sgd" }, ConfigNames.All<WidthMethod>().ToArray());
+        CollectionAssert.AreEqual(new[] { "knee", "cosine", "step", "explore-step", "linear", "one-cycle", "constant", "schedule-free" }, ConfigNames.All<ScheduleFamily>().ToArray());
+        CollectionAssert.AreEqual(new[] { "mlp", "cnn", "resnet18" }, ConfigNames.All<ModelKind>().ToArray());
+        Assert.IsFalse(ConfigNames.TryParse<ModelKind>("custom", out _), "a network built by code has no place in a config file");
+        CollectionAssert.AreEqual(new[] { "sgd", "adamw", "schedule-free-sgd", "schedule-free-adamw" }, ConfigNames.All<OptimizerKind>().ToArray());
+        CollectionAssert.AreEqual(new[] { "auto", "cpu", "cuda" }, ConfigNames.All<DeviceKind>().ToArray());
+        CollectionAssert.AreEqual(new[] { "sgd", "sign" }, ConfigNames.All<AscentMethod>().ToArray());
+        CollectionAssert.AreEqual(new[] { "none", "crop-and-flip" }, ConfigNames.All<Augmentation>().ToArray());
         CollectionAssert.AreEqual(new[] { "fashion-mnist", "fashion-mnist-subset", "cifar-10", "idx", "text" }, ConfigNames.All<DatasetKind>().ToArray());
 
         var c = SweepConfigJson.Parse("""
             { "baselines": ["explore-step", "one-cycle", "constant"], "optimizer": "adamw", "device": "auto",
               "model": { "kind": "resnet18" }, "dataset": { "kind": "cifar-10" }, "width": { "method": "sgd" } }
             """, "names.json");
-        CollectionAssert.AreEqual(new[] { SweepSchedule.ExploreStep, SweepSchedule.OneCycle, SweepSchedule.Constant }, c.Baselines.ToArray());
-        Assert.AreEqual(SweepOptimizer.AdamW, c.Optimizer);
-        Assert.AreEqual(SweepDevice.Auto, c.Device);
-        Assert.AreEqual(SweepModel.ResNet18, c.Model.Kind);
+        CollectionAssert.AreEqual(new[] { ScheduleFamily.ExploreStep, ScheduleFamily.OneCycle, ScheduleFamily.Constant }, c.Baselines.ToArray());
+        Assert.AreEqual(OptimizerKind.AdamW, c.Optimizer);
+        Assert.AreEqual(DeviceKind.Auto, c.Device);
+        Assert.AreEqual(ModelKind.ResNet18, c.Model, "the earlier 'model: {kind}' form still reads");
         Assert.AreEqual(DatasetKind.Cifar10, c.Dataset.Kind);
-        Assert.AreEqual(WidthMethod.Sgd, c.Width!.Method);
+        Assert.AreEqual(AscentMethod.Sgd, c.Width!.Method);
         string json = SweepConfigJson.Write(c);
         foreach (string spelled in new[] { "\"explore-step\"", "\"one-cycle\"", "\"adamw\"", "\"auto\"", "\"resnet18\"", "\"cifar-10\"", "\"sgd\"" })
             StringAssert.Contains(json, spelled, "written with the spelled name");
         Assert.AreEqual(json, SweepConfigJson.Write(SweepConfigJson.Parse(json, "again.json")));
+    }
+
+    [TestMethod]
+    public void Earlier_keys_read_as_todays_and_giving_both_is_refused()
+    {
+        var c = SweepConfigJson.Parse("""
+            { "model": { "kind": "cnn", "hidden": [64] }, "augment": true, "threads_per_run": 2, "width": { "patience": 0 } }
+            """, "old.json");
+        Assert.AreEqual(ModelKind.Cnn, c.Model);
+        CollectionAssert.AreEqual(new[] { 64 }, c.HiddenSizes.ToArray());
+        Assert.AreEqual(Augmentation.CropAndFlip, c.Augmentation);
+        Assert.AreEqual(2, c.Threads);
+        Assert.IsNull(c.Width!.Patience, "patience 0 was 'never stop early'");
+        Assert.AreEqual(KeskarWidthOptions.Fast().MaxSteps, c.Width.MaxSteps, "the rest of width stays the fast protocol");
+        var both = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Parse("""{ "augment": true, "augmentation": "none" }""", "both.json"));
+        StringAssert.Contains(both.Message, "'augment' is the earlier name of 'augmentation'");
     }
 
     [TestMethod]
@@ -87,10 +119,10 @@ public sealed class SweepConfigTests
         }
         Unknown("""{ "baselines": ["cosine", "cosin"] }""", "baselines[1]", "cosin", "cosine, step, explore-step");
         Unknown("""{ "optimizer": "adam" }""", "optimizer", "adam", "sgd, adamw");
-        Unknown("""{ "device": "gpu" }""", "device", "gpu", "cpu, cuda, auto");
+        Unknown("""{ "device": "gpu" }""", "device", "gpu", "auto, cpu, cuda");
         Unknown("""{ "model": { "kind": "resnet" } }""", "model.kind", "resnet", "mlp, cnn, resnet18");
         Unknown("""{ "dataset": { "kind": "cifar" } }""", "dataset.kind", "cifar", "fashion-mnist, fashion-mnist-subset, cifar-10, idx, text");
-        Unknown("""{ "width": { "method": "Sign" } }""", "width.method", "Sign", "sign, sgd");
+        Unknown("""{ "width": { "method": "Sign" } }""", "width.method", "Sign", "sgd, sign");
         var number = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Parse("""{ "model": { "kind": 1 } }""", "n.json"));
         Assert.AreEqual("model.kind", number.Field);
         StringAssert.Contains(number.Message, "must be a name");
@@ -103,36 +135,30 @@ public sealed class SweepConfigTests
     public void Defaults_are_the_trainers_and_the_fast_width_protocols()
     {
         var c = new SweepConfig();
-        Assert.AreEqual(TrainingDefaults.Epochs, c.Epochs, "epochs");
-        Assert.AreEqual(TrainingDefaults.BatchSize, c.BatchSize, "batch_size");
-        Assert.AreEqual(TrainingDefaults.PeakLearningRate, c.PeakLr, "peak_lr");
-        Assert.AreEqual(TrainingDefaults.Momentum, c.Momentum, "momentum");
-        Assert.AreEqual(TrainingDefaults.WeightDecay, c.WeightDecay, "weight_decay");
-        CollectionAssert.AreEqual(TrainingDefaults.HiddenSizes.ToArray(), c.Model.Hidden.ToArray(), "model.hidden");
-        Assert.AreEqual(TrainingDefaults.Model, RunExecutor.Map(c.Model.Kind), "model.kind");
-        Assert.AreEqual(TrainingDefaults.Optimizer, RunExecutor.Map(c.Optimizer), "optimizer");
-        Assert.AreEqual(DeviceKind.Cpu, RunExecutor.Map(c.Device), "device: a sweep stays on the CPU (reproducible) unless told otherwise");
-
-        var fast = KeskarWidthOptions.Fast();
-        var width = new WidthConfig();
-        Assert.AreEqual(WidthMethod.Sign, width.Method, "width.method");
-        Assert.AreEqual(fast.Epsilon, width.Epsilon, "width.epsilon");
-        Assert.AreEqual(fast.MaxSteps, width.MaxSteps, "width.max_steps");
-        Assert.AreEqual(fast.SampleSize, width.SampleSize, "width.sample_size");
-        Assert.AreEqual(fast.BatchSize, width.BatchSize, "width.batch_size");
-        Assert.AreEqual(fast.Patience, width.Patience, "width.patience");
+        var trainer = new TrainingOptions();
+        // Every training setting a sweep does not deliberately change is the trainer's own default.
+        foreach (var property in typeof(TrainingOptions).GetProperties())
+        {
+            if (property.Name is nameof(TrainingOptions.Device) or nameof(TrainingOptions.Width) or nameof(TrainingOptions.OnDivergence) or nameof(TrainingOptions.Schedule)
+                or nameof(TrainingOptions.HiddenSizes)) continue;
+            Assert.AreEqual(property.GetValue(trainer), property.GetValue(c), property.Name);
+        }
+        CollectionAssert.AreEqual(trainer.HiddenSizes.ToArray(), c.HiddenSizes.ToArray(), "hidden_sizes");
+        Assert.AreEqual(new KneeScheduleOptions().PeakLearningRate, c.PeakLr, "peak_lr");
+        Assert.AreEqual(DeviceKind.Cpu, c.Device, "device: a sweep stays on the CPU (reproducible) unless told otherwise");
+        Assert.AreEqual(DivergenceAction.Stop, c.OnDivergence, "a diverged run is a result");
 
         // The options a default sweep measures with are Fast(), field for field (the seed is the run's).
-        var measured = RunExecutor.WidthOptions(width, seed: 7);
+        var fast = KeskarWidthOptions.Fast();
+        var measured = RunExecutor.TrainerOptions(c, """{"kind":"constant"}""", ScheduleFamily.Constant, seed: 7, threads: 1).Width!;
         foreach (var property in typeof(KeskarWidthOptions).GetProperties())
         {
             object? expected = property.Name == nameof(KeskarWidthOptions.Seed) ? 7 : property.GetValue(fast);
             Assert.AreEqual(expected, property.GetValue(measured), $"width option {property.Name}");
         }
-        var reference = RunExecutor.WidthOptions(width with { Method = WidthMethod.Sgd, Patience = 0 }, seed: 1);
-        Assert.AreEqual(AscentMethod.Sgd, reference.Method, "sgd: the reference protocol's method");
-        Assert.AreEqual(new KeskarWidthOptions().ImprovementTolerance, reference.ImprovementTolerance, "sgd: the reference protocol's tolerance");
-        Assert.IsNull(reference.Patience, "patience 0: never stop early");
+        Assert.AreNotSame(c.Width, measured, "a run measures with its own copy");
+        Assert.AreEqual(HessianOptions.Fast().MaxIterations, RunExecutor.TrainerOptions(c with { Metrics = [WideMinima.Ledger.WidthMetric.HessianTop] },
+            """{"kind":"constant"}""", ScheduleFamily.Constant, seed: 7, threads: 1).Hessian!.MaxIterations, "the Hessian's profile for sweeps");
     }
 
     [TestMethod]
@@ -190,7 +216,7 @@ public sealed class SweepConfigTests
         StringAssert.Contains(Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml)).Message, "$.epochs");
         File.WriteAllText(yaml, "model:\n  kind: resnet\n");
         var unknown = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml));
-        Assert.AreEqual("model.kind", unknown.Field);
+        Assert.AreEqual("model.kind", unknown.Field, "an earlier key is named as the file spells it");
         StringAssert.Contains(unknown.Message, "'resnet'");
         File.WriteAllText(yaml, "epochs: [3\nseeds: 2\n");
         StringAssert.Contains(Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Read(yaml)).Message, "malformed YAML");
@@ -202,6 +228,6 @@ public sealed class SweepConfigTests
         var c = new SweepConfig();
         Assert.AreEqual(SweepConfigJson.Definition(c), SweepConfigJson.Definition(c with { Workers = 7 }));
         Assert.AreNotEqual(SweepConfigJson.Definition(c), SweepConfigJson.Definition(c with { Epochs = 11 }));
-        Assert.AreNotEqual(SweepConfigJson.Definition(c), SweepConfigJson.Definition(c with { ThreadsPerRun = 3 }));
+        Assert.AreNotEqual(SweepConfigJson.Definition(c), SweepConfigJson.Definition(c with { Threads = 3 }));
     }
 }

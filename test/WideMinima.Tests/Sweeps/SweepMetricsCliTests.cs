@@ -1,3 +1,4 @@
+using WideMinima.Tuning;
 using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
 using WideMinima.Ledger;
@@ -17,10 +18,10 @@ public sealed class SweepMetricsCliTests
         var config = TinySweep.Config(data, seeds: 1, epochs: 2) with
         {
             ExploreFractions = [0.5],
-            Baselines = [SweepSchedule.Step],
+            Baselines = [ScheduleFamily.Step],
             Metrics = [WidthMetric.Keskar, WidthMetric.HessianTop, WidthMetric.HessianTrace, WidthMetric.Adaptive],
-            Hessian = new HessianConfig { SampleSize = 128, BatchSize = 128, MaxIterations = 5, Probes = 3 },
-            Adaptive = new AdaptiveConfig { SampleSize = 128, BatchSize = 128, MaxSteps = 5 },
+            Hessian = new HessianOptions { SampleSize = 128, BatchSize = 128, MaxIterations = 5, Probes = 3 },
+            Adaptive = new AdaptiveSharpnessOptions { SampleSize = 128, BatchSize = 128, MaxSteps = 5 },
             SaveModels = true,
         };
         string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));

@@ -1,3 +1,4 @@
+using WideMinima.Tuning;
 using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
@@ -56,14 +57,14 @@ public sealed class SweepMetricsTests
     [TestMethod]
     public void The_metrics_choose_the_measures_a_run_takes()
     {
-        var all = RunExecutor.TrainerOptions(new SweepConfig { Metrics = [WidthMetric.HessianTrace, WidthMetric.Adaptive], Adaptive = new AdaptiveConfig { Rho = 0.02 } },
-            """{"kind":"constant"}""", seed: 4, threads: 1);
+        var all = RunExecutor.TrainerOptions(new SweepConfig { Metrics = [WidthMetric.HessianTrace, WidthMetric.Adaptive], Adaptive = new AdaptiveSharpnessOptions { Rho = 0.02 } },
+            """{"kind":"constant"}""", ScheduleFamily.Constant, seed: 4, threads: 1);
         Assert.IsNull(all.Width, "keskar was not asked");
         Assert.IsFalse(all.Hessian!.TopEigenvalue);
         Assert.IsTrue(all.Hessian.Trace);
         Assert.AreEqual(4, all.Hessian.Seed);
         Assert.AreEqual(0.02, all.Adaptive!.Rho);
-        var plain = RunExecutor.TrainerOptions(new SweepConfig(), """{"kind":"constant"}""", seed: 4, threads: 1);
+        var plain = RunExecutor.TrainerOptions(new SweepConfig(), """{"kind":"constant"}""", ScheduleFamily.Constant, seed: 4, threads: 1);
         Assert.IsNotNull(plain.Width);
         Assert.IsNull(plain.Hessian);
         Assert.IsNull(plain.Adaptive);

@@ -1,3 +1,4 @@
+using WideMinima.Tuning;
 using WideMinima.Schedules;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Planning;
@@ -10,7 +11,7 @@ public sealed class SweepPlannerTests
     [TestMethod]
     public void Plans_every_setting_for_every_seed_with_stable_ids_seeds_outermost()
     {
-        var config = new SweepConfig { ExploreFractions = [0, 0.5], Baselines = [SweepSchedule.Cosine, SweepSchedule.Step, SweepSchedule.ExploreStep, SweepSchedule.Linear, SweepSchedule.OneCycle], Seeds = 2, FirstSeed = 7 };
+        var config = new SweepConfig { ExploreFractions = [0, 0.5], Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Step, ScheduleFamily.ExploreStep, ScheduleFamily.Linear, ScheduleFamily.OneCycle], Seeds = 2, FirstSeed = 7 };
         var plan = SweepPlanner.Plan(config);
         string[] settings = ["knee-e0", "knee-e0.5", "cosine", "step", "explore-step-e0", "explore-step-e0.5", "linear", "one-cycle"];
         Assert.HasCount(settings.Length * 2, plan);
@@ -23,12 +24,12 @@ public sealed class SweepPlannerTests
     [TestMethod]
     public void Settings_carry_their_schedule_explore_share_peak_and_warmup()
     {
-        var config = new SweepConfig { ExploreFractions = [0.25], Baselines = [SweepSchedule.Step, SweepSchedule.ExploreStep, SweepSchedule.Cosine], StepMilestones = [0.3, 0.6], PeakLr = 0.05, WarmupFraction = 0.1, Seeds = 1 };
+        var config = new SweepConfig { ExploreFractions = [0.25], Baselines = [ScheduleFamily.Step, ScheduleFamily.ExploreStep, ScheduleFamily.Cosine], StepMilestones = [0.3, 0.6], PeakLr = 0.05, WarmupFraction = 0.1, Seeds = 1 };
         var plan = SweepPlanner.Plan(config);
         var knee = (KneeScheduleOptions)plan[0].ScheduleOptions;
         Assert.AreEqual(0.25, knee.ExploreFraction);
         Assert.AreEqual(0.25, plan[0].ExploreFraction);
-        Assert.AreEqual(SweepSchedule.Knee, plan[0].Schedule);
+        Assert.AreEqual(ScheduleFamily.Knee, plan[0].Schedule);
         var step = (StepScheduleOptions)plan[1].ScheduleOptions;
         CollectionAssert.AreEqual(new[] { 0.3, 0.6 }, step.MilestoneFractions.ToArray());
         Assert.IsNull(plan[1].ExploreFraction, "the classic step baseline has no explore share");

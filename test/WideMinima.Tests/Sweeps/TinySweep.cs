@@ -1,3 +1,6 @@
+using WideMinima.Sharpness;
+using WideMinima.Models;
+using WideMinima.Tuning;
 using System.Diagnostics;
 using WideMinima.Data;
 using WideMinima.Sweeps.Config;
@@ -49,17 +52,25 @@ internal static class TinySweep
             TestImages = "test-images.gz",
             TestLabels = "test-labels.gz",
         },
-        Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [16] },
+        Model = ModelKind.Mlp, HiddenSizes = [16],
         Epochs = epochs,
         BatchSize = 32,
         PeakLr = 0.05,
         ExploreFractions = [0, 0.5],
-        Baselines = [SweepSchedule.Cosine, SweepSchedule.Step],
+        Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Step],
         Seeds = seeds,
         Workers = workers,
-        ThreadsPerRun = 1,
-        Width = new WidthConfig { SampleSize = 256, BatchSize = 256, MaxSteps = 10 },
+        Threads = 1,
+        Width = Width(256, 10),
     };
+
+    /// <summary>The fast width protocol on a smaller sample.</summary>
+    public static KeskarWidthOptions Width(int sampleSize, int maxSteps)
+    {
+        var width = KeskarWidthOptions.Fast();
+        (width.SampleSize, width.BatchSize, width.MaxSteps) = (sampleSize, sampleSize, maxSteps);
+        return width;
+    }
 
     public static string WriteConfig(SweepConfig config, string folder)
     {

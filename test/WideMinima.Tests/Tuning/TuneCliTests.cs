@@ -74,10 +74,11 @@ public sealed class TuneCliTests
         return WideMinima.Data.IdxDataView.Create(ml, pixels, labels, ["0", "1", "2"], "test");
     }
 
+    /// <summary>The tuning's finished jobs in its ledger.</summary>
     private static int Jobs(string folder)
     {
-        using var ledger = new TuneLedger(Path.Combine(folder, TuneLedger.FileName));
-        return ledger.JobCount();
+        using var ledger = WideMinima.Ledger.SqlLedger.Sqlite(Path.Combine(folder, WideMinima.Ledger.SqlLedger.FileName));
+        return ledger.Runs().Count(r => r.Kind == WideMinima.Ledger.RunKind.TuneJob && r.Status == WideMinima.Ledger.RunStatus.Done);
     }
 
     [TestMethod]
@@ -161,7 +162,7 @@ public sealed class TuneCliTests
         using (var process = TinySweep.Start("tune", "--config", config, "--out", folder))
         {
             var deadline = DateTime.UtcNow.AddMinutes(3);
-            while (DateTime.UtcNow < deadline && !process.HasExited && (!File.Exists(Path.Combine(folder, TuneLedger.FileName)) || Jobs(folder) < 1)) Thread.Sleep(100);
+            while (DateTime.UtcNow < deadline && !process.HasExited && (!File.Exists(Path.Combine(folder, WideMinima.Ledger.SqlLedger.FileName)) || Jobs(folder) < 1)) Thread.Sleep(100);
             Assert.IsFalse(process.HasExited, "the tuning should still be running when it is killed");
             process.Kill(); // SIGKILL, as soon as the first job is in the ledger: the search, the final fit and the reports are still ahead
             process.WaitForExit();
@@ -200,7 +201,7 @@ public sealed class TuneCliTests
     }
 
     [TestMethod]
-    [DataRow("  families: [knee, warp]\n  budget_epochs: 16", "tune.families[1]", "'warp' is not a schedule family")]
+    [DataRow("  families: [knee, warp]\n  budget_epochs: 16", "tune.families[1]", "is not a known schedule")]
     [DataRow("  explore_shares: []\n  budget_epochs: 16", "tune.explore_shares", "[]")]
     [DataRow("  peak_lr: {min: 0.1, max: 0.01}\n  budget_epochs: 16", "tune.peak_lr", "is inverted")]
     [DataRow("  warmup: {min: 0.2, max: 0.1}\n  budget_epochs: 16", "tune.warmup", "is inverted")]

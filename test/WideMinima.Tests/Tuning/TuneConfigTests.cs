@@ -15,7 +15,7 @@ public sealed class TuneConfigTests
         StringAssert.Contains(json, "\"budget_epochs\": 160");
         var back = SweepConfigJson.Parse(json, "test").Tune!;
         CollectionAssert.AreEqual(config.Tune!.Families.ToArray(), back.Families.ToArray());
-        Assert.AreEqual(config.Tune.PeakLr, back.PeakLr);
+        Assert.AreEqual(config.Tune.PeakLearningRate, back.PeakLearningRate);
         CollectionAssert.AreEqual(config.Tune.ExploreShares.ToArray(), back.ExploreShares.ToArray());
 
         string path = Path.Combine(TestFolders.New("tune-yaml"), "t.yaml");
@@ -24,8 +24,8 @@ public sealed class TuneConfigTests
             File.WriteAllText(path, "epochs: 4\ntune:\n  families: [cosine, one-cycle]\n  peak_lr: {min: 0.01, max: 0.5}\n  warmup: {min: 0, max: 0.1}\n  budget_minutes: 3\n");
             var yaml = SweepConfigJson.Read(path).Tune!;
             CollectionAssert.AreEqual(new[] { ScheduleFamily.Cosine, ScheduleFamily.OneCycle }, yaml.Families.ToArray());
-            Assert.AreEqual(new ValueRange(0.01, 0.5), yaml.PeakLr);
-            Assert.AreEqual(new ValueRange(0, 0.1), yaml.Warmup);
+            Assert.AreEqual(new ValueRange(0.01, 0.5), yaml.PeakLearningRate);
+            Assert.AreEqual(new ValueRange(0, 0.1), yaml.WarmupShare);
             Assert.AreEqual(3.0, yaml.BudgetMinutes);
             Assert.AreEqual(3, yaml.ReductionFactor, "unset fields keep their defaults");
         }
@@ -48,7 +48,8 @@ public sealed class TuneConfigTests
     public void An_unknown_family_in_a_file_names_its_path_and_value()
     {
         var e = Assert.ThrowsExactly<SweepConfigException>(() => SweepConfigJson.Parse("""{"tune": {"families": ["knee", "warp"]}}""", "f.json"));
-        StringAssert.Contains(e.Message, "$.tune.families[1]");
-        StringAssert.Contains(e.Message, "'warp' is not a schedule family");
+        StringAssert.Contains(e.Message, "tune.families[1]");
+        StringAssert.Contains(e.Message, "is not a known schedule");
+        StringAssert.Contains(e.Message, "but was 'warp'");
     }
 }

@@ -176,7 +176,9 @@ public sealed class TuneWorkersTests
             }
             string output = coordinatorOutput.Result, error = coordinatorError.Result;
             Assert.AreEqual(0, coordinator.ExitCode, output + error);
-            StringAssert.Contains(output, "Start workers anywhere with: wideminima worker --ledger");
+            // The hint names the program as it was started: here `dotnet .../wideminima-sweeps.dll`, as the installed tool `wideminima`.
+            StringAssert.Contains(output, "Start workers anywhere with: dotnet ");
+            StringAssert.Contains(output, "wideminima-sweeps.dll worker --ledger");
             foreach (var (w, workerOutput, workerError) in workers)
             {
                 Assert.IsTrue(w.WaitForExit(TimeSpan.FromMinutes(1)), "a closed tuning lets its workers exit");

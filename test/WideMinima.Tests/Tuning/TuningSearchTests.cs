@@ -138,7 +138,7 @@ public sealed class TuningSearchTests
         CollectionAssert.AreEqual(pa, pb);
         CollectionAssert.AreNotEqual(pa, pc);
         Assert.IsTrue(pa.All(s => s.PeakLearningRate is >= 1e-3 and <= 1 && s.WarmupShare is >= 0 and <= 0.1 && s.WeightDecay is >= 1e-5 and <= 1e-3));
-        Assert.IsTrue(ScheduleFamilies.All.All(f => pa.Any(s => s.Family == f)), "20 proposals reach every family");
+        Assert.IsTrue(ScheduleFamilies.DefaultTuned.All(f => pa.Any(s => s.Family == f)), "20 proposals reach every family");
     }
 
     [TestMethod]
@@ -148,10 +148,10 @@ public sealed class TuningSearchTests
         var tuner = new RandomTuner(space, 11);
         var first = Enumerable.Range(0, 16).Select(_ => tuner.Propose()[0]).ToArray();
         for (int round = 0; round < 4; round++)
-            CollectionAssert.AreEquivalent(ScheduleFamilies.All.ToArray(), first.Skip(4 * round).Take(4).Select(p => p.Family).ToArray(),
+            CollectionAssert.AreEquivalent(ScheduleFamilies.DefaultTuned.ToArray(), first.Skip(4 * round).Take(4).Select(p => p.Family).ToArray(),
                 $"round {round} proposes each of the four families once");
         double decades = Math.Log10(1 / 1e-3);
-        foreach (var family in ScheduleFamilies.All)
+        foreach (var family in ScheduleFamilies.DefaultTuned)
         {
             // Where each of the family's four peaks sits on the log range, as a share of it.
             var q = first.Where(p => p.Family == family).Select(p => Math.Log10(p.PeakLearningRate / 1e-3) / decades).ToArray();

@@ -5,8 +5,21 @@ namespace WideMinima.Tests.Tuning;
 [TestClass]
 public sealed class TuningSpaceTests
 {
-    private static string Fails(TuningSpace space) =>
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => space.Validate("tune.")).Message;
+    /// <summary>The error a config's <c>tune:</c> section with this space gets: the library's check, named by the config's key.</summary>
+    private static string Fails(TuningSpace space)
+    {
+        var library = Assert.ThrowsExactly<ArgumentOutOfRangeException>(space.Validate);
+        StringAssert.Contains(library.Message, $"'{library.ParamName}'", "the library names its own setting");
+        var tune = new WideMinima.Sweeps.Config.TuneConfig { BudgetEpochs = 9 } with
+        {
+            Families = space.Families, PeakLearningRate = space.PeakLearningRate, ExploreShares = space.ExploreShares,
+            WarmupShare = space.WarmupShare, WeightDecay = space.WeightDecay,
+        };
+        var e = Assert.ThrowsExactly<WideMinima.Sweeps.Config.SweepConfigException>(
+            () => WideMinima.Sweeps.Config.SweepConfigJson.Check(typeof(WideMinima.Sweeps.Config.TuneConfig), "tune.", tune.Validate));
+        // The console's message reads "tune.peak_lr: is inverted: ..."; in the quoted form of the library's: "'tune.peak_lr' is inverted".
+        return e.Message.Replace($"{e.Field}: ", $"'{e.Field}' ", StringComparison.Ordinal);
+    }
 
     [TestMethod]
     public void Bad_ranges_and_shares_fail_naming_the_field_and_value()
@@ -20,14 +33,16 @@ public sealed class TuningSpaceTests
         StringAssert.Contains(Fails(new TuningSpace { WarmupShare = new ValueRange(0.2, 0.1) }), "'tune.warmup' is inverted");
         StringAssert.Contains(Fails(new TuningSpace { WeightDecay = new ValueRange(1e-3, 1e-5) }), "'tune.weight_decay' is inverted");
         new TuningSpace { Families = [ScheduleFamily.Cosine], ExploreShares = [] }.Validate(); // shares only matter for knee
+        StringAssert.Contains(Fails(new TuningSpace { Families = [ScheduleFamily.ExploreStep] }), "'tune.families' must not hold explore-step");
     }
 
     [TestMethod]
     public void Family_names_round_trip_and_unknown_names_are_named()
     {
-        foreach (var f in ScheduleFamilies.All) Assert.AreEqual(f, ScheduleFamilies.Parse(f.Name()));
-        Assert.IsNull(ScheduleFamilies.Parse("linear"));
-        StringAssert.Contains(ScheduleFamilies.Unknown("linear"), "'linear' is not a schedule family");
+        foreach (var f in ScheduleFamilies.DefaultTuned) Assert.AreEqual(f, ScheduleFamilies.Parse(f.Name()));
+        foreach (var f in ScheduleFamilies.Every) Assert.AreEqual(f, ScheduleFamilies.Parse(f.Name()));
+        Assert.IsNull(ScheduleFamilies.Parse("warp"));
+        StringAssert.Contains(ScheduleFamilies.Unknown("warp"), "'warp' is not a schedule family");
         Assert.AreEqual("\"one-cycle\"", System.Text.Json.JsonSerializer.Serialize(ScheduleFamily.OneCycle));
         Assert.AreEqual(ScheduleFamily.OneCycle, System.Text.Json.JsonSerializer.Deserialize<ScheduleFamily>("\"one-cycle\""));
         var e = Assert.ThrowsExactly<System.Text.Json.JsonException>(() => System.Text.Json.JsonSerializer.Deserialize<ScheduleFamily>("\"warp\""));

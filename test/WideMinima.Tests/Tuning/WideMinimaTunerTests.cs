@@ -12,7 +12,8 @@ public sealed class WideMinimaTunerTests
     private static WideMinimaTuner.Options Tiny(double budget) => new()
     {
         Trainer = new WideMinimaTrainer.Options { HiddenSizes = [16], Epochs = 3, BatchSize = 32, Seed = 2, Device = DeviceKind.Cpu, Threads = 1 },
-        Space = new TuningSpace { PeakLearningRate = new ValueRange(1e-3, 0.5), ExploreShares = [0, 0.5, 0.9] },
+        PeakLearningRate = new ValueRange(1e-3, 0.5),
+        ExploreShares = [0, 0.5, 0.9],
         GracePeriod = 1,
         ReductionFactor = 3,
         BudgetEpochs = budget,
@@ -54,13 +55,13 @@ public sealed class WideMinimaTunerTests
     public void Bad_options_fail_before_any_data_is_read_naming_the_option()
     {
         var ml = new MLContext(seed: 1);
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WideMinimaTuner(ml, Tiny(3.5))).Message, "'budget_epochs' is too small to finish one trial");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WideMinimaTuner(ml, Tiny(3.5))).Message, "'BudgetEpochs' is too small to finish one trial");
         var o = Tiny(20); o.ReductionFactor = 1;
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WideMinimaTuner(ml, o)).Message, "'reduction_factor' must be at least 2");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WideMinimaTuner(ml, o)).Message, "'ReductionFactor' must be at least 2");
         o = Tiny(20); o.ValidationShare = 0.6;
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WideMinimaTuner(ml, o)).Message, "'validation_share' must be in (0, 0.5], but was 0.6");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WideMinimaTuner(ml, o)).Message, "'ValidationShare' must be in (0, 0.5], but was 0.6");
         o = Tiny(20); o.BudgetEpochs = null;
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WideMinimaTuner(ml, o)).Message, "'budget'");
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new WideMinimaTuner(ml, o)).Message, "'BudgetEpochs'");
     }
 
     private sealed class Inline(Action<TuningProgress> action) : IProgress<TuningProgress>

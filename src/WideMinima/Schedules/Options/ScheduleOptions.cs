@@ -18,7 +18,10 @@ namespace WideMinima.Schedules;
 public abstract class ScheduleOptions
 {
     /// <summary>The peak learning rate. Default 0.1 (SGD with momentum on Fashion-MNIST; use about 1e-3 for AdamW).</summary>
-    public double PeakLearningRate { get; set; } = Training.TrainingDefaults.PeakLearningRate;
+    public double PeakLearningRate { get; set; } = DefaultPeakLearningRate;
+
+    /// <summary>The default peak learning rate, 0.1 (the sweep console's <c>peak_lr</c> defaults to it too).</summary>
+    public const double DefaultPeakLearningRate = 0.1;
 
     /// <summary>Share of the budget spent warming up linearly from 0, in [0, 1). Default 0.</summary>
     public double WarmupFraction { get; set; }
