@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using WideMinima.Sweeps.Config;
 
@@ -45,6 +46,7 @@ internal static class TextDataCheck
     private const int ShownLength = 48;
     private const int ShownNames = 3;
     private const int ShownLabels = 10;
+    private const int ShownColumns = 8;
 
     /// <summary>Checks both files; throws <see cref="SweepConfigException"/> at the first problem.</summary>
     public static TextDataShape Check(TextDataFile train, TextDataFile test, char separator, string labelColumn)
@@ -95,7 +97,7 @@ internal static class TextDataCheck
         int labelIndex = labelColumn is null ? -1 : Array.IndexOf(names, labelColumn);
         if (labelColumn is not null && labelIndex < 0)
             throw new SweepConfigException("dataset.label_column", labelColumn,
-                $"must name a column of {file.Role} '{file.Path}' (its header, line {lines.Line.ToString(CultureInfo.InvariantCulture)}, has {string.Join(", ", names)})");
+                $"must name a column of {file.Role} '{file.Path}' (its header, line {lines.Line.ToString(CultureInfo.InvariantCulture)}, has {string.Join(", ", names.Take(ShownColumns))}{(names.Length > ShownColumns ? string.Create(CultureInfo.InvariantCulture, $" and {names.Length - ShownColumns} more") : "")})");
         if (labelColumn is not null && names.Length < 2)
             throw new SweepConfigException("dataset.train_file", file.Path, "must have feature columns besides the label");
         return new TextHeader(names, lines.Line, labelIndex);
@@ -129,6 +131,8 @@ internal static class TextDataCheck
         }
     }
 
+    // Optimized at once: the check runs once in a short-lived process, where tier-0 code would run most of the pass.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long CheckRows(TextLines lines, TextDataFile file, char separator, TextHeader header, HashSet<string> labels, List<string> ordered, bool training)
     {
         var fields = new List<TextField>(header.Columns.Length + 1);
@@ -302,6 +306,8 @@ internal static class TextFields
     public const char Quote = '"';
 
     /// <summary>Splits <paramref name="line"/> into <paramref name="fields"/> (cleared first).</summary>
+    // Optimized at once: the check runs once in a short-lived process, where tier-0 code would run most of the pass.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Split(string line, char separator, List<TextField> fields)
     {
         ArgumentNullException.ThrowIfNull(line);
@@ -401,6 +407,8 @@ internal static class FeatureCell
     private const double FloatLimit = 3.4e38;
 
     /// <summary>Classifies one cell's text.</summary>
+    // Optimized at once: the check runs once in a short-lived process, where tier-0 code would run most of the pass.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FeatureCellKind Classify(ReadOnlySpan<char> cell)
     {
         var s = cell.Trim();

@@ -143,6 +143,34 @@ public sealed class TextDataCheckTests
     }
 
     [TestMethod]
+    public void Tune_checks_the_text_data_before_it_trains_too()
+    {
+        var d = Write(Rows(100, 1), With(Rows(40, 2), 12, "1.5,0.25,setosa,x5"));
+        string config = Path.Combine(TinySweep.NewFolder("tune-cfg"), "tune.yaml");
+        File.WriteAllText(config, $"""
+            name: text-tune
+            dataset:
+              kind: text
+              path: {d.Folder}
+              train_file: train.csv
+              test_file: test.csv
+              label_column: species
+            model:
+              kind: mlp
+              hidden: [16]
+            epochs: 3
+            seeds: 1
+            tune:
+            {WideMinima.Tests.Tuning.TuneCliTests.GoodTune}
+            """);
+        string folder = Path.Combine(TinySweep.NewFolder("tune-refused"), "tune");
+        var (code, output, error) = TinySweep.Run("tune", "--config", config, "--out", folder);
+        Assert.AreEqual(2, code, output + error);
+        Assert.AreEqual($"error: the test file '{d.Test}', line 12, column 'x3' (field 4): a feature must be a number (like 3, -0.25 or 1.5e-3), but was 'x5'.", error.Trim());
+        Assert.IsFalse(File.Exists(Path.Combine(folder, SqlLedger.FileName)), "no job may start");
+    }
+
+    [TestMethod]
     public void A_good_text_dataset_with_quotes_comments_blank_lines_a_bom_and_crlf_still_trains()
     {
         // A quoted label holds the separator; the loader reads it as one field, as the check does.
@@ -276,6 +304,10 @@ public sealed class TextDataCheckTests
         var swapped = Assert.ThrowsExactly<SweepConfigException>(() => TextDataCheck.Check(
             File(TextDataFile.TrainingRole, "v,label\n1,a\n2,b\n"), File(TextDataFile.TestRole, "label,v\na,1\n"), ',', "label"));
         Assert.AreEqual("the test file 'test.csv', line 1 (the header): must name the columns of the training file's header in the same order, as the loader reads columns by position, but field 1 is 'label' where the training file has 'v'.", swapped.Message);
+
+        var wide = Assert.ThrowsExactly<SweepConfigException>(() => TextDataCheck.Check(
+            File(TextDataFile.TrainingRole, string.Join(',', Enumerable.Range(0, 20).Select(i => $"c{i}")) + "\n"), File(TextDataFile.TestRole, ""), ',', "label"));
+        Assert.AreEqual("dataset.label_column: must name a column of the training file 'train.csv' (its header, line 1, has c0, c1, c2, c3, c4, c5, c6, c7 and 12 more), but was 'label'.", wide.Message);
 
         var one = Assert.ThrowsExactly<SweepConfigException>(() => TextDataCheck.Check(
             File(TextDataFile.TrainingRole, "v,label\n1,a\n2,a\n"), File(TextDataFile.TestRole, "v,label\n1,a\n"), ',', "label"));
