@@ -195,7 +195,7 @@ public sealed class TextDataCheckTests
         // Edge cells the check accepts, each with the value it spells; read back through SweepData.Load (TextLoader).
         string[] cells = ["1.5", " 2.5", "3.5 ", "+.5", "-7.", "1e3", "1E-3", "-2.5e+2", "000123", "\"4.25\"", " \"-1\" ", "3.3e38", "-0", "0.0000001", "12345678901234567890"];
         string[] labels = ["\"a, b\"", "\"say \"\"hi\"\"\"", " c", "d ", "#e"];
-        var lines = new List<string> { "label,v" };
+        var lines = new List<string> { "\"label\" ,v" };
         for (int i = 0; i < cells.Length; i++) lines.Add($"{labels[i % labels.Length]},{cells[i]}");
         var d = Write(lines, lines);
         var dataset = Text(d) with { LabelColumn = "label" };
@@ -308,6 +308,10 @@ public sealed class TextDataCheckTests
         var wide = Assert.ThrowsExactly<SweepConfigException>(() => TextDataCheck.Check(
             File(TextDataFile.TrainingRole, string.Join(',', Enumerable.Range(0, 20).Select(i => $"c{i}")) + "\n"), File(TextDataFile.TestRole, ""), ',', "label"));
         Assert.AreEqual("dataset.label_column: must name a column of the training file 'train.csv' (its header, line 1, has c0, c1, c2, c3, c4, c5, c6, c7 and 12 more), but was 'label'.", wide.Message);
+
+        var quote = Assert.ThrowsExactly<SweepConfigException>(() => TextDataCheck.Check(
+            File(TextDataFile.TrainingRole, "v\"label\n"), File(TextDataFile.TestRole, ""), '"', "label"));
+        Assert.AreEqual("dataset.separator: must not be the double quote, which encloses quoted values, but was '\"'.", quote.Message);
 
         var one = Assert.ThrowsExactly<SweepConfigException>(() => TextDataCheck.Check(
             File(TextDataFile.TrainingRole, "v,label\n1,a\n2,a\n"), File(TextDataFile.TestRole, "v,label\n1,a\n"), ',', "label"));
