@@ -24,9 +24,31 @@ public sealed class SweepData
     public static string SubsetFolder => Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
 
     /// <summary>
-    /// Checks that the data exists before anything trains; throws <see cref="SweepConfigException"/> naming the field.
+    /// Checks the data once, before anything trains; throws <see cref="SweepConfigException"/> naming the field, or
+    /// for a bad file its path, line, column and value. Every kind must exist; text data is read through once and
+    /// checked strictly (<see cref="TextDataCheck"/>: every feature a finite number, every row one field per header
+    /// column, every label present and every test label one the training file has); IDX files are read as the
+    /// workers will read them (headers, lengths, one label per image, test labels among the training classes).
     /// </summary>
     public static void CheckExists(DatasetConfig d)
+    {
+        CheckPresent(d);
+        switch (d.Kind)
+        {
+            case DatasetKind.Idx:
+                CheckIdx(d);
+                break;
+            case DatasetKind.Text:
+                TextDataCheck.Check(TextDataFile.OnDisk(TextDataFile.TrainingRole, Resolve(d, d.TrainFile!)),
+                    TextDataFile.OnDisk(TextDataFile.TestRole, Resolve(d, d.TestFile!)), d.Separator[0], d.LabelColumn);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>Checks that the data exists and a text header names the label column; reads no further.</summary>
+    private static void CheckPresent(DatasetConfig d)
     {
         ArgumentNullException.ThrowIfNull(d);
         switch (d.Kind)
@@ -72,7 +94,8 @@ public sealed class SweepData
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(d);
-        CheckExists(d);
+        // The content was checked once by the command that started the sweep (CheckExists); a worker only finds it.
+        CheckPresent(d);
         switch (d.Kind)
         {
             case DatasetKind.FashionMnist:
@@ -113,11 +136,13 @@ public sealed class SweepData
         string train = Resolve(d, d.TrainFile!), test = Resolve(d, d.TestFile!);
         char separator = d.Separator[0];
         var (labelIndex, featureIndices) = TextColumns(d);
+        // Quoting on: a value in double quotes may hold the separator ("a, b"), as TextDataCheck reads it.
+        // ForceVector: one feature column is still a vector of features, not a scalar the trainer cannot take.
         var loader = ml.Data.CreateTextLoader(
         [
             new TextLoader.Column("LabelRaw", DataKind.String, labelIndex),
-            new TextLoader.Column("Features", DataKind.Single, [.. featureIndices.Select(i => new TextLoader.Range(i))]),
-        ], separatorChar: separator, hasHeader: true);
+            new TextLoader.Column("Features", DataKind.Single, [.. featureIndices.Select(i => new TextLoader.Range(i) { ForceVector = true })]),
+        ], separatorChar: separator, hasHeader: true, allowQuoting: true);
         var trainView = loader.Load(train);
         var toKey = ml.Transforms.Conversion.MapValueToKey("Label", "LabelRaw").Fit(trainView);
         IDataView Prepare(string file, int? take)
@@ -131,14 +156,59 @@ public sealed class SweepData
     /// <summary>The label column's index and the feature columns' indices, from the training file's header.</summary>
     private static (int Label, int[] Features) TextColumns(DatasetConfig d)
     {
-        string train = Resolve(d, d.TrainFile!);
-        string header = File.ReadLines(train).FirstOrDefault() ?? throw new SweepConfigException("dataset.train_file", train, "must not be empty");
-        var names = header.Split(d.Separator[0]).Select(n => n.Trim()).ToArray();
-        int labelIndex = Array.IndexOf(names, d.LabelColumn);
-        if (labelIndex < 0)
-            throw new SweepConfigException("dataset.label_column", d.LabelColumn, $"must name a column of '{train}' (it has {string.Join(", ", names)})");
-        if (names.Length < 2) throw new SweepConfigException("dataset.train_file", train, "must have feature columns besides the label");
-        return (labelIndex, [.. Enumerable.Range(0, names.Length).Where(i => i != labelIndex)]);
+        var train = TextDataFile.OnDisk(TextDataFile.TrainingRole, Resolve(d, d.TrainFile!));
+        TextHeader header;
+        try
+        {
+            using var reader = train.Open();
+            header = TextDataCheck.ReadHeader(new TextLines(reader), train, d.Separator[0], d.LabelColumn);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SweepConfigException($"{train.Role} '{train.Path}' could not be read: {e.Message}", e);
+        }
+        return (header.LabelIndex, [.. Enumerable.Range(0, header.Columns.Length).Where(i => i != header.LabelIndex)]);
+    }
+
+    /// <summary>Reads the IDX files as <see cref="LoadIdx"/> will, so that a malformed one fails before any run.</summary>
+    private static void CheckIdx(DatasetConfig d)
+    {
+        var (trainCount, trainShape, trainClasses) = CheckIdxPair(d, d.TrainImages!, "dataset.train_images", d.TrainLabels!, "dataset.train_labels", d.TrainLimit);
+        var (testCount, testShape, testClasses) = CheckIdxPair(d, d.TestImages!, "dataset.test_images", d.TestLabels!, "dataset.test_labels", d.TestLimit);
+        if (trainCount == 0) throw new SweepConfigException("dataset.train_images", d.TrainImages, "must hold at least one image");
+        if (testCount == 0) throw new SweepConfigException("dataset.test_images", d.TestImages, "must hold at least one image");
+        if (testShape != trainShape)
+            throw new SweepConfigException("dataset.test_images", d.TestImages, $"must hold images of the training images' size ({trainShape.Rows} x {trainShape.Columns}), not {testShape.Rows} x {testShape.Columns}");
+        if (testClasses.Max > trainClasses.Max)
+            throw new SweepConfigException("dataset.test_labels", d.TestLabels,
+                $"must hold only the training labels' classes 0..{trainClasses.Max} (its example {testClasses.MaxIndex + 1} has label {testClasses.Max})");
+    }
+
+    private static (int Count, (int Rows, int Columns) Shape, (int Max, int MaxIndex) Classes) CheckIdxPair(DatasetConfig d, string images, string imagesField, string labels, string labelsField, int? take)
+    {
+        string imagesPath = Resolve(d, images), labelsPath = Resolve(d, labels);
+        var pixels = ReadIdx(() => IdxFile.ReadImages(imagesPath, take), imagesField, images);
+        var classes = ReadIdx(() => IdxFile.ReadLabels(labelsPath, take), labelsField, labels);
+        if (classes.Length != pixels.Count)
+            throw new SweepConfigException(labelsField, labels, $"must hold one label per image of '{images}' ({pixels.Count} images{(take is null ? "" : " used")}; it has {classes.Length} labels)");
+        int max = -1, at = -1;
+        for (int i = 0; i < classes.Length; i++)
+        {
+            if (classes[i] > max) (max, at) = (classes[i], i);
+        }
+        return (pixels.Count, (pixels.Rows, pixels.Columns), (max, at));
+    }
+
+    private static T ReadIdx<T>(Func<T> read, string field, string path)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new SweepConfigException(field, path, $"must be a readable IDX file ({e.Message.TrimEnd('.')})");
+        }
     }
 
     private static string Resolve(DatasetConfig d, string path) => d.Path is null || Path.IsPathRooted(path) ? path : Path.Combine(d.Path, path);
