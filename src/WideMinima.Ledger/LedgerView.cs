@@ -11,7 +11,7 @@ namespace WideMinima.Ledger;
 /// <param name="Counts">Runs by status.</param>
 /// <param name="Workers">Distinct workers holding a run now.</param>
 /// <param name="MeanRunSeconds">Mean wall time of the finished runs (null before the first).</param>
-/// <param name="BestSetting">The final-phase, full-budget setting with the highest mean test accuracy so far, or null.</param>
+/// <param name="BestSetting">The final-phase, full-budget setting with the highest mean test accuracy so far (a tie goes to the setting planned first, as in summary.md), or null.</param>
 /// <param name="BestAccuracy">Its mean test accuracy in [0, 1].</param>
 /// <param name="BestRuns">Its finished runs.</param>
 /// <param name="OpenUntil">Until when the sweep is held open (Unix ms), or null.</param>
@@ -196,13 +196,15 @@ public sealed class LedgerView : IDisposable
                 if (SqlLedger.ReadDouble(reader, 1) is double v) workers[reader.GetInt64(0)] = v;
         }
         var pace = new Dictionary<long, (double Seconds, long Runs)>();
-        var best = new Dictionary<long, (string Setting, double Accuracy, int Runs)>();
+        // The best setting as summary.md names it (SweepSummary): the highest mean; a tie goes to the setting planned first.
+        var best = new Dictionary<long, (string Setting, double Accuracy, int Runs, long First)>();
         using (var command = Command(c, $"""
             SELECT sweep_id, setting,
                 SUM(CASE WHEN status IN ('done', 'diverged') AND finished_at IS NOT NULL AND started_at IS NOT NULL THEN (finished_at - started_at) / 1000.0 END),
                 SUM(CASE WHEN status IN ('done', 'diverged') AND finished_at IS NOT NULL AND started_at IS NOT NULL THEN 1 ELSE 0 END),
                 AVG(CASE WHEN status = 'done' AND kind = 'run' AND phase = 'final' AND budget = 1 THEN test_accuracy END),
-                SUM(CASE WHEN status = 'done' AND kind = 'run' AND phase = 'final' AND budget = 1 AND test_accuracy IS NOT NULL THEN 1 ELSE 0 END)
+                SUM(CASE WHEN status = 'done' AND kind = 'run' AND phase = 'final' AND budget = 1 AND test_accuracy IS NOT NULL THEN 1 ELSE 0 END),
+                MIN(ordinal)
             FROM runs {runsOf} GROUP BY sweep_id, setting;
             """))
         {
@@ -219,14 +221,15 @@ public sealed class LedgerView : IDisposable
                 }
                 if (SqlLedger.ReadDouble(reader, 4) is not double mean) continue;
                 string setting = reader.GetString(1);
-                if (!best.TryGetValue(id, out var b) || mean > b.Accuracy || (mean == b.Accuracy && string.CompareOrdinal(setting, b.Setting) < 0))
-                    best[id] = (setting, mean, Convert.ToInt32(reader.GetValue(5), CultureInfo.InvariantCulture));
+                long first = Convert.ToInt64(reader.GetValue(6), CultureInfo.InvariantCulture);
+                if (!best.TryGetValue(id, out var b) || mean > b.Accuracy || (mean == b.Accuracy && first < b.First))
+                    best[id] = (setting, mean, Convert.ToInt32(reader.GetValue(5), CultureInfo.InvariantCulture), first);
             }
         }
         return [.. sweeps.Select(s =>
         {
             var n = counts.GetValueOrDefault(s.Id) ?? new int[5];
-            var b = best.TryGetValue(s.Id, out var found) ? found : ((string, double, int)?)null;
+            var b = best.TryGetValue(s.Id, out var found) ? found : ((string, double, int, long)?)null;
             return new SweepOverview(s.Name, s.Kind, s.Created, new RunCounts(n[0], n[1], n[2], n[3], n[4]),
                 (int)workers.GetValueOrDefault(s.Id), pace.TryGetValue(s.Id, out var p) ? p.Seconds / p.Runs : null,
                 b?.Item1, b?.Item2, b?.Item3 ?? 0, s.OpenUntil);
