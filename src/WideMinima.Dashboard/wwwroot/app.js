@@ -77,11 +77,16 @@
   function renderBlocks(container, blocks) {
     for (const old of container.querySelectorAll('.chart')) if (old.plot) old.plot.destroy();
     container.replaceChildren();
+    let grid = null; // consecutive charts share a grid, two or more to a row on a wide screen
     for (const b of blocks) {
+      if (b.type !== 'chart') grid = null;
       if (b.type === 'heading') container.append(el(b.level <= 1 ? 'h2' : 'h3', { text: b.text }));
       else if (b.type === 'paragraph') container.append(inline(b.text));
       else if (b.type === 'table') container.append(table(b));
-      else if (b.type === 'chart') container.append(chart(b));
+      else if (b.type === 'chart') {
+        if (!grid) container.append(grid = el('div', { class: 'charts' }));
+        grid.append(chart(b));
+      }
     }
   }
   function table(b) {
@@ -92,6 +97,54 @@
     t.append(tbody);
     return el('div', { class: 'scroll' }, t);
   }
+  // Tick labels that stay readable for tiny values (sharpness 1e-5) and large ones alike.
+  function tickLabel(v, step) {
+    if (v === 0) return '0';
+    const a = Math.abs(step || v);
+    if (a >= 1e5 || a < 1e-3) return v.toExponential(1);
+    const digits = Math.max(0, Math.min(6, -Math.floor(Math.log10(a)) + (a / Math.pow(10, Math.floor(Math.log10(a))) < 2 ? 1 : 0)));
+    return v.toFixed(digits);
+  }
+  const ticks = (u, splits) => splits.map((v, i) => (v === null ? '' : tickLabel(v, splits.length > 1 ? splits[1] - splits[0] : v)));
+
+  // Bands (a CI or a spread) are drawn under the series from their low and high edges: a filled area along a line of
+  // two or more points, and a whisker at every point.
+  function bandHook(bands, xs) {
+    return u => {
+      const ctx = u.ctx;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+      ctx.clip();
+      for (const b of bands) {
+        const pts = xs.map((x, i) => [x, b.low[i], b.high[i]]).filter(p => p[1] !== null && p[2] !== null);
+        if (pts.length === 0) continue;
+        const X = x => u.valToPos(x, 'x', true), Y = y => u.valToPos(y, b.scale, true);
+        if (pts.length > 1) {
+          ctx.fillStyle = b.color + '26';
+          ctx.beginPath();
+          pts.forEach((p, i) => (i === 0 ? ctx.moveTo(X(p[0]), Y(p[2])) : ctx.lineTo(X(p[0]), Y(p[2]))));
+          for (let i = pts.length - 1; i >= 0; i--) ctx.lineTo(X(pts[i][0]), Y(pts[i][1]));
+          ctx.closePath();
+          ctx.fill();
+        }
+        if (b.whiskers) {
+          ctx.strokeStyle = b.color;
+          ctx.lineWidth = 1.5 * devicePixelRatio;
+          for (const p of pts) {
+            const x = X(p[0]), w = 4 * devicePixelRatio;
+            ctx.beginPath();
+            ctx.moveTo(x, Y(p[1])); ctx.lineTo(x, Y(p[2]));
+            ctx.moveTo(x - w, Y(p[1])); ctx.lineTo(x + w, Y(p[1]));
+            ctx.moveTo(x - w, Y(p[2])); ctx.lineTo(x + w, Y(p[2]));
+            ctx.stroke();
+          }
+        }
+      }
+      ctx.restore();
+    };
+  }
+
   function chart(b) {
     const box = el('div', { class: 'chart', 'data-id': b.id || null });
     box.append(el('h4', { text: b.title }));
@@ -103,6 +156,7 @@
     const data = [xs];
     const series = [{ label: b.x_label }];
     const bands = [];
+    const extent = { y: [Infinity, -Infinity], y2: [Infinity, -Infinity] };
     const right = b.series.some(s => s.right_axis);
     b.series.forEach((s, i) => {
       const color = palette[i % palette.length];
@@ -117,12 +171,16 @@
       else if (style === 'line') spec.points = { show: false };
       else if (style === 'dashed') { spec.dash = [6, 4]; spec.points = { show: false }; }
       else spec.points = { show: true, size: 6, fill: color };
-      data.push(pick(s.y));
+      const ys = pick(s.y);
+      data.push(ys);
       series.push(spec);
+      const grow = v => { if (v !== null) { extent[scale][0] = Math.min(extent[scale][0], v); extent[scale][1] = Math.max(extent[scale][1], v); } };
+      ys.forEach(grow);
       if (s.low && s.high) {
-        const lowAt = data.length; data.push(pick(s.low)); series.push({ label: `${s.name} low`, stroke: 'transparent', scale, points: { show: false }, spanGaps: true, show: true });
-        const highAt = data.length; data.push(pick(s.high)); series.push({ label: `${s.name} high`, stroke: 'transparent', scale, points: { show: false }, spanGaps: true, show: true });
-        bands.push({ series: [highAt, lowAt], fill: color + '22' });
+        const band = { low: pick(s.low), high: pick(s.high), color, scale, whiskers: style !== 'dashed' };
+        band.low.forEach(grow);
+        band.high.forEach(grow);
+        bands.push(band);
       }
     });
     box.dataset.points = String(points);
@@ -130,15 +188,20 @@
       area.append(el('p', { class: 'muted', text: 'No data yet.' }));
       return box;
     }
-    const axes = [{ label: b.x_label }, { label: b.y_label, scale: 'y' }];
-    const scales = { x: { time: false, distr: b.log_x ? 3 : 1 } };
-    if (right) { axes.push({ label: b.y2_label || '', scale: 'y2', side: 1, grid: { show: false } }); scales.y2 = { auto: true }; }
-    const opts = { width: 600, height: 300, series, axes, scales, bands, legend: { live: false }, cursor: { drag: { x: true, y: false } } };
+    const range = key => (u, min, max) => {
+      const [lo, hi] = extent[key];
+      if (!Number.isFinite(lo)) return [min, max];
+      const pad = hi > lo ? (hi - lo) * 0.08 : Math.abs(hi) * 0.05 || 1;
+      return [lo - pad, hi + pad];
+    };
+    const axes = [{ label: b.x_label, values: ticks }, { label: b.y_label, scale: 'y', values: ticks, size: 60 }];
+    const scales = { x: { time: false, distr: b.log_x ? 3 : 1 }, y: { range: range('y') } };
+    if (right) { axes.push({ label: b.y2_label || '', scale: 'y2', side: 1, grid: { show: false }, values: ticks, size: 60 }); scales.y2 = { range: range('y2') }; }
+    if (b.log_x) axes[0].values = (u, splits) => splits.map(v => (v === null ? '' : v.toPrecision(1)));
+    const opts = { width: 560, height: 300, series, axes, scales, legend: { live: false }, cursor: { drag: { x: true, y: false } }, hooks: { drawClear: [bandHook(bands, xs)] } };
     requestAnimationFrame(() => {
-      opts.width = Math.max(320, Math.min(area.clientWidth || 600, 900));
+      opts.width = Math.max(320, Math.min(area.clientWidth || 560, 900));
       box.plot = new uPlot(opts, data, area);
-      // Hide the band edges from the legend: they are drawn as the band.
-      area.querySelectorAll('.u-legend .u-series').forEach((row, k) => { if (k > 0 && /( low| high)$/.test(series[k].label)) row.style.display = 'none'; });
     });
     return box;
   }

@@ -88,8 +88,16 @@ public sealed class DashboardBrowserTests
     [Timeout(300_000)]
     public async Task A_sweep_with_two_workers_updates_the_page_as_runs_finish_and_shows_its_reports_numbers()
     {
-        string data = TinySweep.Dataset();
-        var config = TinySweep.Config(data, workers: 2, seeds: 3, epochs: 4);
+        // Real images (the Fashion-MNIST subset shipped with the tool, cut down), so the screenshot shows real numbers.
+        var config = TinySweep.Config(TinySweep.Dataset(), workers: 2, seeds: 3, epochs: 4) with
+        {
+            Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnistSubset, TrainLimit = 1500, TestLimit = 500 },
+            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [32] },
+            ExploreFractions = [0, 0.5, 0.9],
+            BatchSize = 64,
+            PeakLr = 0.05,
+        };
+        int total = (config.ExploreFractions.Count + config.Baselines.Count) * config.Seeds;
         string folder = TinySweep.NewFolder("dash-live");
         string configFile = TinySweep.WriteConfig(config, folder);
         var register = TinySweep.Run("run", "--config", configFile, "--out", folder, "--workers", "0");
@@ -100,7 +108,7 @@ public sealed class DashboardBrowserTests
         await page.GotoAsync($"{dashboard.Origin}/sweeps/tiny");
         await page.Locator("table[data-id=\"summary\"]").WaitForAsync();
         Assert.AreEqual("0", await Text(page, "[data-field=\"done\"]"));
-        Assert.AreEqual("12", await Text(page, "[data-field=\"pending\"]"));
+        Assert.AreEqual(total.ToString(CultureInfo.InvariantCulture), await Text(page, "[data-field=\"pending\"]"));
         await page.EvaluateAsync("() => { window.__sameDocument = true; }");
 
         // The sweep runs with two workers while the page watches: it must show the runs finishing, without a reload.
@@ -123,7 +131,7 @@ public sealed class DashboardBrowserTests
         lock (sweepOutput) Assert.AreEqual(0, sweep.ExitCode, sweepOutput.ToString());
         Console.WriteLine($"the sweep ran {(DateTime.UtcNow - started).TotalSeconds:F1} s; the page showed done = {string.Join(",", seen)}");
         // Within 5 seconds of the last run's end, the page shows every run done.
-        await page.WaitForFunctionAsync("() => document.querySelector('[data-field=\"done\"]').innerText === '12' && document.querySelector('[data-field=\"eta\"]').innerText === 'finished'",
+        await page.WaitForFunctionAsync($"() => document.querySelector('[data-field=\"done\"]').innerText === '{total}' && document.querySelector('[data-field=\"eta\"]').innerText === 'finished'",
             null, new PageWaitForFunctionOptions { Timeout = 5000 });
         var distinct = seen.Distinct().ToList();
         Assert.IsGreaterThanOrEqualTo(3, distinct.Count, $"the page showed the runs finishing one after another: {string.Join(",", seen)}");
@@ -150,7 +158,7 @@ public sealed class DashboardBrowserTests
         }
         foreach (var chart in new[] { "accuracy-vs-explore", "width-vs-explore", "accuracy-vs-width", "lr-schedules" })
             Assert.IsGreaterThan(0, await ChartPoints(page, chart), chart);
-        Assert.AreEqual(12, await ChartPoints(page, "accuracy-vs-width"), "a point per run");
+        Assert.AreEqual(total, await ChartPoints(page, "accuracy-vs-width"), "a point per run");
 
         // Sorting and filtering happen in the page.
         await page.Locator("th[data-sort=\"test_accuracy\"]").ClickAsync();
@@ -162,7 +170,7 @@ public sealed class DashboardBrowserTests
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('table[data-id=\"runs\"] tbody tr')].length === 3");
         Assert.IsTrue((await Rows(page, "runs")).All(r => r[2] == "cosine"));
         await page.Locator("select[data-filter=\"setting\"]").SelectOptionAsync("");
-        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('table[data-id=\"runs\"] tbody tr')].length === 12");
+        await page.WaitForFunctionAsync($"() => [...document.querySelectorAll('table[data-id=\"runs\"] tbody tr')].length === {total}");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "dashboard.png"), FullPage = true });
 
         // A run's page plots its LR curve and its epochs.
@@ -178,7 +186,7 @@ public sealed class DashboardBrowserTests
         await page.GotoAsync(dashboard.Origin + "/");
         await page.Locator("table[data-id=\"sweeps\"] tbody tr").First.WaitForAsync();
         var list = (await Rows(page, "sweeps")).Single();
-        CollectionAssert.AreEqual(new[] { "tiny", "sweep", "12", "0", "0", "0" }, list.Skip(1).Take(6).ToArray());
+        CollectionAssert.AreEqual(new[] { "tiny", "sweep", total.ToString(CultureInfo.InvariantCulture), "0", "0", "0" }, list.Skip(1).Take(6).ToArray());
         Assert.AreEqual("finished", list[9]);
         StringAssert.StartsWith(list[8], SweepSummary.From("tiny", LedgerRows(folder)).Best!.Setting + " (");
         Assert.AreEqual(0, dashboard.Stop());
