@@ -88,11 +88,10 @@ public sealed class DashboardBrowserTests
     [Timeout(300_000)]
     public async Task A_sweep_with_two_workers_updates_the_page_as_runs_finish_and_shows_its_reports_numbers()
     {
-        // Real images (the Fashion-MNIST subset shipped with the tool, cut down), so the screenshot shows real numbers.
+        // Real images (the Fashion-MNIST subset shipped with the tool, cut down; TinySweep's MLP), so the screenshot shows real numbers.
         var config = TinySweep.Config(TinySweep.Dataset(), workers: 2, seeds: 3, epochs: 4) with
         {
             Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnistSubset, TrainLimit = 1500, TestLimit = 500 },
-            Model = new ModelConfig { Kind = SweepModel.Mlp, Hidden = [32] },
             ExploreFractions = [0, 0.5, 0.9],
             BatchSize = 64,
             PeakLr = 0.05,
