@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-time machine set-up shared by the README's commands: checks the .NET SDK and installs the
 # Fashion-MNIST Debian package the integration tests read, ONNX's schema (libonnx-dev) that
-# OnnxSchemaTests compares the exporter's own copy with, and ONNX's Python checker (python3-onnx) for OnnxCheckerTests. Safe to run again; does nothing when all is there.
+# OnnxSchemaTests compares the exporter's own copy with, ONNX's Python checker (python3-onnx) for OnnxCheckerTests, and chromium for the dashboard's browser tests. Safe to run again; does nothing when all is there.
 set -euo pipefail
 
 if ! command -v dotnet >/dev/null 2>&1; then
@@ -56,6 +56,11 @@ fi
 if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
   echo "Installing PostgreSQL 15 (for the shared-ledger tests)..."
   apt_install postgresql || echo "warning: PostgreSQL 15 is missing and apt-get is unavailable; the PostgreSQL tests will fail." >&2
+fi
+# The dashboard's browser tests drive Debian's chromium with Playwright (which cannot download its own browsers here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing chromium (for the dashboard's browser tests)..."
+  apt_install chromium || echo "warning: /usr/bin/chromium is missing and apt-get is unavailable; the dashboard's browser tests will fail." >&2
 fi
 if ! command -v slurmctld >/dev/null 2>&1 || ! command -v slurmd >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1 || ! command -v sbatch >/dev/null 2>&1; then
   echo "Installing Slurm and munge (for the Slurm launcher test)..."

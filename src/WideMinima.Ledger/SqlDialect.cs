@@ -36,6 +36,20 @@ internal abstract class SqlDialect : IDisposable
     /// <summary>True when <see cref="Now"/> reads the server's clock while <c>@now</c> is null.</summary>
     public abstract bool HasServerClock { get; }
 
+    /// <summary>
+    /// SQL for a run's result reduced to the width measures summaries read (<c>{"hessian": ..., "adaptive": ...}</c>, as
+    /// JSON text; NULL without a result): the database's JSON functions pick them out, so whole results never leave it.
+    /// </summary>
+    public abstract string MeasuresOfResult { get; }
+
+    /// <summary>
+    /// A query whose one row changes whenever anything in the database changes, for <see cref="LedgerView.Stamp"/>:
+    /// SQLite counts the commits of other connections (<c>PRAGMA data_version</c>, free: an aggregate over its runs would
+    /// read every row, results and all, as they are stored inline); PostgreSQL aggregates the small columns of runs (its
+    /// large results live out of line, so the scan stays cheap).
+    /// </summary>
+    public abstract string StampQuery { get; }
+
     /// <summary>Runs <paramref name="work"/> on a connection, translating the database's failures into ledger exceptions.</summary>
     public abstract T Use<T>(Func<DbConnection, T> work);
 
@@ -135,6 +149,11 @@ internal sealed class SqliteDialect : SqlDialect
     public override string SkipLocked => "";
 
     public override string Now => "@now";
+
+    public override string StampQuery => "PRAGMA data_version;";
+
+    public override string MeasuresOfResult =>
+        "CASE WHEN result_json IS NULL THEN NULL ELSE json_object('hessian', json(json_extract(result_json, '$.hessian')), 'adaptive', json(json_extract(result_json, '$.adaptive'))) END";
 
     public override bool HasServerClock => false;
 
@@ -264,6 +283,16 @@ internal sealed class PostgresDialect : SqlDialect
     public override string SkipLocked => "FOR UPDATE SKIP LOCKED";
 
     public override string Now => "COALESCE(@now, (extract(epoch from now()) * 1000)::bigint)";
+
+    public override string StampQuery => """
+        SELECT (SELECT COUNT(*) FROM sweeps), (SELECT COALESCE(SUM(LENGTH(name)), 0) FROM sweeps), (SELECT COALESCE(MAX(open_until), 0) FROM sweeps),
+            (SELECT COUNT(*) FROM checkpoints), COUNT(*), COALESCE(SUM(attempts), 0), COALESCE(MAX(heartbeat_at), 0), COALESCE(MAX(finished_at), 0),
+            COALESCE(SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0)
+        FROM runs;
+        """;
+
+    public override string MeasuresOfResult =>
+        "CASE WHEN result_json IS NULL THEN NULL ELSE json_build_object('hessian', result_json::json -> 'hessian', 'adaptive', result_json::json -> 'adaptive')::text END";
 
     public override bool HasServerClock => true;
 

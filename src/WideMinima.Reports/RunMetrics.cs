@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using WideMinima.Ledger;
 
@@ -9,10 +10,19 @@ namespace WideMinima.Reports;
 /// </summary>
 public sealed record RunMetrics(double? Keskar, double? HessianTop, double? HessianTrace, double? HessianTraceStandardError, double? Adaptive, double? Seconds)
 {
+    // A run's metrics are read once per row object: summaries ask for them several times per run (each metric, each
+    // correlation), and a dashboard summarises thousands of runs per refresh. Rows are immutable records.
+    private static readonly ConditionalWeakTable<LedgerRun, RunMetrics> Read = [];
+
     /// <summary>The metrics of <paramref name="run"/>.</summary>
     public static RunMetrics Of(LedgerRun run)
     {
         ArgumentNullException.ThrowIfNull(run);
+        return Read.GetValue(run, Parse);
+    }
+
+    private static RunMetrics Parse(LedgerRun run)
+    {
         double? top = null, trace = null, se = null, adaptive = null, seconds = null;
         if (run.ResultJson is not null)
         {

@@ -21,6 +21,8 @@ app.Configure(config =>
         .WithExample("export", "--model", "model.wmmodel", "--onnx", "model.onnx");
     config.AddCommand<LandscapeCommand>("landscape").WithDescription("Loss-landscape slices of a kept run (save_models: true), and the line to another run with --against.")
         .WithExample("landscape", "--out", "sweeps/quick", "--run", "knee-e0.5-s1", "--against", "step-s1");
+    config.AddCommand<DashboardCommand>("dashboard").WithDescription("A live, read-only web view of the ledger's sweeps and tunings (--out or --ledger); serves until Ctrl+C.")
+        .WithExample("dashboard", "--out", "sweeps/quick").WithExample("dashboard", "--ledger", "postgresql://sweeps@db.example.org:5432/sweeps", "--port", "8080");
     config.AddCommand<PresetsCommand>("presets").WithDescription("List the built-in sweeps, or print one as a config file.");
     config.AddBranch("bench", bench =>
     {
@@ -32,6 +34,7 @@ app.Configure(config =>
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.ForkBenchmark>("fork").WithDescription("Fork-and-decay on five Knee shares vs five independent runs: identical numbers, compute and wall time.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.OnnxBenchmark>("onnx").WithDescription("Scoring throughput of the exported ONNX model (ApplyOnnxModel, ONNX Runtime) vs the WideMinima transformer.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.LedgerBenchmark>("ledger").WithDescription("The ledger's cost per run and claims per second with 8 workers, on SQLite and (--ledger) PostgreSQL.");
+        bench.AddCommand<WideMinima.Sweeps.Benchmarks.DashboardBenchmark>("dashboard").WithDescription("Each dashboard page and API call on a generated 10,000-run ledger (SQLite, and PostgreSQL with --ledger): p50 and p95.");
         bench.AddCommand<WideMinima.Sweeps.Benchmarks.SweepBenchmark>("sweep").WithDescription("A small grid with workers matched to the cores vs the same runs one by one.");
     });
     config.AddCommand<WorkerCommand>("worker").WithDescription("Join a sweep from any machine: claim and run its runs until none is left (a shared --ledger, or --out).")

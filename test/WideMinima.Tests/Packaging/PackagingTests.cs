@@ -392,5 +392,28 @@ public sealed class PackagingTests
             Assert.IsGreaterThan(0.0, double.Parse(row[Array.IndexOf(header, "sharpness")], CultureInfo.InvariantCulture));
         }
         Assert.IsTrue(File.Exists(Path.Combine(sweep, "summary.md")) && File.Exists(Path.Combine(sweep, "ledger.db")));
+
+        // The dashboard serves the sweep from the installed tool, its page files and chart library included.
+        var info = new System.Diagnostics.ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
+        foreach (var a in new[] { "--default-signal=INT", wideminima, "dashboard", "--out", sweep, "--port", "0" }) info.ArgumentList.Add(a);
+        foreach (var (key, value) in environment) if (value is null) info.Environment.Remove(key); else info.Environment[key] = value;
+        using var dashboard = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            string? line;
+            string? url = null;
+            var read = Task.Run(() => { while ((line = dashboard.StandardOutput.ReadLine()) is not null) if (line.Contains(" at http://", StringComparison.Ordinal)) return line[(line.LastIndexOf(" at ", StringComparison.Ordinal) + 4)..]; return null; });
+            if (read.Wait(TimeSpan.FromSeconds(60))) url = read.Result;
+            Assert.IsNotNull(url, "wideminima dashboard printed its address: " + dashboard.StandardError.ReadToEnd());
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            StringAssert.Contains(http.GetStringAsync("/").GetAwaiter().GetResult(), "/static/app.js");
+            StringAssert.Contains(http.GetStringAsync("/static/vendor/uplot/uPlot.iife.min.js").GetAwaiter().GetResult(), "uPlot");
+            StringAssert.Contains(http.GetStringAsync("/static/app.js").GetAwaiter().GetResult(), "renderBlocks");
+            StringAssert.Contains(http.GetStringAsync("/api/sweeps/quick").GetAwaiter().GetResult(), "knee-e0.5");
+        }
+        finally
+        {
+            if (!dashboard.HasExited) dashboard.Kill(entireProcessTree: true);
+        }
     }
 }
