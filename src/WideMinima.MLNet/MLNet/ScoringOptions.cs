@@ -36,6 +36,9 @@ public sealed class ScoringOptions
     /// <summary>The default of <see cref="SingleRowThreads"/>: 1 thread.</summary>
     public const int DefaultSingleRowThreads = 1;
 
+    /// <summary>The default of <see cref="Backend"/>: <see cref="ScoringBackend.Auto"/>.</summary>
+    public const ScoringBackend DefaultBackend = ScoringBackend.Auto;
+
     /// <summary>
     /// Rows that each cursor of <c>Transform</c> reads ahead and scores in one forward pass. Scores do not depend on
     /// it. Larger batches use the CPU better, up to the point where a pass's temporaries grow past what the memory
@@ -58,12 +61,22 @@ public sealed class ScoringOptions
     /// </summary>
     public int SingleRowThreads { get; set; } = DefaultSingleRowThreads;
 
+    /// <summary>
+    /// What runs the forward passes: <see cref="ScoringBackend.Auto"/> runs WideMinima's AVX-512 kernels where the
+    /// network and the CPU allow (the MLP and CNN <c>ModelKind</c> builds, on the CPU) and libtorch otherwise;
+    /// <see cref="ScoringBackend.LibTorch"/> always runs libtorch. The scores agree to float rounding. With the kernels,
+    /// <see cref="Threads"/> is how many threads share a batch's rows, and one row is never split (whatever
+    /// <see cref="SingleRowThreads"/> says). Default <see cref="DefaultBackend"/> (Auto).
+    /// </summary>
+    public ScoringBackend Backend { get; set; } = DefaultBackend;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option and its value.</summary>
     public void Validate()
     {
         Guard.Positive(BatchSize, nameof(BatchSize));
         Guard.NonNegative(Threads, nameof(Threads));
         Guard.NonNegative(SingleRowThreads, nameof(SingleRowThreads));
+        if (!Enum.IsDefined(Backend)) throw new ArgumentOutOfRangeException(nameof(Backend), Backend, $"{nameof(Backend)} must be Auto or LibTorch; it is {(int)Backend}.");
     }
 
     /// <summary>A copy, so that a transformer is not changed by later edits of the options it was given.</summary>
