@@ -32,8 +32,17 @@ namespace WideMinima.MLNet;
 /// </remarks>
 internal sealed unsafe class ManagedNetwork
 {
-    /// <summary>Rows below which a second worker thread is not worth its start (per worker).</summary>
-    private const int MinRowsPerWorker = 4;
+    /// <summary>Rows per chunk of a pass: one block of the dense layers' column layout.</summary>
+    private const int ChunkRows = ScoringKernels.BlockRows;
+
+    /// <summary>Rows from which a chunk goes through the dense layers by columns; fewer go one by one (matrix-vector products).</summary>
+    private const int ColumnRows = 8;
+
+    /// <summary>Outputs per chunk of a one-row dense layer shared by threads.</summary>
+    private const int ChunkOutputs = 64;
+
+    /// <summary>Image rows per chunk of a one-row convolution shared by threads.</summary>
+    private const int ChunkImageRows = 7;
 
     private readonly int _featureCount;
     private readonly int _classCount;
@@ -42,7 +51,9 @@ internal sealed unsafe class ManagedNetwork
     private readonly ConvStage[] _convs;
     private readonly DenseStage[] _dense;
     private readonly nn.Module[] _modal;
-    private readonly ParallelOptions _parallel = new();
+    private readonly RowsWork _rowsWork;
+    private readonly ConvWork _convWork;
+    private readonly DenseWork _denseWork;
     private float* _mean;
     private float* _inverseStd;
 
@@ -56,10 +67,10 @@ internal sealed unsafe class ManagedNetwork
         _convs = convs;
         _dense = dense;
         _modal = modal;
+        _rowsWork = new RowsWork(this);
+        _convWork = new ConvWork();
+        _denseWork = new DenseWork();
     }
-
-    /// <summary>Floats per row of the first dense layer's input.</summary>
-    private int DenseInputs => _dense[0].Inputs;
 
     /// <summary>
     /// The managed form of <paramref name="model"/>, or null when a layer, a tensor or the CPU is outside what the
@@ -157,8 +168,8 @@ internal sealed unsafe class ManagedNetwork
         return new ManagedNetwork(featureCount, classCount, standardize, image, [.. convs], [.. dense], [.. modal]);
     }
 
-    /// <summary>Scratch memory for passes of up to <paramref name="capacity"/> rows.</summary>
-    public Workspace CreateWorkspace(int capacity) => new(this, capacity);
+    /// <summary>Scratch memory for passes (of any number of rows: they go in blocks of 32).</summary>
+    public Workspace CreateWorkspace() => new(this);
 
     /// <summary>What <see cref="TryScore"/> did.</summary>
     internal enum Outcome
@@ -185,23 +196,19 @@ internal sealed unsafe class ManagedNetwork
             if (module.training) return Outcome.NotNow;
         }
         if (!Bind()) return Outcome.Changed;
-        int workers = Math.Clamp(Math.Min(threads, rows / MinRowsPerWorker), 1, Math.Max(1, threads));
         fixed (float* x = features)
         fixed (float* y = scores)
         {
-            if (workers == 1)
+            if (rows == 1 && threads > 1)
             {
-                RunRows(workspace, 0, x, y, 0, rows);
-                return Outcome.Scored;
+                RunRowShared(workspace, x, y, threads);
             }
-            workspace.EnsureWorkers(workers);
-            var (xs, ys) = ((IntPtr)x, (IntPtr)y);
-            _parallel.MaxDegreeOfParallelism = workers;
-            Parallel.For(0, workers, _parallel, w =>
+            else
             {
-                int start = (int)((long)rows * w / workers), end = (int)((long)rows * (w + 1) / workers);
-                RunRows(workspace, w, (float*)xs, (float*)ys, start, end);
-            });
+                _rowsWork.Set(workspace, x, y, rows);
+                ScoringTeam.Shared.Run(_rowsWork, (rows + ChunkRows - 1) / ChunkRows, threads);
+                _rowsWork.Clear();
+            }
         }
         return Outcome.Scored;
     }
@@ -225,39 +232,181 @@ internal sealed unsafe class ManagedNetwork
         return true;
     }
 
-    /// <summary>Rows [start, end): their image layers row by row, then the dense layers over the block.</summary>
+    /// <summary>
+    /// Rows [start, end), at most <see cref="ChunkRows"/>: their image layers row by row, then the dense layers over the
+    /// block by columns (or, for fewer than <see cref="ColumnRows"/>, row by row).
+    /// </summary>
     private void RunRows(Workspace workspace, int worker, float* features, float* scores, int start, int end)
     {
-        if (start >= end) return;
-        int inputs = DenseInputs;
+        var scratch = workspace.Scratch(worker);
+        if (end - start < ColumnRows)
+        {
+            for (int r = start; r < end; r++) RunRow(scratch, features + (long)r * _featureCount, scores + (long)r * _classCount);
+            return;
+        }
+        float* columns = scratch.Columns(0);
         for (int r = start; r < end; r++)
         {
             float* row = features + (long)r * _featureCount;
-            float* denseRow = workspace.DenseRows(0) + (long)r * workspace.DenseStride[0];
+            int slot = r - start;
             if (_image is null)
             {
-                Standardize(row, denseRow, inputs);
+                Standardize(row, scratch.Plain, _featureCount);
+                for (int k = 0; k < _featureCount; k++) columns[(long)k * ChunkRows + slot] = scratch.Plain[k];
                 continue;
             }
-            var scratch = workspace.Scratch(worker);
-            ImageInput(row, scratch);
+            RunImage(scratch, row);
+            _convs[^1].ToFlat(scratch.Output(_convs.Length - 1), columns + slot, ChunkRows);
+        }
+        for (int d = 0; d < _dense.Length; d++) _dense[d].RunColumns(scratch.Columns(d), scratch.Columns(d + 1));
+        float* logits = scratch.Columns(_dense.Length), row1 = scratch.Row(_dense.Length);
+        for (int r = start; r < end; r++)
+        {
+            for (int k = 0; k < _classCount; k++) row1[k] = logits[(long)k * ChunkRows + r - start];
+            ScoringKernels.Softmax(new ReadOnlySpan<float>(row1, _classCount), new Span<float>(scores + (long)r * _classCount, _classCount));
+        }
+    }
+
+    /// <summary>One row through the whole network on one thread.</summary>
+    private void RunRow(Scratch scratch, float* features, float* scores)
+    {
+        if (_image is null)
+        {
+            Standardize(features, scratch.Row(0), _featureCount);
+        }
+        else
+        {
+            RunImage(scratch, features);
+            _convs[^1].ToFlat(scratch.Output(_convs.Length - 1), scratch.Row(0), 1);
+        }
+        for (int d = 0; d < _dense.Length; d++) _dense[d].RunRow(scratch.Row(d), scratch.Row(d + 1));
+        ScoringKernels.Softmax(new ReadOnlySpan<float>(scratch.Row(_dense.Length), _classCount), new Span<float>(scores, _classCount));
+    }
+
+    /// <summary>One row's image layers, up to the last convolution block's output (not yet pooled or flattened).</summary>
+    private void RunImage(Scratch scratch, float* features)
+    {
+        ImageInput(features, scratch);
+        for (int c = 0; c < _convs.Length; c++)
+        {
+            _convs[c].Run(scratch.Input(c), scratch.Output(c));
+            if (c + 1 < _convs.Length) _convs[c].ToNextInput(scratch.Output(c), scratch.Input(c + 1), _convs[c + 1]);
+        }
+    }
+
+    /// <summary>
+    /// One row with its layers' work shared by <paramref name="threads"/> threads: each convolution by pairs of output
+    /// blocks and groups of image rows, each dense layer by groups of outputs. The pooling between them and the softmax
+    /// run on the calling thread.
+    /// </summary>
+    private void RunRowShared(Workspace workspace, float* features, float* scores, int threads)
+    {
+        var team = ScoringTeam.Shared;
+        var scratch = workspace.Scratch(0);
+        float* denseRow = scratch.Row(0);
+        if (_image is null)
+        {
+            Standardize(features, denseRow, _featureCount);
+        }
+        else
+        {
+            ImageInput(features, scratch);
             for (int c = 0; c < _convs.Length; c++)
             {
-                _convs[c].Run(scratch.Input(c), scratch.Output(c));
-                if (c + 1 < _convs.Length) _convs[c].ToNextInput(scratch.Output(c), scratch.Input(c + 1), _convs[c + 1]);
-                else _convs[c].ToFlat(scratch.Output(c), denseRow);
+                var conv = _convs[c];
+                _convWork.Set(conv, scratch.Input(c), scratch.Output(c));
+                team.Run(_convWork, _convWork.Chunks, threads);
+                if (c + 1 < _convs.Length) conv.ToNextInput(scratch.Output(c), scratch.Input(c + 1), _convs[c + 1]);
+                else conv.ToFlat(scratch.Output(c), denseRow, 1);
             }
         }
         for (int d = 0; d < _dense.Length; d++)
         {
-            _dense[d].Run(workspace.DenseRows(d) + (long)start * workspace.DenseStride[d], workspace.DenseStride[d], end - start,
-                workspace.DenseRows(d + 1) + (long)start * workspace.DenseStride[d + 1], workspace.DenseStride[d + 1]);
+            _denseWork.Set(_dense[d], scratch.Row(d), scratch.Row(d + 1));
+            team.Run(_denseWork, _denseWork.Chunks, threads);
         }
-        float* logits = workspace.DenseRows(_dense.Length);
-        int stride = workspace.DenseStride[_dense.Length];
-        for (int r = start; r < end; r++)
+        _convWork.Clear();
+        _denseWork.Clear();
+        ScoringKernels.Softmax(new ReadOnlySpan<float>(scratch.Row(_dense.Length), _classCount), new Span<float>(scores, _classCount));
+    }
+
+    /// <summary>Chunks of <see cref="ChunkRows"/> rows, each through the whole network.</summary>
+    private sealed class RowsWork(ManagedNetwork network) : IChunkedWork
+    {
+        private Workspace? _workspace;
+        private float* _features;
+        private float* _scores;
+        private int _rows;
+
+        public void Set(Workspace workspace, float* features, float* scores, int rows)
         {
-            ScoringKernels.Softmax(new ReadOnlySpan<float>(logits + (long)r * stride, _classCount), new Span<float>(scores + (long)r * _classCount, _classCount));
+            _workspace = workspace;
+            _features = features;
+            _scores = scores;
+            _rows = rows;
+        }
+
+        public void Clear() => _workspace = null;
+
+        public void Run(int chunk, int worker)
+        {
+            int start = chunk * ChunkRows;
+            network.RunRows(_workspace!, worker, _features, _scores, start, Math.Min(_rows, start + ChunkRows));
+        }
+    }
+
+    /// <summary>One row's convolution in chunks: a pair of output blocks by a group of image rows.</summary>
+    private sealed class ConvWork : IChunkedWork
+    {
+        private ConvStage? _conv;
+        private float* _input;
+        private float* _output;
+        private int _groups;
+
+        public int Chunks { get; private set; }
+
+        public void Set(ConvStage conv, float* input, float* output)
+        {
+            _conv = conv;
+            _input = input;
+            _output = output;
+            _groups = (conv.Height + ChunkImageRows - 1) / ChunkImageRows;
+            Chunks = conv.Pairs * _groups;
+        }
+
+        public void Clear() => _conv = null;
+
+        public void Run(int chunk, int worker)
+        {
+            int pair = chunk / _groups, group = chunk % _groups;
+            int y0 = group * ChunkImageRows;
+            _conv!.Run(_input, _output, pair, pair + 1, y0, Math.Min(_conv.Height, y0 + ChunkImageRows));
+        }
+    }
+
+    /// <summary>One row's dense layer in chunks of <see cref="ChunkOutputs"/> outputs.</summary>
+    private sealed class DenseWork : IChunkedWork
+    {
+        private DenseStage? _dense;
+        private float* _input;
+        private float* _output;
+
+        public int Chunks { get; private set; }
+
+        public void Set(DenseStage dense, float* input, float* output)
+        {
+            _dense = dense;
+            _input = input;
+            _output = output;
+            Chunks = (dense.Outputs + ChunkOutputs - 1) / ChunkOutputs;
+        }
+
+        public void Clear() => _dense = null;
+
+        public void Run(int chunk, int worker)
+        {
+            int o0 = chunk * ChunkOutputs;
+            _dense!.RunOutputs(_input, _output, o0, Math.Min(_dense.Outputs, o0 + ChunkOutputs));
         }
     }
 
@@ -520,18 +669,27 @@ internal sealed unsafe class ManagedNetwork
             }
         }
 
+        /// <summary>Image rows of the output (before pooling).</summary>
+        public int Height => _height;
+
+        /// <summary>Pairs of output blocks (the last one single when the blocks are odd).</summary>
+        public int Pairs => (_cout / ScoringKernels.Lanes + 1) / 2;
+
         /// <summary>The convolution (with BatchNorm and ReLU) of one row's padded input into its blocked output.</summary>
-        public void Run(float* input, float* output)
+        public void Run(float* input, float* output) => Run(input, output, 0, Pairs, 0, _height);
+
+        /// <summary>Output block pairs [<paramref name="pairFrom"/>, <paramref name="pairTo"/>) and image rows [<paramref name="yFrom"/>, <paramref name="yTo"/>) of <see cref="Run(float*, float*)"/>.</summary>
+        public void Run(float* input, float* output, int pairFrom, int pairTo, int yFrom, int yTo)
         {
             int lanes = ScoringKernels.Lanes, blocks = InputBlocks, last = _cin - (blocks - 1) * lanes;
             int perOutBlock = _cin * _kh * _kw * lanes, outBlocks = _cout / lanes;
-            for (int ob = 0; ob < outBlocks; ob += 2)
+            for (int ob = 2 * pairFrom; ob < 2 * pairTo && ob < outBlocks; ob += 2)
             {
                 bool pair = ob + 1 < outBlocks;
                 float* w = _relaid.Pointer + (long)ob * perOutBlock;
                 float* scale = _scale.Pointer + ob * lanes, shift = _shift.Pointer + ob * lanes;
                 float* out0 = output + (long)ob * OutputPlane;
-                for (int y = 0; y < _height; y++)
+                for (int y = yFrom; y < yTo; y++)
                 {
                     // Runs of 14 pixels; the last one ends at the row's end (overlapping the one before: same values).
                     for (int x0 = 0; x0 < _width; x0 += ScoringKernels.Run)
@@ -574,15 +732,18 @@ internal sealed unsafe class ManagedNetwork
             }
         }
 
-        /// <summary>This block's output (pooled if it pools) into a dense row, in libtorch's Flatten order (channel, row, column).</summary>
-        public void ToFlat(float* output, float* flat)
+        /// <summary>
+        /// This block's output (pooled if it pools) into a dense row, in libtorch's Flatten order (channel, row, column),
+        /// value i at <c>flat[i * stride]</c> (1: a row; <see cref="ScoringKernels.BlockRows"/>: a row of a column block).
+        /// </summary>
+        public void ToFlat(float* output, float* flat, int stride)
         {
             int lanes = ScoringKernels.Lanes, plane = OutHeight * OutWidth;
             float* lanesOut = stackalloc float[ScoringKernels.Lanes];
             for (int ob = 0; ob < _cout / lanes; ob++)
             {
                 float* source = output + (long)ob * OutputPlane;
-                float* target = flat + (long)ob * lanes * plane;
+                float* target = flat + (long)ob * lanes * plane * stride;
                 for (int y = 0; y < OutHeight; y++)
                 {
                     for (int x = 0; x < OutWidth; x++)
@@ -590,8 +751,8 @@ internal sealed unsafe class ManagedNetwork
                         var v = _pool ? ScoringKernels.Max2x2(source + ((long)2 * y * _width + 2 * x) * lanes, _width)
                             : Vector512.Load(source + ((long)y * _width + x) * lanes);
                         Vector512.Store(v, lanesOut);
-                        float* t = target + y * OutWidth + x;
-                        for (int c = 0; c < lanes; c++) t[(long)c * plane] = lanesOut[c];
+                        float* t = target + (long)(y * OutWidth + x) * stride;
+                        for (int c = 0; c < lanes; c++) t[(long)c * plane * stride] = lanesOut[c];
                     }
                 }
             }
@@ -648,16 +809,25 @@ internal sealed unsafe class ManagedNetwork
             return _bias is null || TryPointer(_bias, Outputs, out _b);
         }
 
-        public void Run(float* x, int xStride, int rows, float* y, int yStride) =>
-            ScoringKernels.Dense(x, xStride, rows, _w, _b, Outputs, Inputs, y, yStride, _relu);
+        /// <summary>One row.</summary>
+        public void RunRow(float* x, float* y) => ScoringKernels.Dense(x, _w, _b, Outputs, Inputs, y, _relu);
+
+        /// <summary>A block of rows by columns.</summary>
+        public void RunColumns(float* x, float* y) => ScoringKernels.DenseColumns(x, _w, _b, Outputs, Inputs, y, _relu);
+
+        /// <summary>Outputs [<paramref name="from"/>, <paramref name="to"/>) of one row.</summary>
+        public void RunOutputs(float* x, float* y, int from, int to) =>
+            ScoringKernels.Dense(x, _w + (long)from * Inputs, _b == null ? null : _b + from, to - from, Inputs, y + from, _relu);
     }
 
-    /// <summary>One worker's buffers for the image layers of one row.</summary>
+    /// <summary>One worker thread's buffers: the image layers of one row, and the dense layers' inputs for a row and for a block of rows.</summary>
     internal sealed class Scratch
     {
         private readonly Aligned _plain;
         private readonly Aligned[] _inputs;
         private readonly Aligned[] _outputs;
+        private readonly Aligned[] _rows;
+        private readonly Aligned[] _columns;
 
         public Scratch(ManagedNetwork network)
         {
@@ -665,7 +835,16 @@ internal sealed unsafe class ManagedNetwork
             // Zeroed once: the padding is never written.
             _inputs = [.. network._convs.Select(c => new Aligned(c.InputFloats))];
             _outputs = [.. network._convs.Select(c => new Aligned(c.OutputFloats))];
+            var widths = network._dense.Select(d => d.Inputs).Append(network._classCount).ToArray();
+            _rows = [.. widths.Select(w => new Aligned(w))];
+            _columns = [.. widths.Select(w => new Aligned((long)w * ChunkRows))];
         }
+
+        /// <summary>Dense layer <paramref name="d"/>'s input for one row (past the last layer: the logits).</summary>
+        public float* Row(int d) => _rows[d].Pointer;
+
+        /// <summary>Dense layer <paramref name="d"/>'s input for a block of rows, by columns: input k of slot r at <c>[k * 32 + r]</c>.</summary>
+        public float* Columns(int d) => _columns[d].Pointer;
 
         public float* Plain => _plain.Pointer;
 
@@ -676,43 +855,17 @@ internal sealed unsafe class ManagedNetwork
         public float* Output(int c) => _outputs[c].Pointer;
     }
 
-    /// <summary>A batch's buffers: the dense layers' rows, and per worker thread the image layers' scratch.</summary>
-    internal sealed class Workspace
+    /// <summary>A batch's buffers: each worker thread's <see cref="Scratch"/>, made on its first use.</summary>
+    internal sealed class Workspace(ManagedNetwork network)
     {
-        private readonly Aligned[] _dense;
-        private Scratch[] _scratch;
+        private readonly Scratch?[] _scratch = new Scratch?[ScoringTeam.MaxHelpers + 1];
 
-        public Workspace(ManagedNetwork network, int capacity)
-        {
-            Network = network;
-            int layers = network._dense.Length;
-            DenseStride = new int[layers + 1];
-            _dense = new Aligned[layers + 1];
-            for (int d = 0; d <= layers; d++)
-            {
-                int width = d < layers ? network._dense[d].Inputs : network._classCount;
-                DenseStride[d] = (width + ScoringKernels.Lanes - 1) / ScoringKernels.Lanes * ScoringKernels.Lanes;
-                _dense[d] = new Aligned((long)capacity * DenseStride[d]);
-            }
-            _scratch = network._image is null ? [] : [new Scratch(network)];
-        }
+        public ManagedNetwork Network => network;
 
-        public ManagedNetwork Network { get; }
-
-        /// <summary>Dense layer <paramref name="d"/>'s input rows (past the last layer: the logits), <see cref="DenseStride"/> floats apart.</summary>
-        public float* DenseRows(int d) => _dense[d].Pointer;
-
-        public int[] DenseStride { get; }
-
-        public Scratch Scratch(int worker) => _scratch[worker];
-
-        public void EnsureWorkers(int workers)
-        {
-            if (Network._image is null || _scratch.Length >= workers) return;
-            var more = new Scratch[workers];
-            _scratch.CopyTo(more, 0);
-            for (int w = _scratch.Length; w < workers; w++) more[w] = new Scratch(Network);
-            _scratch = more;
-        }
+        /// <summary>
+        /// Thread <paramref name="worker"/>'s scratch. Safe without a lock: each worker number is one thread's, and one
+        /// pass at a time uses a workspace.
+        /// </summary>
+        public Scratch Scratch(int worker) => _scratch[worker] ??= new Scratch(network);
     }
 }

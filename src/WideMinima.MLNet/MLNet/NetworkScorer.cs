@@ -128,7 +128,7 @@ internal sealed class NetworkScorer(nn.Module<Tensor, Tensor> model, Device devi
         if (threads == 0) threads = get_num_threads();
         for (int attempt = 0; ; attempt++)
         {
-            if (batch.Workspace?.Network != _managed) batch.Workspace = _managed.CreateWorkspace(batch.Capacity);
+            if (batch.Workspace?.Network != _managed) batch.Workspace = _managed.CreateWorkspace();
             switch (_managed.TryScore(batch.Workspace, batch.Features, rows, batch.Scores, threads))
             {
                 case ManagedNetwork.Outcome.Scored:

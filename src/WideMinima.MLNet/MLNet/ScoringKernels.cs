@@ -159,111 +159,170 @@ internal static unsafe class ScoringKernels
         Vector512.Max(Vector512.Max(Vector512.Load(topLeft), Vector512.Load(topLeft + Lanes)),
             Vector512.Max(Vector512.Load(topLeft + rowStride * Lanes), Vector512.Load(topLeft + (rowStride + 1) * Lanes)));
 
+    /// <summary>Rows a block of <see cref="DenseColumns"/> holds: two vectors.</summary>
+    public const int BlockRows = 2 * Lanes;
+
     /// <summary>
-    /// A dense layer over a block of rows: <c>y[r][o] = relu?(dot(x[r], w[o]) + bias[o])</c>, with <c>x</c> row-major
-    /// (<paramref name="xStride"/> floats per row), <c>w</c> as libtorch holds a Linear weight (<c>[outputs][inputs]</c>),
-    /// <c>y</c> row-major (<paramref name="yStride"/>). One row is a matrix-vector product; more go in tiles of 4 rows by
-    /// 4 outputs, in blocks of inputs that stay in the first-level cache.
+    /// A dense layer on one row: <c>y[o] = relu?(dot(x, w[o]) + bias[o])</c>, with <c>w</c> as libtorch holds a Linear
+    /// weight (<c>[outputs][inputs]</c>): a matrix-vector product that streams each weight row once.
     /// </summary>
-    public static void Dense(float* x, int xStride, int rows, float* w, float* bias, int outputs, int inputs, float* y, int yStride, bool relu)
+    public static void Dense(float* x, float* w, float* bias, int outputs, int inputs, float* y, bool relu) =>
+        Gemv(x, w, bias, outputs, inputs, y, relu);
+
+    /// <summary>
+    /// A dense layer on a block of up to <see cref="BlockRows"/> rows held by columns: <c>x[k][r]</c> (input k of row r)
+    /// to <c>y[o][r]</c>, which is the next layer's input as it wants it. Tiles of 12 outputs by the block's 32 rows
+    /// broadcast one weight against a vector of 16 rows' inputs (24 accumulators, no horizontal sums), over blocks of
+    /// 512 inputs so that the 12 weight rows stay in the first-level cache. Rows past the block's real ones compute
+    /// whatever their columns hold, and are never read.
+    /// </summary>
+    public static void DenseColumns(float* x, float* w, float* bias, int outputs, int inputs, float* y, bool relu)
     {
-        if (rows == 1)
+        const int KBlock = 512;
+        for (int k0 = 0; k0 < inputs; k0 += KBlock)
         {
-            var row = new ReadOnlySpan<float>(x, inputs);
-            for (int o = 0; o < outputs; o++)
+            int k1 = Math.Min(inputs, k0 + KBlock);
+            for (int o = 0; o < outputs; o += 12)
             {
-                float s = TensorPrimitives.Dot(new ReadOnlySpan<float>(w + (long)o * inputs, inputs), row);
-                if (bias != null) s += bias[o];
-                y[o] = relu ? Relu(s) : s;
-            }
-            return;
-        }
-        // Inputs in blocks of at most 1024 (16 KB per tile row): a 4 x 4 tile's 8 streams then stay in L1.
-        int kBlocks = (inputs + 1023) / 1024;
-        int kStep = (inputs / kBlocks + Lanes - 1) / Lanes * Lanes;
-        const int RowBlock = 32;
-        for (int r0 = 0; r0 < rows; r0 += RowBlock)
-        {
-            int r1 = Math.Min(rows, r0 + RowBlock);
-            for (int k0 = 0; k0 < inputs; k0 += kStep)
-            {
-                int k = Math.Min(kStep, inputs - k0);
-                bool first = k0 == 0, last = k0 + k == inputs;
-                for (int o = 0; o < outputs; o += 4)
-                {
-                    int on = Math.Min(4, outputs - o);
-                    for (int r = r0; r < r1; r += 4)
-                    {
-                        Tile(x + (long)r * xStride + k0, xStride, Math.Min(4, r1 - r), w + (long)o * inputs + k0, inputs, on, k,
-                            y + (long)r * yStride + o, yStride, first ? bias == null ? null : bias + o : null, first, last && relu);
-                    }
-                }
+                ColumnTile(x, w + (long)o * inputs, inputs, Math.Min(12, outputs - o), k0, k1, y + (long)o * BlockRows,
+                    k1 == inputs, bias == null ? null : bias + o, relu);
             }
         }
     }
 
     private static float Relu(float s) => s > 0 || float.IsNaN(s) ? s : 0;
 
+    /// <summary>One row: four weight rows at a time, each streamed once, two accumulators each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Gemv(float* x, float* w, float* bias, int outputs, int inputs, float* y, bool relu)
+    {
+        int o = 0, full = inputs & ~(2 * Lanes - 1), vectors = inputs & ~(Lanes - 1);
+        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(inputs - vectors)).AsSingle();
+        for (; o + 4 <= outputs; o += 4)
+        {
+            float* w0 = w + (long)o * inputs, w1 = w0 + inputs, w2 = w1 + inputs, w3 = w2 + inputs;
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+            int i = 0;
+            for (; i < full; i += 2 * Lanes)
+            {
+                var u = Vector512.Load(x + i);
+                var v = Vector512.Load(x + i + Lanes);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), u, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), u, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), u, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), u, a3);
+                b0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i + Lanes), v, b0);
+                b1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i + Lanes), v, b1);
+                b2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i + Lanes), v, b2);
+                b3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i + Lanes), v, b3);
+            }
+            if (i < vectors)
+            {
+                var u = Vector512.Load(x + i);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), u, a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), u, a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), u, a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), u, a3);
+                i += Lanes;
+            }
+            if (i < inputs)
+            {
+                var zero = Vector512<float>.Zero;
+                var u = Avx512F.MaskLoad(x + i, mask, zero);
+                b0 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w0 + i, mask, zero), u, b0);
+                b1 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w1 + i, mask, zero), u, b1);
+                b2 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w2 + i, mask, zero), u, b2);
+                b3 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w3 + i, mask, zero), u, b3);
+            }
+            var sums = Sum4(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
+            if (bias != null) sums += Vector128.Load(bias + o);
+            if (relu) sums = Vector128.Max(sums, Vector128<float>.Zero);
+            Vector128.Store(sums, y + o);
+        }
+        for (; o < outputs; o++)
+        {
+            float s = TensorPrimitives.Dot(new ReadOnlySpan<float>(w + (long)o * inputs, inputs), new ReadOnlySpan<float>(x, inputs));
+            if (bias != null) s += bias[o];
+            y[o] = relu ? Relu(s) : s;
+        }
+    }
+
     /// <summary>
-    /// Up to 4 rows by up to 4 outputs over <paramref name="k"/> inputs; rows and outputs past the counts repeat the
-    /// last real one (computed, never stored). The sums are written (<paramref name="first"/>) or added to <c>y</c>.
+    /// Up to 12 outputs (<paramref name="on"/>; the others repeat the last real weight row, computed and never stored)
+    /// by 32 rows, over inputs [<paramref name="k0"/>, <paramref name="k1"/>): started from zero on the first block, else
+    /// from <c>y</c>; on the <paramref name="last"/> block the bias (if any) is added and the ReLU applied.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(float* x, int xStride, int rn, float* w, int wStride, int on, int k, float* y, int yStride, float* bias, bool first, bool relu)
+    private static void ColumnTile(float* x, float* w, int ldw, int on, int k0, int k1, float* y, bool last, float* bias, bool relu)
     {
-        float* x0 = x, x1 = x + (rn > 1 ? xStride : 0), x2 = x + (rn > 2 ? 2 * xStride : 0), x3 = x + (rn > 3 ? 3 * xStride : 0);
-        float* w0 = w, w1 = w + (on > 1 ? wStride : 0), w2 = w + (on > 2 ? 2 * wStride : 0), w3 = w + (on > 3 ? 3 * wStride : 0);
-        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default,
-            c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
-        int full = k & ~(Lanes - 1);
-        int i = 0;
-        for (; i < full; i += Lanes)
+        float* w0 = w, w1 = w + Math.Min(1, on - 1) * ldw, w2 = w + Math.Min(2, on - 1) * ldw, w3 = w + Math.Min(3, on - 1) * ldw;
+        float* w4 = w + Math.Min(4, on - 1) * ldw, w5 = w + Math.Min(5, on - 1) * ldw, w6 = w + Math.Min(6, on - 1) * ldw;
+        float* w7 = w + Math.Min(7, on - 1) * ldw, w8 = w + Math.Min(8, on - 1) * ldw, w9 = w + Math.Min(9, on - 1) * ldw;
+        float* w10 = w + Math.Min(10, on - 1) * ldw, w11 = w + Math.Min(11, on - 1) * ldw;
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default,
+            a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default,
+            b6 = default, b7 = default, b8 = default, b9 = default, b10 = default, b11 = default;
+        if (k0 > 0)
         {
-            var a0 = Vector512.Load(w0 + i);
-            var a1 = Vector512.Load(w1 + i);
-            var a2 = Vector512.Load(w2 + i);
-            var a3 = Vector512.Load(w3 + i);
-            var b = Vector512.Load(x0 + i);
-            c00 = Vector512.FusedMultiplyAdd(a0, b, c00); c01 = Vector512.FusedMultiplyAdd(a1, b, c01);
-            c02 = Vector512.FusedMultiplyAdd(a2, b, c02); c03 = Vector512.FusedMultiplyAdd(a3, b, c03);
-            b = Vector512.Load(x1 + i);
-            c10 = Vector512.FusedMultiplyAdd(a0, b, c10); c11 = Vector512.FusedMultiplyAdd(a1, b, c11);
-            c12 = Vector512.FusedMultiplyAdd(a2, b, c12); c13 = Vector512.FusedMultiplyAdd(a3, b, c13);
-            b = Vector512.Load(x2 + i);
-            c20 = Vector512.FusedMultiplyAdd(a0, b, c20); c21 = Vector512.FusedMultiplyAdd(a1, b, c21);
-            c22 = Vector512.FusedMultiplyAdd(a2, b, c22); c23 = Vector512.FusedMultiplyAdd(a3, b, c23);
-            b = Vector512.Load(x3 + i);
-            c30 = Vector512.FusedMultiplyAdd(a0, b, c30); c31 = Vector512.FusedMultiplyAdd(a1, b, c31);
-            c32 = Vector512.FusedMultiplyAdd(a2, b, c32); c33 = Vector512.FusedMultiplyAdd(a3, b, c33);
+            // The sums so far (of real outputs only: a last tile's others lie past the layer's end).
+            a0 = Part(y, 0, 0, on); b0 = Part(y, 0, 1, on); a1 = Part(y, 1, 0, on); b1 = Part(y, 1, 1, on);
+            a2 = Part(y, 2, 0, on); b2 = Part(y, 2, 1, on); a3 = Part(y, 3, 0, on); b3 = Part(y, 3, 1, on);
+            a4 = Part(y, 4, 0, on); b4 = Part(y, 4, 1, on); a5 = Part(y, 5, 0, on); b5 = Part(y, 5, 1, on);
+            a6 = Part(y, 6, 0, on); b6 = Part(y, 6, 1, on); a7 = Part(y, 7, 0, on); b7 = Part(y, 7, 1, on);
+            a8 = Part(y, 8, 0, on); b8 = Part(y, 8, 1, on); a9 = Part(y, 9, 0, on); b9 = Part(y, 9, 1, on);
+            a10 = Part(y, 10, 0, on); b10 = Part(y, 10, 1, on); a11 = Part(y, 11, 0, on); b11 = Part(y, 11, 1, on);
         }
-        if (i < k)
+        float* p = x + (long)k0 * BlockRows;
+        for (int k = k0; k < k1; k++, p += BlockRows)
         {
-            // The last partial vector: masked loads read nothing past the row (zeros instead).
-            var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(k - i)).AsSingle();
-            var zero = Vector512<float>.Zero;
-            var a0 = Avx512F.MaskLoad(w0 + i, mask, zero);
-            var a1 = Avx512F.MaskLoad(w1 + i, mask, zero);
-            var a2 = Avx512F.MaskLoad(w2 + i, mask, zero);
-            var a3 = Avx512F.MaskLoad(w3 + i, mask, zero);
-            var b = Avx512F.MaskLoad(x0 + i, mask, zero);
-            c00 = Vector512.FusedMultiplyAdd(a0, b, c00); c01 = Vector512.FusedMultiplyAdd(a1, b, c01);
-            c02 = Vector512.FusedMultiplyAdd(a2, b, c02); c03 = Vector512.FusedMultiplyAdd(a3, b, c03);
-            b = Avx512F.MaskLoad(x1 + i, mask, zero);
-            c10 = Vector512.FusedMultiplyAdd(a0, b, c10); c11 = Vector512.FusedMultiplyAdd(a1, b, c11);
-            c12 = Vector512.FusedMultiplyAdd(a2, b, c12); c13 = Vector512.FusedMultiplyAdd(a3, b, c13);
-            b = Avx512F.MaskLoad(x2 + i, mask, zero);
-            c20 = Vector512.FusedMultiplyAdd(a0, b, c20); c21 = Vector512.FusedMultiplyAdd(a1, b, c21);
-            c22 = Vector512.FusedMultiplyAdd(a2, b, c22); c23 = Vector512.FusedMultiplyAdd(a3, b, c23);
-            b = Avx512F.MaskLoad(x3 + i, mask, zero);
-            c30 = Vector512.FusedMultiplyAdd(a0, b, c30); c31 = Vector512.FusedMultiplyAdd(a1, b, c31);
-            c32 = Vector512.FusedMultiplyAdd(a2, b, c32); c33 = Vector512.FusedMultiplyAdd(a3, b, c33);
+            var u = Vector512.Load(p);
+            var v = Vector512.Load(p + Lanes);
+            var s = Vector512.Create(w0[k]); a0 = Vector512.FusedMultiplyAdd(s, u, a0); b0 = Vector512.FusedMultiplyAdd(s, v, b0);
+            s = Vector512.Create(w1[k]); a1 = Vector512.FusedMultiplyAdd(s, u, a1); b1 = Vector512.FusedMultiplyAdd(s, v, b1);
+            s = Vector512.Create(w2[k]); a2 = Vector512.FusedMultiplyAdd(s, u, a2); b2 = Vector512.FusedMultiplyAdd(s, v, b2);
+            s = Vector512.Create(w3[k]); a3 = Vector512.FusedMultiplyAdd(s, u, a3); b3 = Vector512.FusedMultiplyAdd(s, v, b3);
+            s = Vector512.Create(w4[k]); a4 = Vector512.FusedMultiplyAdd(s, u, a4); b4 = Vector512.FusedMultiplyAdd(s, v, b4);
+            s = Vector512.Create(w5[k]); a5 = Vector512.FusedMultiplyAdd(s, u, a5); b5 = Vector512.FusedMultiplyAdd(s, v, b5);
+            s = Vector512.Create(w6[k]); a6 = Vector512.FusedMultiplyAdd(s, u, a6); b6 = Vector512.FusedMultiplyAdd(s, v, b6);
+            s = Vector512.Create(w7[k]); a7 = Vector512.FusedMultiplyAdd(s, u, a7); b7 = Vector512.FusedMultiplyAdd(s, v, b7);
+            s = Vector512.Create(w8[k]); a8 = Vector512.FusedMultiplyAdd(s, u, a8); b8 = Vector512.FusedMultiplyAdd(s, v, b8);
+            s = Vector512.Create(w9[k]); a9 = Vector512.FusedMultiplyAdd(s, u, a9); b9 = Vector512.FusedMultiplyAdd(s, v, b9);
+            s = Vector512.Create(w10[k]); a10 = Vector512.FusedMultiplyAdd(s, u, a10); b10 = Vector512.FusedMultiplyAdd(s, v, b10);
+            s = Vector512.Create(w11[k]); a11 = Vector512.FusedMultiplyAdd(s, u, a11); b11 = Vector512.FusedMultiplyAdd(s, v, b11);
         }
-        var add = bias == null ? Vector128<float>.Zero
-            : Vector128.Create(bias[0], on > 1 ? bias[1] : 0, on > 2 ? bias[2] : 0, on > 3 ? bias[3] : 0);
-        Emit(y, on, Sum4(c00, c01, c02, c03) + add, first, relu);
-        if (rn > 1) Emit(y + yStride, on, Sum4(c10, c11, c12, c13) + add, first, relu);
-        if (rn > 2) Emit(y + 2 * yStride, on, Sum4(c20, c21, c22, c23) + add, first, relu);
-        if (rn > 3) Emit(y + 3 * yStride, on, Sum4(c30, c31, c32, c33) + add, first, relu);
+        Column(y, 0, on, a0, b0, last, bias, relu); Column(y, 1, on, a1, b1, last, bias, relu); Column(y, 2, on, a2, b2, last, bias, relu);
+        Column(y, 3, on, a3, b3, last, bias, relu); Column(y, 4, on, a4, b4, last, bias, relu); Column(y, 5, on, a5, b5, last, bias, relu);
+        Column(y, 6, on, a6, b6, last, bias, relu); Column(y, 7, on, a7, b7, last, bias, relu); Column(y, 8, on, a8, b8, last, bias, relu);
+        Column(y, 9, on, a9, b9, last, bias, relu); Column(y, 10, on, a10, b10, last, bias, relu); Column(y, 11, on, a11, b11, last, bias, relu);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Part(float* y, int j, int half, int on) =>
+        j < on ? Vector512.Load(y + j * BlockRows + half * Lanes) : default;
+
+    /// <summary>Output <paramref name="j"/> of a tile (if it is a real one): its 32 rows, finished on the last input block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column(float* y, int j, int on, Vector512<float> a, Vector512<float> b, bool last, float* bias, bool relu)
+    {
+        if (j >= on) return;
+        if (last)
+        {
+            if (bias != null)
+            {
+                var add = Vector512.Create(bias[j]);
+                a += add;
+                b += add;
+            }
+            if (relu)
+            {
+                // IEEE maximum: NaN stays NaN, as in libtorch's ReLU.
+                a = Vector512.Max(a, Vector512<float>.Zero);
+                b = Vector512.Max(b, Vector512<float>.Zero);
+            }
+        }
+        Vector512.Store(a, y + j * BlockRows);
+        Vector512.Store(b, y + j * BlockRows + Lanes);
     }
 
     /// <summary>The sums of four vectors' lanes, in one 4-lane vector.</summary>
@@ -279,19 +338,6 @@ internal static unsafe class ScoringKernels
         var c4 = c8.GetLower() + c8.GetUpper();
         var d4 = d8.GetLower() + d8.GetUpper();
         return Sse3.HorizontalAdd(Sse3.HorizontalAdd(a4, b4), Sse3.HorizontalAdd(c4, d4));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Emit(float* y, int on, Vector128<float> v, bool first, bool relu)
-    {
-        if (!first) v += on == 4 ? Vector128.Load(y) : Vector128.Create(y[0], on > 1 ? y[1] : 0, on > 2 ? y[2] : 0, 0);
-        if (relu) v = Vector128.Max(v, Vector128<float>.Zero);
-        if (on == 4)
-        {
-            Vector128.Store(v, y);
-            return;
-        }
-        for (int j = 0; j < on; j++) y[j] = v[j];
     }
 
     /// <summary>Softmax of <paramref name="logits"/> into <paramref name="probabilities"/>, as libtorch computes it: <c>exp(x - max) / sum</c>.</summary>
