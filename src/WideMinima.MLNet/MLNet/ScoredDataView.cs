@@ -199,7 +199,7 @@ internal sealed class ScoredDataView : IDataView
                 _rowsRead++;
             }
             if (rows == 0) return false;
-            _batch.Score(rows, _parent._options.Threads);
+            _batch.Score(rows, _parent._options.Threads, _parent._options.Backend);
             for (int i = 0; i < rows; i++) _predicted[i] = NetworkScorer.PredictedKey(_batch.Scores.AsSpan(i * classes, classes));
             _count = rows;
             _index = 0;

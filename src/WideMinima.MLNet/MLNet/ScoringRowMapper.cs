@@ -139,7 +139,7 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
             if (_row.Length != size)
                 throw new InvalidOperationException($"Feature column '{_input.Schema[_parent.featureColumn].Name}' has {_row.Length} values; the model was trained on {size}.");
             _row.CopyTo(_batch!.Features);
-            _batch.Score(1, _parent.options.SingleRowThreads);
+            _batch.Score(1, _parent.options.SingleRowThreads, _parent.options.Backend);
             _predicted = NetworkScorer.PredictedKey(_batch.Scores);
             _scoredPosition = position;
         }

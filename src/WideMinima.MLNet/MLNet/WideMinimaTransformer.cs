@@ -51,6 +51,9 @@ public sealed class WideMinimaTransformer : ITransformer, IDisposable
         set => _scoring = Checked(value);
     }
 
+    /// <summary>The forward passes behind Transform and PredictionEngine (for tests).</summary>
+    internal NetworkScorer Scorer => _scorer;
+
     /// <summary>What happened during training: LR per step, per-epoch metrics, width, times and seed.</summary>
     public TrainingReport TrainingReport { get; }
 

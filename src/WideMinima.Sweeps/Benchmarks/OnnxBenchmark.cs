@@ -35,11 +35,14 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
         [CommandOption("--subset")] [Description("Score the 2000 test rows of the shipped subset instead of the full 10,000.")] public bool Subset { get; init; }
         [CommandOption("--batch-size <N>")] [Description("Rows per call in the batched comparison (default 1024).")] public int BatchSize { get; init; } = 1024;
         [CommandOption("--scoring-batch <N>")] [Description("Rows per forward pass of the transformer's Transform (ScoringOptions.BatchSize, default 128).")] public int ScoringBatch { get; init; } = ScoringOptions.DefaultBatchSize;
+        [CommandOption("--libtorch")] [Description("Also time the transformer with ScoringOptions.Backend = LibTorch (batch 1 and bulk), as it scored before the managed kernels.")] public bool LibTorch { get; init; }
     }
 
     private const string Batch1 = "batch 1: PredictionEngine.Predict per row";
     private const string Batch1AllThreads = "batch 1, SingleRowThreads = threads";
     private const string Bulk = "bulk: Transform(IDataView), read Score";
+    private const string Batch1LibTorch = "batch 1, Backend = LibTorch";
+    private const string BulkLibTorch = "bulk, Backend = LibTorch";
 
     /// <summary>ONNX Runtime's time over the transformer's (best rates): at most this in bulk.</summary>
     private const double BulkBar = 1.0;
@@ -94,8 +97,9 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
 
     /// <summary>One thread count's side of the comparison: the ONNX transformer and session, and the prediction engines.</summary>
     private sealed class Side(int threads, ITransformer onnx, InferenceSession session, PredictionEngine<Row, Scored> torchEngine,
-        PredictionEngine<Row, Scored> onnxEngine, PredictionEngine<Row, Scored>? allThreadsEngine) : IDisposable
+        PredictionEngine<Row, Scored> onnxEngine, PredictionEngine<Row, Scored>? allThreadsEngine, PredictionEngine<Row, Scored>? libTorchEngine) : IDisposable
     {
+        public PredictionEngine<Row, Scored>? LibTorchEngine => libTorchEngine;
         public int Threads => threads;
         public ITransformer Onnx => onnx;
         public InferenceSession Session => session;
@@ -108,6 +112,7 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
         {
             torchEngine.Dispose();
             allThreadsEngine?.Dispose();
+            libTorchEngine?.Dispose();
             onnxEngine.Dispose();
             session.Dispose();
             (onnx as IDisposable)?.Dispose();
@@ -137,8 +142,8 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
             var engineOptions = new PredictionEngineOptions { InputSchemaDefinition = inputDefinition, OwnsTransformer = false };
 
             // The transformer as a user sets it for a thread count: bulk on that many threads, single rows on the default (1).
-            ScoringOptions Scoring(int threads, int singleRowThreads = ScoringOptions.DefaultSingleRowThreads) =>
-                new() { BatchSize = s.ScoringBatch, Threads = threads, SingleRowThreads = singleRowThreads };
+            ScoringOptions Scoring(int threads, int singleRowThreads = ScoringOptions.DefaultSingleRowThreads, ScoringBackend backend = ScoringOptions.DefaultBackend) =>
+                new() { BatchSize = s.ScoringBatch, Threads = threads, SingleRowThreads = singleRowThreads, Backend = backend };
             foreach (int threads in threadCounts)
             {
                 var onnx = ml.Transforms.ApplyOnnxModel(new OnnxOptions
@@ -159,8 +164,14 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
                     model.Scoring = Scoring(threads, threads);
                     allThreads = ml.Model.CreatePredictionEngine<Row, Scored>(model, engineOptions);
                 }
+                PredictionEngine<Row, Scored>? libTorch = null;
+                if (s.LibTorch)
+                {
+                    model.Scoring = Scoring(threads, backend: ScoringBackend.LibTorch);
+                    libTorch = ml.Model.CreatePredictionEngine<Row, Scored>(model, engineOptions);
+                }
                 sides.Add(new Side(threads, onnx, new InferenceSession(path, sessionOptions), torchEngine,
-                    ml.Model.CreatePredictionEngine<Row, Scored>(onnx, engineOptions), allThreads));
+                    ml.Model.CreatePredictionEngine<Row, Scored>(onnx, engineOptions), allThreads, libTorch));
             }
 
             string batched = $"batch {s.BatchSize}: forward+softmax / InferenceSession.Run";
@@ -189,6 +200,12 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
                     Time(batched, false, () => TorchBatches(model.Network, batches, size, classes));
                     Time(batched, true, () => OnnxBatches(side.Session, batches, size, classes));
                     if (side.AllThreadsEngine is { } engine) Time(Batch1AllThreads, false, () => PredictAll(engine, rows));
+                    if (side.LibTorchEngine is { } libTorch)
+                    {
+                        Time(Batch1LibTorch, false, () => PredictAll(libTorch, rows));
+                        model.Scoring = Scoring(side.Threads, backend: ScoringBackend.LibTorch);
+                        Time(BulkLibTorch, false, () => ReadScores(model.Transform(test)));
+                    }
                 }
             }
 
@@ -212,6 +229,12 @@ internal sealed class OnnxBenchmark : Command<OnnxBenchmark.Settings>
                     var onnxRates = timings[(Batch1, true)];
                     System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{Batch1AllThreads + " (" + side.Threads + ")",-48} {Format(all),-26} {"(ONNX batch 1 above)",-26} {onnxRates.Max() / all.Max():F2}x"));
+                }
+                foreach (var (what, onnxWhat) in new[] { (Batch1LibTorch, Batch1), (BulkLibTorch, Bulk) })
+                {
+                    if (!timings.TryGetValue((what, false), out var rates)) continue;
+                    System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{what,-48} {Format(rates),-26} {"(ONNX " + (onnxWhat == Bulk ? "bulk" : "batch 1") + " above)",-26} {timings[(onnxWhat, true)].Max() / rates.Max():F2}x"));
                 }
                 System.Console.WriteLine();
                 tables.Add(new Table(kind, side.Threads, timings));

@@ -382,6 +382,9 @@ public sealed class BatchedScoringTests
             TestContext.WriteLine($"{kind}: {reference.Count} rows in batches of {size}: max |p_batch - p_row| = {diff:E2}");
             Assert.IsLessThanOrEqualTo(Tolerance, diff, $"{kind}, batches of {size}");
             CollectionAssert.AreEqual(expectedKeys, keys, $"{kind}, batches of {size}: predicted labels");
+            // The MLP and the CNN run on the managed kernels where the CPU has AVX-512 (so these checks test them); ResNet-18 on libtorch.
+            bool managed = kind != ModelKind.ResNet18 && ScoringKernels.IsSupported;
+            Assert.AreEqual(managed, model.Scorer.LastPassManaged, $"{kind}: managed kernels ({model.Scorer.ManagedUnavailableReason})");
         }
 
         var definition = SchemaDefinition.Create(typeof(ImageRow));
@@ -396,6 +399,7 @@ public sealed class BatchedScoringTests
             predicted.Add(prediction.Score);
             Assert.AreEqual(expectedKeys[i], prediction.PredictedLabel, $"{kind}: PredictionEngine's predicted label of row {i}");
         }
+        Assert.AreEqual(kind != ModelKind.ResNet18 && ScoringKernels.IsSupported, model.Scorer.LastPassManaged, $"{kind}: PredictionEngine on the managed kernels");
         double single = MaxDifference(reference, predicted);
         TestContext.WriteLine($"{kind}: PredictionEngine, one row at a time: max |p - p_row| = {single:E2}");
         Assert.IsLessThanOrEqualTo(Tolerance, single, $"{kind} via PredictionEngine");

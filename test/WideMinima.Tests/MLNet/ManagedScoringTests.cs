@@ -1,0 +1,238 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
+using TorchSharp.Modules;
+using WideMinima.Data;
+using WideMinima.MLNet;
+using WideMinima.Models;
+using WideMinima.Training;
+using static TorchSharp.torch;
+
+namespace WideMinima.Tests.MLNet;
+
+/// <summary>
+/// The managed scoring kernels (<see cref="ManagedNetwork"/>, <see cref="ScoringKernels"/>) against libtorch: on
+/// networks of every shape they claim to run, when the network changes after they were compiled, on NaN features, and
+/// where they must step aside. On a CPU without AVX-512 the kernels do not run; the tests then check that libtorch
+/// scored and say why.
+/// </summary>
+[TestClass]
+public sealed class ManagedScoringTests
+{
+    /// <summary>As <c>BatchedScoringTests</c>: float rounding of probabilities (sums in another order).</summary>
+    private const double Tolerance = 2e-6;
+
+    public TestContext TestContext { get; set; } = null!;
+
+    private static string SubsetFolder => Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
+
+    [TestMethod]
+    public void Kernels_run_a_sequential_network_of_every_supported_layer_as_libtorch_does()
+    {
+        manual_seed(5);
+        // 3 x 15 x 20 images: 3 input channels (a partial block), a 5 x 5 kernel, 20 columns (overlapping runs of 14),
+        // 48 channels (a pair of blocks and a single one), a convolution without pooling before one with it, pooling of
+        // an odd height, BatchNorm with running statistics, a dense layer of 37 (no multiple of 16), Dropout, 5 classes.
+        int c = 3, h = 15, w = 20, features = c * h * w;
+        var mean = Enumerable.Range(0, features).Select(i => (i % 7) * 0.1f).ToArray();
+        var std = Enumerable.Range(0, features).Select(i => 0.5f + (i % 5) * 0.2f).ToArray();
+        var bn = nn.BatchNorm2d(48);
+        using (no_grad())
+        {
+            bn.running_mean!.copy_(randn(48) * 0.3f);
+            bn.running_var!.copy_(rand(48) + 0.5f);
+            bn.weight!.copy_(randn(48));
+            bn.bias!.copy_(randn(48));
+        }
+        var net = nn.Sequential(
+            ("standardize", new Standardize(mean, std)),
+            ("image", nn.Unflatten(1, [c, h, w])),
+            ("conv1", nn.Conv2d(c, 16, 5, padding: 2)),
+            ("relu1", nn.ReLU()),
+            ("conv2", nn.Conv2d(16, 48, 3, padding: 1)),
+            ("bn", bn),
+            ("pool", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()),
+            ("fc", nn.Linear(48 * 7 * 10, 37)),
+            ("relu3", nn.ReLU()),
+            ("dropout", nn.Dropout(0.5)),
+            ("classifier", nn.Linear(37, 5)));
+        net.eval();
+        AssertKernelsMatchLibTorch(net, features, 5, "CNN-like");
+
+        // A dense network without standardisation, 10 inputs (one partial vector).
+        var mlp = nn.Sequential(("fc", nn.Linear(10, 7)), ("relu", nn.ReLU()), ("out", nn.Linear(7, 3)));
+        mlp.eval();
+        AssertKernelsMatchLibTorch(mlp, 10, 3, "MLP");
+    }
+
+    [TestMethod]
+    public void Networks_the_kernels_do_not_run_say_why_and_are_left_to_libtorch()
+    {
+        (nn.Module<Tensor, Tensor> Net, int Features, string Reason)[] cases =
+        [
+            (nn.Sequential(("image", nn.Unflatten(1, [1, 16, 16])), ("conv", nn.Conv2d(1, 16, 3, stride: 2, padding: 1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(16 * 64, 3))), 256, "stride 1"),
+            (nn.Sequential(("image", nn.Unflatten(1, [1, 8, 8])), ("conv", nn.Conv2d(1, 16, 3, padding: 1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(16 * 64, 3))), 64, "8 columns"),
+            (nn.Sequential(("image", nn.Unflatten(1, [1, 16, 16])), ("conv", nn.Conv2d(1, 8, 3, padding: 1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(8 * 256, 3))), 256, "8 output channels"),
+            (nn.Sequential(("fc", nn.Linear(4, 5)), ("tanh", nn.Tanh()), ("out", nn.Linear(5, 3))), 4, "Tanh"),
+            (nn.Sequential(("fc", nn.Linear(4, 5)), ("out", nn.Linear(5, 2))), 4, "2 values for 3 classes"),
+            (nn.Linear(4, 3), 4, "not nn.Sequential"),
+        ];
+        foreach (var (net, featureCount, expected) in cases)
+        {
+            var managed = ManagedNetwork.TryCreate(net, featureCount, 3, out string reason);
+            TestContext.WriteLine($"{expected}: {reason}");
+            Assert.IsNull(managed, expected);
+            StringAssert.Contains(reason, ScoringKernels.IsSupported ? expected : "AVX-512");
+        }
+    }
+
+    [TestMethod]
+    public void Scores_follow_the_network_when_its_weights_change_after_the_first_pass()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = FashionMnist.LoadFolder(ml, SubsetFolder, FashionMnistSplit.Train, take: 100);
+        var test = FashionMnist.LoadFolder(ml, SubsetFolder, FashionMnistSplit.Test, take: 40);
+        using var model = ml.MulticlassClassification.Trainers.WideMinima(new WideMinimaTrainer.Options
+        {
+            Model = ModelKind.Cnn, Epochs = 1, BatchSize = 32, Seed = 1, Threads = 1, Device = DeviceKind.Cpu,
+        }).Fit(train);
+        model.Scoring = new ScoringOptions { BatchSize = 16 };
+        var rows = test.GetColumn<float[]>("Features").ToList();
+        var layers = ((Sequential)model.Network).named_children().ToDictionary(c => c.name, c => c.module);
+        AssertScoresAreTheNetworks(model, test, rows, "as trained");
+
+        // In place, as an optimizer step or a width measure changes them: the re-laid convolution weights and the
+        // folded BatchNorm must be redone, the dense weights are read where they are.
+        using (no_grad())
+        {
+            ((Conv2d)layers["conv2"]).weight!.mul_(1.5);
+            ((BatchNorm2d)layers["bn1"]).running_var!.add_(0.25);
+            ((BatchNorm2d)layers["bn2"]).bias!.sub_(0.1);
+            ((Linear)layers["fc"]).weight!.mul_(0.5);
+            layers["standardize"].get_buffer("mean")!.add_(3);
+        }
+        AssertScoresAreTheNetworks(model, test, rows, "weights changed in place");
+
+        // A replaced parameter: the kernels are compiled again.
+        var classifier = (Linear)layers["classifier"];
+        using (no_grad()) classifier.weight = new Parameter(classifier.weight!.detach().clone() * 2f);
+        AssertScoresAreTheNetworks(model, test, rows, "a parameter replaced");
+
+        // Training mode: BatchNorm and Dropout behave otherwise, which libtorch runs as the modules say.
+        model.Network.train();
+        _ = model.Transform(test).GetColumn<float[]>("Score").ToList();
+        Assert.IsFalse(model.Scorer.LastPassManaged, "a network in training mode is scored by libtorch");
+        model.Network.eval();
+        AssertScoresAreTheNetworks(model, test, rows, "back in eval mode");
+    }
+
+    [TestMethod]
+    public void NaN_features_give_NaN_scores_and_a_missing_label_as_with_libtorch()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = FashionMnist.LoadFolder(ml, SubsetFolder, FashionMnistSplit.Train, take: 100);
+        foreach (var kind in new[] { ModelKind.Mlp, ModelKind.Cnn })
+        {
+            using var model = ml.MulticlassClassification.Trainers.WideMinima(new WideMinimaTrainer.Options
+            {
+                Model = kind, Epochs = 1, BatchSize = 32, Seed = 1, Threads = 1, Device = DeviceKind.Cpu,
+            }).Fit(train);
+            var rows = ml.Data.CreateEnumerable<BatchedScoringTests.FashionRow>(train, reuseRowObject: false).Take(6).ToArray();
+            rows[2].Features[300] = float.NaN;
+            var data = ml.Data.LoadFromEnumerable(rows);
+            foreach (var backend in new[] { ScoringBackend.Auto, ScoringBackend.LibTorch })
+            {
+                model.Scoring = new ScoringOptions { BatchSize = 4, Backend = backend };
+                var scored = model.Transform(data);
+                var scores = scored.GetColumn<float[]>("Score").ToList();
+                var keys = scored.GetColumn<uint>("PredictedLabel").ToList();
+                Assert.AreEqual(backend == ScoringBackend.Auto && ScoringKernels.IsSupported, model.Scorer.LastPassManaged, $"{kind}, {backend}");
+                Assert.IsTrue(scores[2].All(float.IsNaN), $"{kind}, {backend}: the NaN row's probabilities are NaN");
+                Assert.AreEqual(0u, keys[2], $"{kind}, {backend}: its predicted label is missing");
+                Assert.IsFalse(scores[1].Any(float.IsNaN) || scores[3].Any(float.IsNaN), $"{kind}, {backend}: the NaN stays in its row");
+            }
+        }
+    }
+
+    /// <summary>Transform (batches of 16, one and two threads) and PredictionEngine against libtorch's forward pass on each row.</summary>
+    private void AssertScoresAreTheNetworks(WideMinimaTransformer model, IDataView test, List<float[]> rows, string when)
+    {
+        var reference = new List<float[]>();
+        using (no_grad())
+        {
+            foreach (var row in rows)
+            {
+                using var scope = NewDisposeScope();
+                reference.Add([.. nn.functional.softmax(model.Network.call(tensor(row, [1, row.Length])), 1).data<float>()]);
+            }
+        }
+        foreach (int threads in new[] { 1, 2 })
+        {
+            model.Scoring = new ScoringOptions { BatchSize = 16, Threads = threads };
+            var scores = model.Transform(test).GetColumn<float[]>("Score").ToList();
+            Assert.AreEqual(ScoringKernels.IsSupported, model.Scorer.LastPassManaged, $"{when}: the kernels ran");
+            double diff = MaxDifference(reference, scores);
+            TestContext.WriteLine($"{when}, {threads} thread(s): max |p_kernels - p_libtorch| = {diff:E2}");
+            Assert.IsLessThanOrEqualTo(Tolerance, diff, $"{when}, {threads} thread(s)");
+        }
+        using var engine = model.Scorer.CreateBatch(1);
+        var predicted = new List<float[]>();
+        foreach (var row in rows)
+        {
+            row.CopyTo(engine.Features, 0);
+            engine.Score(1, 1);
+            predicted.Add([.. engine.Scores]);
+        }
+        Assert.IsLessThanOrEqualTo(Tolerance, MaxDifference(reference, predicted), $"{when}, one row at a time");
+    }
+
+    /// <summary>
+    /// The kernels on 1, 3 and 40 rows (one and two threads: one row split by layers, 40 rows in three chunks of rows)
+    /// against libtorch's softmax(net(x)).
+    /// </summary>
+    private void AssertKernelsMatchLibTorch(nn.Module<Tensor, Tensor> net, int features, int classes, string name)
+    {
+        var managed = ManagedNetwork.TryCreate(net, features, classes, out string reason);
+        if (!ScoringKernels.IsSupported)
+        {
+            Assert.IsNull(managed);
+            StringAssert.Contains(reason, "AVX-512");
+            return;
+        }
+        Assert.IsNotNull(managed, reason);
+        var workspace = managed.CreateWorkspace();
+        foreach (int rows in new[] { 1, 3, 40 })
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var scope = NewDisposeScope();
+                var x = randn(rows, features) * 2f;
+                if (rows == 40) x[4, features / 2] = float.NaN;
+                float[] input = [.. x.data<float>()], scores = new float[rows * classes];
+                float[] expected;
+                using (no_grad()) expected = [.. nn.functional.softmax(net.call(x), 1).data<float>()];
+                Assert.AreEqual(ManagedNetwork.Outcome.Scored, managed.TryScore(workspace, input, rows, scores, threads));
+                double diff = 0;
+                for (int i = 0; i < scores.Length; i++)
+                {
+                    Assert.AreEqual(float.IsNaN(expected[i]), float.IsNaN(scores[i]), $"{name}, {rows} rows: NaN at {i}");
+                    if (!float.IsNaN(expected[i])) diff = Math.Max(diff, Math.Abs(expected[i] - scores[i]));
+                }
+                TestContext.WriteLine($"{name}: {rows} rows, {threads} thread(s): max |p_kernels - p_libtorch| = {diff:E2}");
+                Assert.IsLessThanOrEqualTo(Tolerance, diff, $"{name}, {rows} rows, {threads} thread(s)");
+            }
+        }
+    }
+
+    private static double MaxDifference(List<float[]> expected, List<float[]> actual)
+    {
+        Assert.HasCount(expected.Count, actual);
+        double max = 0;
+        for (int i = 0; i < expected.Count; i++)
+        {
+            for (int k = 0; k < expected[i].Length; k++) max = Math.Max(max, Math.Abs(expected[i][k] - actual[i][k]));
+        }
+        return max;
+    }
+}
