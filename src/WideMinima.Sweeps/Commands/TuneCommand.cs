@@ -26,8 +26,8 @@ internal sealed class TuneCommand : Command<TuneSettings>
             : null;
         if (workers is null && settings.LeaseSeconds is not null)
             throw new SweepConfigException("--lease-seconds", settings.LeaseSeconds, "applies to tune's workers only (--workers N other than 1, or --ledger)");
-        SweepFolder.EnsureWritable(folder);
         config = TuneSession.Resolve(folder, config, workers, settings.Replace);
+        SweepFolder.EnsureWritable(folder);
 
         using var stop = new StopSignals(cancellationToken);
         try

@@ -84,8 +84,9 @@ public static class SweepConfigJson
 
     /// <summary>
     /// Earlier versions' keys, read as today's: <c>model: {kind, hidden}</c> as <c>model</c> and <c>hidden_sizes</c>,
-    /// <c>augment: true</c> as <c>augmentation: crop-and-flip</c>, <c>threads_per_run</c> as <c>threads</c>, and a width
-    /// <c>patience: 0</c> ("never stop early") as <c>patience: null</c>. Giving an old key and its new one at once is an error.
+    /// <c>augment: true</c> as <c>augmentation: crop-and-flip</c>, <c>threads_per_run</c> as <c>threads</c>, a width
+    /// <c>patience: 0</c> ("never stop early") as <c>patience: null</c>, and the derived <c>tune.space</c> that stored
+    /// configs carried is dropped. Giving an old key and its new one at once is an error.
     /// </summary>
     /// <returns>Each moved key's earlier name, so that errors name a key as the file spells it.</returns>
     internal static Dictionary<string, string> Upgrade(JsonObject root, string source)
@@ -123,6 +124,9 @@ public static class SweepConfigJson
             _ => throw new SweepConfigException(source, "augment", v?.ToJsonString(), "must be true or false"),
         });
         Move("threads_per_run", "threads", v => v);
+        // Earlier versions wrote the tune section's derived search space beside the keys it was derived from into
+        // the configs they stored; it says nothing the other keys do not.
+        if (root["tune"] is JsonObject tune && tune["space"] is JsonObject) tune.Remove("space");
         if (root["width"] is JsonObject width && width["patience"] is JsonValue p && p.GetValueKind() == JsonValueKind.Number && p.GetValue<double>() == 0)
             width["patience"] = null;
         return aliases;

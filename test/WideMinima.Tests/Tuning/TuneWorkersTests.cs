@@ -31,12 +31,18 @@ public sealed class TuneWorkersTests
         return path;
     }
 
-    private static IReadOnlyList<LedgerRun> Jobs(string folder)
+    private static List<LedgerRun> Jobs(string folder)
     {
         string path = Path.Combine(folder, SqlLedger.FileName);
         if (!File.Exists(path)) return [];
         using var ledger = SqlLedger.Sqlite(path);
-        return ledger.Runs();
+        return ledger.Runs().Where(r => r.Kind == RunKind.TuneJob).ToList();
+    }
+
+    private static List<LedgerRun> Finals(string folder)
+    {
+        using var ledger = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName));
+        return ledger.Runs().Where(r => r.Kind == RunKind.FinalFit).ToList();
     }
 
     private static double TestAccuracy(string folder) =>
@@ -127,9 +133,11 @@ public sealed class TuneWorkersTests
             var (code, output, error) = TinySweep.Run("tune", "--config", config, "--out", folder, "--workers", "2", "--seeds", "2", "--top", "2", "--budget-epochs", "24");
             Assert.AreEqual(0, code, output + error);
         }
-        var finals = Jobs(first).Where(j => j.RunId.StartsWith("tune-final-", StringComparison.Ordinal)).ToList();
-        Assert.AreEqual(3, finals.Count, "2 settings x 2 seeds, less the best's first seed, which the coordinator trains (it saves best.wmmodel)");
-        Assert.IsTrue(finals.All(f => f.Status == RunStatus.Done && f.Worker!.Contains('#', StringComparison.Ordinal)), "the worker processes trained them");
+        var all = Finals(first);
+        Assert.IsTrue(all.All(f => f.RunId.StartsWith("tune-final-", StringComparison.Ordinal) && f.Status == RunStatus.Done));
+        Assert.AreEqual(4, all.Count, "2 settings x 2 seeds, each a final-fit run of the one ledger");
+        var finals = all.Where(f => f.Worker is { } w && w.Contains('#', StringComparison.Ordinal)).ToList();
+        Assert.AreEqual(3, finals.Count, "the worker processes trained all but the best's first seed, which the coordinator trains (it saves best.wmmodel)");
         var top = JsonDocument.Parse(File.ReadAllText(Path.Combine(first, "best.json"))).RootElement.GetProperty("top");
         Assert.AreEqual(2, top.GetArrayLength());
         foreach (var f in finals)
