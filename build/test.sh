@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's test command: sets up what the tests need on a fresh Debian/Ubuntu machine, builds
+# The README's test command (README, "The two commands"): sets up what the tests need on a fresh Debian/Ubuntu machine, builds
 # the solution and runs the MSTest suite. Its last line is "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")/.."
