@@ -44,6 +44,9 @@ public static class SweepConfigJson
             {
                 info =>
                 {
+                    // A hessian: section starts from the sweep's profile, the one used when the section is absent,
+                    // so that the keys it leaves out keep those values (as width: fills in KeskarWidthOptions.Fast()).
+                    if (info.Type == typeof(HessianOptions)) info.CreateObject = HessianOptions.Fast;
                     if (info.Type != typeof(SweepConfig)) return;
                     foreach (var p in info.Properties.Where(p => NotSweepKeys.Contains(p.Name)).ToList()) info.Properties.Remove(p);
                 },

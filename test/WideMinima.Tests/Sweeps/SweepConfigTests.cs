@@ -162,6 +162,31 @@ public sealed class SweepConfigTests
     }
 
     [TestMethod]
+    public void A_partial_section_keeps_the_sweep_profile_for_the_keys_it_leaves_out()
+    {
+        // hessian: over HessianOptions.Fast() (what an absent section means), not over the library's defaults.
+        var hessian = SweepConfigJson.Parse("""{"hessian": {"sample_size": 4096}}""", "test").Hessian!;
+        var fast = HessianOptions.Fast();
+        Assert.AreEqual(4096, hessian.SampleSize);
+        Assert.AreEqual(fast.MaxIterations, hessian.MaxIterations, "hessian.max_iterations left out");
+        Assert.AreEqual(fast.Probes, hessian.Probes, "hessian.probes left out");
+        Assert.AreNotEqual(new HessianOptions().MaxIterations, fast.MaxIterations, "the two profiles differ, so the test can tell them apart");
+        var named = SweepConfigJson.Parse("""{"hessian": {"max_iterations": 50, "probes": 20}}""", "test").Hessian!;
+        Assert.AreEqual((50, 20), (named.MaxIterations, named.Probes), "keys a section names win");
+        Assert.IsNull(SweepConfigJson.Parse("{}", "test").Hessian, "an absent section stays absent (Fast() at run time)");
+
+        // width: over KeskarWidthOptions.Fast(), the default's profile.
+        var width = SweepConfigJson.Parse("""{"width": {"epsilon": 0.002}}""", "test").Width!;
+        Assert.AreEqual(0.002, width.Epsilon);
+        Assert.AreEqual(KeskarWidthOptions.Fast().MaxSteps, width.MaxSteps, "width.max_steps left out");
+
+        // adaptive: over the library's defaults, which are also what an absent section means.
+        var adaptive = SweepConfigJson.Parse("""{"adaptive": {"rho": 0.1}}""", "test").Adaptive!;
+        Assert.AreEqual(0.1, adaptive.Rho);
+        Assert.AreEqual(new AdaptiveSharpnessOptions().SampleSize, adaptive.SampleSize, "adaptive.sample_size left out");
+    }
+
+    [TestMethod]
     public void Json_round_trips_with_snake_case_keys()
     {
         var config = Presets.Quick.Config;
