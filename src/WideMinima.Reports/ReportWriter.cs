@@ -5,6 +5,9 @@ namespace WideMinima.Reports;
 /// <summary>Rebuilds every report of a sweep folder from its ledger: results.csv, results.json, summary.md and plots/.</summary>
 public static class ReportWriter
 {
+    /// <summary>The report files a sweep leaves in its folder besides plots/.</summary>
+    public static IReadOnlyList<string> Files { get; } = ["results.csv", "results.json", "summary.md"];
+
     /// <summary>Writes all reports. Each file is written to a temporary name and renamed, so a reader (or a kill) never sees half a file.</summary>
     public static void WriteAll(string folder, IRunLedger ledger)
     {
@@ -12,9 +15,9 @@ public static class ReportWriter
         var runs = ledger.Runs();
         var header = ledger.ReadSweep();
         string name = header?.Name ?? "sweep";
-        WriteText(Path.Combine(folder, "results.csv"), ResultsWriter.Csv(runs));
-        WriteText(Path.Combine(folder, "results.json"), ResultsWriter.Json(runs));
-        WriteText(Path.Combine(folder, "summary.md"), SummaryWriter.Markdown(name, runs));
+        WriteText(Path.Combine(folder, Files[0]), ResultsWriter.Csv(runs));
+        WriteText(Path.Combine(folder, Files[1]), ResultsWriter.Json(runs));
+        WriteText(Path.Combine(folder, Files[2]), SummaryWriter.Markdown(name, runs));
         PlotWriter.WriteAll(folder, runs);
     }
 

@@ -1,7 +1,9 @@
 using System.Globalization;
 using WideMinima.Sweeps.Config;
 using WideMinima.Ledger;
+using WideMinima.Reports;
 using WideMinima.Sweeps.Planning;
+using WideMinima.Sweeps.Reports;
 
 namespace WideMinima.Sweeps.Execution;
 
@@ -115,7 +117,8 @@ public static class SweepFolder
         string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string archive = Path.Combine(folder, $"archive-{stamp}");
         Directory.CreateDirectory(archive);
-        foreach (var name in new[] { "results.csv", "results.json", "summary.md" })
+        // A sweep's reports or a tuning's (its model included): whichever the replaced one left. Plots of both are under plots/.
+        foreach (var name in ReportWriter.Files.Union(TuneReportWriter.Files))
         {
             string source = Path.Combine(folder, name);
             if (File.Exists(source)) File.Move(source, Path.Combine(archive, name));

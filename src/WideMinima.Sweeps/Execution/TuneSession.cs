@@ -135,7 +135,7 @@ public static class TuneSession
             if (chosen.Count >= (config.Seeds > 1 ? t.Top : 1)) break;
             if (chosen.All(c => c.Trial.Settings != trial.Trial.Settings)) chosen.Add(trial);
         }
-        string modelPath = Path.Combine(folder, "best.wmmodel");
+        string modelPath = Path.Combine(folder, TuneReportWriter.ModelFile);
         var fits = new List<(TrialSummary Chosen, int Seed, bool IsBest)>();
         foreach (var c in chosen)
             for (int s = 0; s < config.Seeds; s++) fits.Add((c, config.FirstSeed + s, c == chosen[0] && s == 0));

@@ -22,6 +22,21 @@ public sealed record TuneReport(SweepConfig Config, TuningOutcome Outcome, IRead
 /// <summary>Writes trials.csv, best.json, summary.md and the tuning plots, each through a temporary file.</summary>
 public static class TuneReportWriter
 {
+    /// <summary>The tuned model's file, in the folder.</summary>
+    public const string ModelFile = "best.wmmodel";
+
+    /// <summary>The best trial's settings and scores, in the folder.</summary>
+    public const string BestFile = "best.json";
+
+    /// <summary>Every trial, one row each, in the folder.</summary>
+    public const string TrialsFile = "trials.csv";
+
+    /// <summary>The summary, in the folder.</summary>
+    public const string SummaryFile = "summary.md";
+
+    /// <summary>The report files a tuning leaves in its folder besides <see cref="Plots"/> (the model included).</summary>
+    public static IReadOnlyList<string> Files { get; } = [BestFile, TrialsFile, SummaryFile, ModelFile];
+
     /// <summary>The plots, relative to the folder.</summary>
     public static IReadOnlyList<string> Plots { get; } =
         ["plots/tune_accuracy_vs_lr.png", "plots/tune_accuracy_vs_explore.png", "plots/tune_rungs.png", "plots/tune_best_so_far.png"];
@@ -32,9 +47,9 @@ public static class TuneReportWriter
     public static void Write(string folder, TuneReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        WriteText(folder, "trials.csv", TrialsCsv(report.Outcome));
-        WriteText(folder, "best.json", BestJson(report));
-        WriteText(folder, "summary.md", Summary(report));
+        WriteText(folder, TrialsFile, TrialsCsv(report.Outcome));
+        WriteText(folder, BestFile, BestJson(report));
+        WriteText(folder, SummaryFile, Summary(report));
         Directory.CreateDirectory(Path.Combine(folder, "plots"));
         Save(AccuracyVs(report.Outcome, t => t.Trial.Settings.PeakLearningRate, "Peak learning rate (log scale)", log: true, "Validation accuracy against peak rate (each trial at its highest rung)"), folder, Plots[0]);
         Save(AccuracyVs(report.Outcome, t => t.Trial.Settings.ExploreShare ?? double.NaN, "Knee explore share", log: false, "Knee: validation accuracy against explore share"), folder, Plots[1]);
@@ -89,7 +104,7 @@ public static class TuneReportWriter
             ["name"] = report.Config.Name,
             ["best"] = settings.FirstOrDefault(),
             ["top"] = settings.Count > 1 ? settings : null,
-            ["model_file"] = "best.wmmodel",
+            ["model_file"] = ModelFile,
             ["note"] = "Every decision used the validation split carved from the training data; the test set was scored once, for the final fits.",
             ["compute_epochs"] = new Dictionary<string, object?>
             {

@@ -1,6 +1,7 @@
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
 using WideMinima.Ledger;
+using WideMinima.Sweeps.Reports;
 
 namespace WideMinima.Tests.Sweeps;
 
@@ -29,6 +30,32 @@ public sealed class LedgerTests
         var archived = ledger.SweepNames().Single(SqlLedger.IsArchived);
         using var old = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName), archived);
         Assert.AreEqual(8, old.Runs().Count, "the old ledger is kept, not deleted");
+    }
+
+    [TestMethod]
+    public void A_replaced_tuning_s_reports_and_model_move_to_the_archive()
+    {
+        string data = TinySweep.Dataset(30, 12);
+        string folder = TinySweep.NewFolder("replace-tune");
+        var tuning = TinySweep.Config(data) with { Tune = new TuneConfig() };
+        SweepFolder.Prepare(folder, tuning, replace: false);
+        // What a finished tuning leaves beside its ledger (contents do not matter: the archive moves files).
+        string[] reports = [.. TuneReportWriter.Files, .. TuneReportWriter.Plots];
+        Assert.IsTrue(reports.Contains("best.wmmodel") && reports.Contains("best.json") && reports.Contains("trials.csv"), "the files the issue names");
+        foreach (var name in reports)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, name))!);
+            File.WriteAllText(Path.Combine(folder, name), name);
+        }
+
+        SweepFolder.Prepare(folder, tuning with { Epochs = 9 }, replace: true);
+
+        string archive = Directory.GetDirectories(folder, "archive-*").Single();
+        foreach (var name in reports)
+        {
+            Assert.IsFalse(File.Exists(Path.Combine(folder, name)), $"{name} left in the folder of the new tuning");
+            Assert.AreEqual(name, File.ReadAllText(Path.Combine(archive, name)), $"{name} in the archive");
+        }
     }
 
     [TestMethod]
