@@ -398,18 +398,14 @@ public sealed class LedgerView : IDisposable
     /// <summary>The checkpoints a run has recorded, newest first.</summary>
     public IReadOnlyList<CheckpointRow> Checkpoints(string sweep, string runId) => _d.Use<IReadOnlyList<CheckpointRow>>(c =>
     {
-        using var command = Command(c, """
-            SELECT run_id, attempt, step, epoch, path, sha256, bytes, created_at FROM checkpoints
+        using var command = Command(c, $"""
+            SELECT {SqlLedger.CheckpointColumns} FROM checkpoints
             WHERE sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @sweep) AND run_id = @id ORDER BY step DESC, created_at DESC, attempt DESC;
             """);
         _d.Parameter(command, "@sweep", sweep, DbType.String);
         _d.Parameter(command, "@id", runId, DbType.String);
         using var reader = command.ExecuteReader();
-        var rows = new List<CheckpointRow>();
-        while (reader.Read())
-            rows.Add(new CheckpointRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
-                reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7)));
-        return rows;
+        return SqlLedger.CheckpointRows(reader);
     });
 
     /// <inheritdoc />

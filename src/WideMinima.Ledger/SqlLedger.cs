@@ -31,7 +31,18 @@ public sealed class SqlLedger : IRunLedger
         sharpness, width_max_loss, width_steps, width_converged, train_seconds, width_seconds, result_json, lease_expires_at
         """;
 
-    private const string CheckpointColumns = "run_id, attempt, step, epoch, path, sha256, bytes, created_at";
+    /// <summary>The checkpoints table's columns in the order <see cref="CheckpointRows"/> reads them.</summary>
+    internal const string CheckpointColumns = "run_id, attempt, step, epoch, path, sha256, bytes, created_at";
+
+    /// <summary>Every row of a query that selects <see cref="CheckpointColumns"/>.</summary>
+    internal static List<CheckpointRow> CheckpointRows(DbDataReader reader)
+    {
+        var rows = new List<CheckpointRow>();
+        while (reader.Read())
+            rows.Add(new CheckpointRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
+                reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7)));
+        return rows;
+    }
 
     /// <summary>Rows per INSERT when runs are added (well inside both databases' parameter limits).</summary>
     private const int InsertBatch = 200;
@@ -346,11 +357,7 @@ public sealed class SqlLedger : IRunLedger
         Long(command, "@sweep", sweep);
         Text(command, "@id", runId);
         using var reader = command.ExecuteReader();
-        var rows = new List<CheckpointRow>();
-        while (reader.Read())
-            rows.Add(new CheckpointRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetString(4),
-                reader.GetString(5), reader.GetInt64(6), reader.GetInt64(7)));
-        return rows;
+        return CheckpointRows(reader);
     });
 
     /// <inheritdoc />
