@@ -106,8 +106,8 @@ public sealed class SweepMetricsTests
         }
         var summary = SummaryWriter.Markdown("m", runs);
         StringAssert.Contains(summary, "## Width metrics");
-        StringAssert.Contains(summary, "| keskar | -1.000 | 6 | 0.9 < 0.5 < 0 |");
-        StringAssert.Contains(summary, "| hessian_top | -1.000 | 6 | 0.9 < 0.5 < 0 |");
+        StringAssert.Contains(summary, "| keskar | -1.00 | 6 | 0.9 < 0.5 < 0 |");
+        StringAssert.Contains(summary, "| hessian_top | -1.00 | 6 | 0.9 < 0.5 < 0 |");
         StringAssert.Contains(summary, "All metrics order the Knee explore shares the same way");
 
         // Now the Hessian disagrees: its sharpest setting is the one Keskar calls flattest.
