@@ -40,8 +40,10 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
         if (bestBaseline is not null && !compared.Contains(bestBaseline)) compared.Add(bestBaseline);
         var detectable = knees.SelectMany(k => compared.Select(b =>
         {
-            var w = WelchComparison.Of(Percent(k), Percent(b));
-            return new DetectableDifference(k.Setting, b.Setting, w.Difference, w.HalfWidth(), w.MinimumDetectableDifference(), Math.Min(k.Accuracies.Count, b.Accuracies.Count));
+            // The CI as the Knee table computes it (Statistics.Difference), so one comparison reads the same in both tables.
+            var (difference, half) = Statistics.Difference(Percent(k), Percent(b));
+            double detectable = WelchComparison.Of(Percent(k), Percent(b)).MinimumDetectableDifference();
+            return new DetectableDifference(k.Setting, b.Setting, difference, half, detectable, Math.Min(k.Accuracies.Count, b.Accuracies.Count));
         })).ToList();
 
         SeedsStop? stop = null;
