@@ -17,12 +17,29 @@ public static class PlotWriter
         "plots/accuracy_histograms.png", "plots/lr_schedules.png", "plots/accuracy_vs_width.png",
     ];
 
-    /// <summary>Writes every plot into <paramref name="folder"/>/plots, each through a temporary file.</summary>
-    public static void WriteAll(string folder, IReadOnlyList<LedgerRun> runs)
+    /// <summary>Validation accuracy against peak rate, written when the sweep has calibration results.</summary>
+    public const string ValidationVsPeakFile = "plots/validation_vs_peak.png";
+
+    /// <summary>Test accuracy against compute, written when the sweep's final runs have more than one budget.</summary>
+    public const string AccuracyVsComputeFile = "plots/accuracy_vs_compute.png";
+
+    /// <summary>
+    /// Writes every plot into <paramref name="folder"/>/plots, each through a temporary file. The plots of
+    /// <see cref="Files"/> show the final runs at the full budget; <see cref="ValidationVsPeakFile"/> and
+    /// <see cref="AccuracyVsComputeFile"/> are added where they apply.
+    /// </summary>
+    /// <param name="folder">The sweep folder.</param>
+    /// <param name="runs">Every run of the sweep.</param>
+    /// <param name="epochs">The sweep's epochs (of a full-budget run) for the compute axis, or null: compute in full-budget runs.</param>
+    public static void WriteAll(string folder, IReadOnlyList<LedgerRun> runs, int? epochs = null)
     {
         ArgumentNullException.ThrowIfNull(runs);
         Directory.CreateDirectory(Path.Combine(folder, "plots"));
-        var settings = SettingSummary.From(runs);
+        var all = SettingSummary.From(runs);
+        double fullBudget = SettingSummary.FullBudget(all);
+        var settings = all.Where(s => s.Budget == fullBudget).ToList();
+        var curves = VerdictSummary.PeakCurves(runs);
+        runs = SettingSummary.Final(runs);
         Save(MetricVsExplore(settings, s => s.Accuracies.Select(a => a * 100).ToList(), "Test accuracy (%)", "Test accuracy against explore share"), folder, Files[0]);
         Save(MetricVsExplore(settings, s => s.Sharpness, "Keskar sharpness (lower = wider)", "Minima width against explore share"), folder, Files[1]);
         Save(Histograms(settings, s => s.Sharpness, "Keskar sharpness", "Sharpness per Knee explore share"), folder, Files[2]);
@@ -34,7 +51,88 @@ public static class PlotWriter
             Save(MetricVsExplore(settings, s => s.Metric(metric), $"{metric.Label()} (lower = flatter)", $"{metric.Label()} against explore share"),
                 folder, MetricFile(metric));
         }
+        if (curves.Any(c => c.Points.Count > 0)) Save(ValidationVsPeak(curves), folder, ValidationVsPeakFile);
+        if (all.Select(s => s.Budget).Distinct().Count() > 1) Save(AccuracyVsCompute(all, epochs), folder, AccuracyVsComputeFile);
     }
+
+    /// <summary>
+    /// Validation accuracy against the peak rate on a log axis, one line per setting at the full budget (per setting
+    /// and budget when there are at most 8 curves in all); a filled marker on each chosen peak.
+    /// </summary>
+    private static Plot ValidationVsPeak(IReadOnlyList<PeakCurve> curves)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category20();
+        var shown = curves.Where(c => c.Points.Count > 0).ToList();
+        if (shown.Count > 8 && shown.Any(c => c.Budget == 1)) shown = [.. shown.Where(c => c.Budget == 1)];
+        bool budgets = shown.Any(c => c.Budget != 1);
+        int color = 0;
+        foreach (var c in shown)
+        {
+            var col = palette.GetColor(color++);
+            double[] xs = [.. c.Points.Select(p => Math.Log10(p.PeakLr))];
+            double[] ys = [.. c.Points.Select(p => p.ValidationAccuracy)];
+            var line = plot.Add.Scatter(xs, ys, col);
+            line.LineWidth = c.Schedule == ScheduleNames.Knee ? 2.5f : 1.5f;
+            if (c.Schedule != ScheduleNames.Knee) line.LinePattern = LinePattern.Dashed;
+            line.MarkerSize = 6;
+            line.LegendText = budgets ? $"{c.Setting} @ {c.Budget.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}" : c.Setting;
+            if (c.ChosenPeak is double chosen && c.Points.FirstOrDefault(p => p.PeakLr == chosen) is { } best)
+            {
+                var marker = plot.Add.Marker(Math.Log10(chosen), best.ValidationAccuracy, MarkerShape.FilledCircle, 11, col);
+                marker.LegendText = "";
+            }
+        }
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        foreach (double peak in shown.SelectMany(c => c.Points.Select(p => p.PeakLr)).Distinct().Order())
+            ticks.AddMajor(Math.Log10(peak), NumberFormat.Significant(peak));
+        plot.Axes.Bottom.TickGenerator = ticks;
+        SignificantTicks(plot.Axes.Left);
+        plot.Title("Validation accuracy against peak learning rate (filled: the chosen peak)");
+        plot.XLabel("Peak learning rate (log scale)");
+        plot.YLabel("Validation accuracy (%)");
+        plot.ShowLegend(Edge.Right);
+        return plot;
+    }
+
+    /// <summary>Mean test accuracy against compute (budget × epochs), one line per setting, with its 95% CI as a band.</summary>
+    private static Plot AccuracyVsCompute(IReadOnlyList<SettingSummary> settings, int? epochs)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category20();
+        int color = 0;
+        foreach (var g in settings.Where(s => s.Accuracies.Count > 0).GroupBy(s => s.Setting))
+        {
+            var points = g.OrderBy(s => s.Budget).ToList();
+            var col = palette.GetColor(color++);
+            double[] xs = [.. points.Select(s => s.Budget * (epochs ?? 1))];
+            double[] ys = [.. points.Select(s => s.MeanAccuracy * 100)];
+            double[] half = [.. points.Select(s => Zero(Statistics.ConfidenceHalfWidth([.. s.Accuracies.Select(a => a * 100)])))];
+            if (points.Count > 1)
+            {
+                var band = plot.Add.FillY(xs, [.. ys.Select((y, i) => y - half[i])], [.. ys.Select((y, i) => y + half[i])]);
+                band.FillStyle.Color = col.WithAlpha(0.15);
+                band.LineStyle.Width = 0;
+                band.LegendText = "";
+            }
+            var line = plot.Add.Scatter(xs, ys, col);
+            line.LineWidth = g.First().Schedule == ScheduleNames.Knee ? 2.5f : 1.5f;
+            if (g.First().Schedule != ScheduleNames.Knee) line.LinePattern = LinePattern.Dashed;
+            line.MarkerSize = 7;
+            line.LegendText = g.Key;
+        }
+        SignificantTicks(plot.Axes.Left);
+        SignificantTicks(plot.Axes.Bottom);
+        plot.Title("Test accuracy against compute (bands: 95% CI of the mean)");
+        plot.XLabel(epochs is null ? "Compute (share of the full budget)" : "Compute (epochs: budget × epochs)");
+        plot.YLabel("Test accuracy (%)");
+        plot.ShowLegend(Edge.Right);
+        return plot;
+    }
+
+    /// <summary>Tick labels with three significant digits (<see cref="NumberFormat.Significant"/>).</summary>
+    private static void SignificantTicks(IAxis axis) =>
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => NumberFormat.Significant(v) };
 
     /// <summary>
     /// The plot of a metric other than Keskar's (whose plot is <c>plots/width_vs_explore.png</c>) against the explore share,

@@ -10,14 +10,17 @@ namespace WideMinima.Reports;
 public static class ResultsWriter
 {
     /// <summary>
-    /// The CSV columns, in order; the first nine are the stable contract scripts rely on, and the width metrics
-    /// added later come last (empty where a run did not record them).
+    /// The CSV columns, in order; the first nine are the stable contract scripts rely on, the width metrics added
+    /// later follow (empty where a run did not record them), and the verdict's columns come last: <c>phase</c>
+    /// (<c>calibration</c> or <c>final</c>), <c>budget</c> (the share of the sweep's epochs), <c>peak_lr</c> and
+    /// <c>validation_accuracy</c> (calibration runs, in [0, 1]).
     /// </summary>
     public static IReadOnlyList<string> Columns { get; } =
     [
         "run_id", "schedule", "explore_fraction", "seed", "status", "test_accuracy", "sharpness", "train_seconds", "width_seconds",
         "setting", "test_loss", "train_loss", "width_max_loss", "width_steps", "width_converged", "attempts", "error",
         "hessian_top", "hessian_trace", "hessian_trace_se", "adaptive_sharpness", "measure_seconds",
+        "phase", "budget", "peak_lr", "validation_accuracy",
     ];
 
     /// <summary>The CSV text (RFC 4180 quoting, invariant culture, empty cells for missing values).</summary>
@@ -37,6 +40,7 @@ public static class ResultsWriter
                 r.WidthSteps?.ToString(CultureInfo.InvariantCulture) ?? "", r.WidthConverged is bool c ? (c ? "true" : "false") : "",
                 r.Attempts.ToString(CultureInfo.InvariantCulture), r.Error ?? "",
                 N(m.HessianTop), N(m.HessianTrace), N(m.HessianTraceStandardError), N(m.Adaptive), N(m.Seconds),
+                r.Phase.ToText(), N(r.Budget), N(r.PeakLr), N(r.ValidationAccuracy),
             ];
             sb.AppendLine(string.Join(',', cells.Select(Quote)));
         }
@@ -64,6 +68,10 @@ public static class ResultsWriter
                 ["train_seconds"] = r.TrainSeconds,
                 ["width_seconds"] = r.WidthSeconds,
                 ["error"] = r.Error,
+                ["phase"] = r.Phase.ToText(),
+                ["budget"] = r.Budget,
+                ["peak_lr"] = Finite(r.PeakLr),
+                ["validation_accuracy"] = Finite(r.ValidationAccuracy),
                 ["record"] = r.ResultJson is null ? null : JsonNode.Parse(r.ResultJson),
             };
             array.Add(node);

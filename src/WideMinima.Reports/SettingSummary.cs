@@ -2,22 +2,49 @@ using WideMinima.Ledger;
 
 namespace WideMinima.Reports;
 
-/// <summary>One schedule setting's results over its seeds.</summary>
+/// <summary>One schedule setting's final results over its seeds, at one budget (<see cref="Budget"/>).</summary>
 public sealed record SettingSummary(string Setting, string Schedule, double? ExploreFraction, int Planned, IReadOnlyList<LedgerRun> Done,
     IReadOnlyList<double> Accuracies, IReadOnlyList<double> Sharpness, int Diverged, int Failed)
 {
-    /// <summary>Groups runs by setting, in plan order.</summary>
+    /// <summary>
+    /// Groups the final-phase runs by setting and budget, in plan order; calibration runs are left out (they are
+    /// scored on the validation split and only choose each setting's peak rate).
+    /// </summary>
     public static IReadOnlyList<SettingSummary> From(IReadOnlyList<LedgerRun> runs) =>
     [
-        .. runs.GroupBy(r => r.Setting).OrderBy(g => g.Min(r => r.Ordinal)).Select(g =>
+        .. Final(runs).GroupBy(r => (r.Setting, r.Budget)).OrderBy(g => g.Min(r => r.Ordinal)).Select(g =>
         {
             var done = g.Where(r => r.Status == RunStatus.Done).ToList();
-            return new SettingSummary(g.Key, g.First().Schedule, g.First().ExploreFraction, g.Count(), done,
+            return new SettingSummary(g.Key.Setting, g.First().Schedule, g.First().ExploreFraction, g.Count(), done,
                 [.. done.Where(r => r.TestAccuracy is not null).Select(r => r.TestAccuracy!.Value)],
                 [.. done.Where(r => r.Sharpness is not null).Select(r => r.Sharpness!.Value)],
-                g.Count(r => r.Status == RunStatus.Diverged), g.Count(r => r.Status == RunStatus.Failed));
+                g.Count(r => r.Status == RunStatus.Diverged), g.Count(r => r.Status == RunStatus.Failed)) { Budget = g.Key.Budget };
         }),
     ];
+
+    /// <summary>The final-phase runs of <paramref name="runs"/>, in their order.</summary>
+    public static IReadOnlyList<LedgerRun> Final(IReadOnlyList<LedgerRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        return [.. runs.Where(r => r.Phase == RunPhase.Final)];
+    }
+
+    /// <summary>
+    /// The budget the existing comparisons are made at: the full budget 1 when some setting has it, else the largest
+    /// budget run (NaN without settings).
+    /// </summary>
+    public static double FullBudget(IReadOnlyList<SettingSummary> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Count == 0) return double.NaN;
+        return settings.Any(s => s.Budget == 1) ? 1 : settings.Max(s => s.Budget);
+    }
+
+    /// <summary>The budget as a share of the sweep's epochs (1: the full budget).</summary>
+    public double Budget { get; init; } = 1;
+
+    /// <summary>The name reports show: the setting, with <c>@ budget</c> appended below the full budget (<c>knee-e0.5 @ 0.5</c>).</summary>
+    public string Label => Budget == 1 ? Setting : $"{Setting} @ {Budget.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}";
 
     /// <summary>The values of <paramref name="metric"/> over the finished runs that recorded it.</summary>
     public IReadOnlyList<double> Metric(WidthMetric metric) =>

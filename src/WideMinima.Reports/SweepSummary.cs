@@ -18,36 +18,53 @@ namespace WideMinima.Reports;
 public sealed record SweepSummary(string Name, int Finished, int Total, IReadOnlyList<SettingStats> Settings, BestSetting? Best,
     KneeVersusBaselines? Knee, WidthMetricsSummary? Metrics)
 {
-    /// <summary>Computes the summary of <paramref name="runs"/> (all of a sweep's runs; their results only matter for the width metrics beyond Keskar).</summary>
-    public static SweepSummary From(string name, IReadOnlyList<LedgerRun> runs)
+    /// <summary>
+    /// Computes the summary of <paramref name="runs"/> (all of a sweep's runs; their results only matter for the width
+    /// metrics beyond Keskar). The settings' rows, the best setting, the comparisons and the width metrics use the
+    /// final-phase runs only, one row per setting and budget; the comparisons are made at the full budget.
+    /// </summary>
+    /// <param name="name">The sweep's name.</param>
+    /// <param name="runs">Every run of the sweep.</param>
+    /// <param name="match">Compute to match's reference and margin; null: <c>new MatchOptions()</c>.</param>
+    /// <param name="seeds">The seeds rounds, or null for a plain seed count (no seeds section).</param>
+    /// <param name="epochs">Epochs of a full-budget run, or null: compute is then counted in full-budget runs.</param>
+    public static SweepSummary From(string name, IReadOnlyList<LedgerRun> runs, MatchOptions? match = null, SeedRounds? seeds = null, int? epochs = null)
     {
         ArgumentNullException.ThrowIfNull(runs);
         var settings = SettingSummary.From(runs);
+        double fullBudget = SettingSummary.FullBudget(settings);
+        var primary = settings.Where(s => s.Budget == fullBudget).ToList();
         var rows = settings.Select(s =>
         {
             var acc = s.Accuracies.Select(a => a * 100).ToList();
-            return new SettingStats(s.Setting, s.Schedule, s.ExploreFraction, s.Done.Count, s.Planned,
+            return new SettingStats(s.Label, s.Schedule, s.ExploreFraction, s.Done.Count, s.Planned,
                 Statistics.Mean(acc), Statistics.StandardDeviation(acc), Statistics.ConfidenceHalfWidth(acc),
                 Statistics.Mean(s.Sharpness), Statistics.StandardDeviation(s.Sharpness),
                 Statistics.Mean([.. s.Done.Select(r => r.TrainSeconds ?? double.NaN)]),
                 Statistics.Mean([.. s.Done.Select(r => r.WidthSeconds ?? double.NaN)]), s.Diverged, s.Failed);
         }).ToList();
 
-        var ranked = settings.Where(s => s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).ToList();
-        var best = ranked.Count > 0 ? new BestSetting(ranked[0].Setting, ranked[0].MeanAccuracy * 100, ranked[0].Accuracies.Count) : null;
+        var ranked = primary.Where(s => s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).ToList();
+        var best = ranked.Count > 0 ? new BestSetting(ranked[0].Label, Statistics.Mean([.. ranked[0].Accuracies.Select(a => a * 100)]), ranked[0].Accuracies.Count) : null;
 
-        var cosine = settings.Where(s => s.Schedule == ScheduleNames.Cosine && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
-        var step = settings.Where(s => s.IsStep && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
-        var knees = settings.Where(s => s.Schedule == ScheduleNames.Knee && s.Accuracies.Count > 0).ToList();
+        var cosine = primary.Where(s => s.Schedule == ScheduleNames.Cosine && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
+        var step = primary.Where(s => s.IsStep && s.Accuracies.Count > 0).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
+        var knees = primary.Where(s => s.Schedule == ScheduleNames.Knee && s.Accuracies.Count > 0).ToList();
         var knee = knees.Count > 0 && (cosine is not null || step is not null)
             ? new KneeVersusBaselines(cosine?.Setting, step?.Setting, [.. knees.Select(k => new KneeDifference(k.Setting, Versus(k, cosine), Versus(k, step)))])
             : null;
 
         int finished = runs.Count(r => r.Status.IsFinished());
-        return new SweepSummary(name, finished, runs.Count, rows, best, knee, MetricsOf(runs, settings));
+        return new SweepSummary(name, finished, runs.Count, rows, best, knee, MetricsOf(SettingSummary.Final(runs), settings, primary))
+        {
+            Verdict = VerdictSummary.From(runs, settings, match ?? new MatchOptions(), seeds, epochs),
+        };
     }
 
-    /// <summary>The summary as report blocks: the title, the settings table (id <c>summary</c>), the best setting, Knee against the baselines, the width metrics.</summary>
+    /// <summary>The verdict's sections (calibration, compute to match, detectable differences, seeds, compute), or null.</summary>
+    public VerdictSummary? Verdict { get; init; }
+
+    /// <summary>The summary as report blocks: the title, the settings table (id <c>summary</c>), the best setting, Knee against the baselines, the width metrics, then the verdict's sections where they apply.</summary>
     public IReadOnlyList<ReportBlock> Blocks()
     {
         var blocks = new List<ReportBlock>
@@ -60,14 +77,14 @@ public sealed record SweepSummary(string Name, int Finished, int Total, IReadOnl
                 [.. Settings.Select(s => (IReadOnlyList<string>)
                 [
                     s.Setting, string.Create(CultureInfo.InvariantCulture, $"{s.Done}/{s.Planned}"),
-                    $"{F(s.AccuracyMean, 2)} ± {F(s.AccuracyStd, 2)}",
-                    double.IsNaN(s.AccuracyCiHalfWidth) ? "n/a" : $"[{F(s.AccuracyCiLow, 2)}, {F(s.AccuracyCiHigh, 2)}]",
-                    $"{F(s.SharpnessMean, 3)} ± {F(s.SharpnessStd, 3)}", F(s.TrainSeconds, 1), F(s.WidthSeconds, 1),
+                    NumberFormat.MeanStd(s.AccuracyMean, s.AccuracyStd),
+                    double.IsNaN(s.AccuracyCiHalfWidth) ? "n/a" : $"[{G(s.AccuracyCiLow)}, {G(s.AccuracyCiHigh)}]",
+                    NumberFormat.MeanStd(s.SharpnessMean, s.SharpnessStd), G(s.TrainSeconds), G(s.WidthSeconds),
                     s.Diverged.ToString(CultureInfo.InvariantCulture), s.Failed.ToString(CultureInfo.InvariantCulture),
                 ])]) { Id = "summary" },
         };
         if (Best is { } best)
-            blocks.Add(new ParagraphBlock(string.Create(CultureInfo.InvariantCulture, $"**Best setting:** {best.Setting}, {F(best.MeanAccuracy, 2)}% mean test accuracy over {best.Seeds} seeds.")));
+            blocks.Add(new ParagraphBlock(string.Create(CultureInfo.InvariantCulture, $"**Best setting:** {best.Setting}, {G(best.MeanAccuracy)}% mean test accuracy over {best.Seeds} seeds.")));
         if (Knee is { } knee)
         {
             blocks.Add(new HeadingBlock(2, "Knee against the best baselines"));
@@ -77,6 +94,7 @@ public sealed record SweepSummary(string Name, int Finished, int Total, IReadOnl
                 [.. knee.Rows.Select(r => (IReadOnlyList<string>)[r.Setting, Versus(r.VersusCosine), Versus(r.VersusStep)])]) { Id = "knee" });
         }
         if (Metrics is { } m) MetricBlocks(blocks, m);
+        if (Verdict is { } v) blocks.AddRange(v.Blocks());
         return blocks;
     }
 
@@ -86,11 +104,11 @@ public sealed record SweepSummary(string Name, int Finished, int Total, IReadOnl
         blocks.Add(new ParagraphBlock("Mean ± std over seeds; for every metric lower means flatter. keskar: ε-sharpness; hessian_top and hessian_trace: the loss Hessian's top eigenvalue and trace; adaptive: adaptive sharpness (worst loss rise in the |δ| ≤ ρ|w| ball)."));
         blocks.Add(new TableBlock(["setting", "accuracy", .. m.Metrics.Select(WidthMetrics.Name)],
             [ColumnAlign.Left, ColumnAlign.Right, .. m.Metrics.Select(_ => ColumnAlign.Right)],
-            [.. m.Settings.Select(s => (IReadOnlyList<string>)[s.Setting, F(s.AccuracyMean, 2), .. s.Values.Select(v => $"{G(v.Mean)} ± {G(v.Std)}")])]) { Id = "metrics" });
+            [.. m.Settings.Select(s => (IReadOnlyList<string>)[s.Setting, G(s.AccuracyMean), .. s.Values.Select(v => NumberFormat.MeanStd(v.Mean, v.Std))])]) { Id = "metrics" });
         blocks.Add(new ParagraphBlock("Spearman correlation of each metric with test accuracy over the finished runs (negative: flatter runs generalise better), and the Knee explore shares ordered from flattest to sharpest by the metric's mean:"));
         blocks.Add(new TableBlock(["metric", "Spearman ρ with accuracy", "runs", "explore shares, flattest first"],
             [ColumnAlign.Left, ColumnAlign.Right, ColumnAlign.Right, ColumnAlign.Left],
-            [.. m.Correlations.Select(c => (IReadOnlyList<string>)[WidthMetrics.Name(c.Metric), F(c.Rho, 3), c.Runs.ToString(CultureInfo.InvariantCulture),
+            [.. m.Correlations.Select(c => (IReadOnlyList<string>)[WidthMetrics.Name(c.Metric), G(c.Rho), c.Runs.ToString(CultureInfo.InvariantCulture),
                 string.Join(" < ", c.ExploreOrder.Select(e => e.ToString("0.##", CultureInfo.InvariantCulture)))])]) { Id = "metric-correlations" });
         if (m.SameOrder is true)
             blocks.Add(new ParagraphBlock("**All metrics order the Knee explore shares the same way.**"));
@@ -98,27 +116,27 @@ public sealed record SweepSummary(string Name, int Finished, int Total, IReadOnl
         {
             blocks.Add(new ParagraphBlock("**The metrics do not order the Knee explore shares the same way.** Spearman correlation between the metrics' Knee setting means:"));
             blocks.Add(new TableBlock(["", .. m.Metrics.Select(WidthMetrics.Name)], [ColumnAlign.Left, .. m.Metrics.Select(_ => ColumnAlign.Right)],
-                [.. m.Metrics.Select((a, i) => (IReadOnlyList<string>)[WidthMetrics.Name(a), .. m.Agreement![i].Select(v => F(v, 2))])]) { Id = "metric-agreement" });
+                [.. m.Metrics.Select((a, i) => (IReadOnlyList<string>)[WidthMetrics.Name(a), .. m.Agreement![i].Select(G)])]) { Id = "metric-agreement" });
         }
     }
 
-    private static WidthMetricsSummary? MetricsOf(IReadOnlyList<LedgerRun> runs, IReadOnlyList<SettingSummary> settings)
+    private static WidthMetricsSummary? MetricsOf(IReadOnlyList<LedgerRun> runs, IReadOnlyList<SettingSummary> settings, IReadOnlyList<SettingSummary> primary)
     {
         var metrics = MetricComparison.Recorded(runs);
         if (metrics.Count == 0) return null;
-        var rows = settings.Select(s => new MetricSettingRow(s.Setting, Statistics.Mean([.. s.Accuracies.Select(a => a * 100)]),
+        var rows = settings.Select(s => new MetricSettingRow(s.Label, Statistics.Mean([.. s.Accuracies.Select(a => a * 100)]),
             [.. metrics.Select(m => new MeanStd(Statistics.Mean(s.Metric(m)), Statistics.StandardDeviation(s.Metric(m))))])).ToList();
         var correlations = metrics.Select(m =>
         {
             var (rho, n) = MetricComparison.CorrelationWithAccuracy(runs, m);
-            return new MetricCorrelation(m, rho, n, MetricComparison.ExploreOrder(settings, m));
+            return new MetricCorrelation(m, rho, n, MetricComparison.ExploreOrder(primary, m));
         }).ToList();
         bool? same = null;
         IReadOnlyList<IReadOnlyList<double>>? agreement = null;
         if (metrics.Count > 1)
         {
-            same = metrics.Select(m => string.Join(",", MetricComparison.ExploreOrder(settings, m))).Distinct().Count() == 1;
-            if (same == false) agreement = [.. metrics.Select(a => (IReadOnlyList<double>)[.. metrics.Select(b => MetricComparison.Agreement(settings, a, b))])];
+            same = metrics.Select(m => string.Join(",", MetricComparison.ExploreOrder(primary, m))).Distinct().Count() == 1;
+            if (same == false) agreement = [.. metrics.Select(a => (IReadOnlyList<double>)[.. metrics.Select(b => MetricComparison.Agreement(primary, a, b))])];
         }
         return new WidthMetricsSummary(metrics, rows, correlations, same, agreement);
     }
@@ -137,9 +155,10 @@ public sealed record SweepSummary(string Name, int Finished, int Total, IReadOnl
         _ => $"{Signed(d.Difference)} [{Signed(d.Difference - d.HalfWidth)}, {Signed(d.Difference + d.HalfWidth)}]",
     };
 
-    private static string G(double v) => double.IsNaN(v) ? "n/a" : v.ToString("G4", CultureInfo.InvariantCulture);
+    /// <summary>A metric as the reports write it: three significant digits for its scale (<see cref="NumberFormat.Significant"/>).</summary>
+    private static string G(double v) => NumberFormat.Significant(v);
 
-    private static string Signed(double v) => v.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture);
+    private static string Signed(double v) => VerdictSummary.Signed(v);
 
     /// <summary>A number as the reports write it: fixed digits, or <c>n/a</c> for NaN.</summary>
     internal static string F(double v, int digits) => double.IsNaN(v) ? "n/a" : v.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);

@@ -126,7 +126,7 @@ public sealed record TuningView(IReadOnlyList<TuningTrial> Trials, IReadOnlyList
             new TableBlock(["trial", "settings", "seed", .. RungEpochs.Select((e, i) => string.Create(CultureInfo.InvariantCulture, $"rung {i} ({e} ep)")), "status"],
                 [ColumnAlign.Right, ColumnAlign.Left, ColumnAlign.Right, .. RungEpochs.Select(_ => ColumnAlign.Right), ColumnAlign.Left],
                 [.. Trials.Select(t => (IReadOnlyList<string>)[t.Id.ToString(CultureInfo.InvariantCulture), t.Label, t.Seed.ToString(CultureInfo.InvariantCulture),
-                    .. t.RungAccuracies.Select((a, i) => a is double v ? SweepSummary.F(v, 2) : t.RungStatus[i] ?? ""), t.Status])]) { Id = "trials" },
+                    .. t.RungAccuracies.Select((a, i) => a is double v ? NumberFormat.Significant(v) : t.RungStatus[i] ?? ""), t.Status])]) { Id = "trials" },
         };
         var ends = Trials.Where(t => t.ValidationAccuracy is double v && double.IsFinite(v)).ToList();
         blocks.Add(new ChartBlock("Validation accuracy against peak rate", "peak learning rate", "validation accuracy (%)",
@@ -150,9 +150,9 @@ public sealed record TuningView(IReadOnlyList<TuningTrial> Trials, IReadOnlyList
                     var acc = c.TestAccuracies.Where(double.IsFinite).ToList();
                     var sharp = c.Sharpness.Where(double.IsFinite).ToList();
                     return (IReadOnlyList<string>)[c.TrialId.ToString(CultureInfo.InvariantCulture), c.Label, c.Seeds.Count.ToString(CultureInfo.InvariantCulture),
-                        $"{SweepSummary.F(Statistics.Mean(acc), 2)} ± {SweepSummary.F(Statistics.StandardDeviation(acc), 2)}",
-                        string.Join(" ", c.TestAccuracies.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"s{c.Seeds[i]}: {SweepSummary.F(a, 2)}"))),
-                        SweepSummary.F(Statistics.Mean(sharp), 3), string.Join(" ", c.Status.Distinct().Select(s => s.ToText()))];
+                        NumberFormat.MeanStd(Statistics.Mean(acc), Statistics.StandardDeviation(acc)),
+                        string.Join(" ", c.TestAccuracies.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"s{c.Seeds[i]}: {NumberFormat.Significant(a)}"))),
+                        NumberFormat.Significant(Statistics.Mean(sharp)), string.Join(" ", c.Status.Distinct().Select(s => s.ToText()))];
                 })]) { Id = "chosen" });
         return blocks;
     }

@@ -56,16 +56,36 @@ internal sealed class StatusCommand : Command<LedgerSettings>
         }
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumns("setting", "done", "accuracy % (mean ± std)", "sharpness (mean ± std)", "train s");
-        foreach (var s in SettingSummary.From(runs))
+        foreach (var row in SettingRows(runs)) table.AddRow([.. row.Select(Markup.Escape)]);
+        AnsiConsole.Write(table);
+        var calibration = runs.Where(r => r.Phase == RunPhase.Calibration).ToList();
+        if (calibration.Count > 0)
+        {
+            var peaks = VerdictSummary.PeakCurves(runs);
+            AnsiConsole.MarkupLine(Markup.Escape(
+                $"  calibration: {calibration.Count(r => r.Status.IsFinished())} of {calibration.Count} runs finished; chosen peaks: "
+                + string.Join(", ", peaks.Select(p => $"{p.Setting}{(p.Budget == 1 ? "" : " @ " + p.Budget.ToString("0.###", CultureInfo.InvariantCulture))} {(p.ChosenPeak is double c ? NumberFormat.Significant(c) : "-")}"))));
+        }
+    }
+
+    /// <summary>
+    /// The status table's rows: one per final setting and budget, with accuracy (%) and Keskar sharpness as mean ± std
+    /// and training seconds, each with three significant digits for its scale (<see cref="NumberFormat"/>).
+    /// </summary>
+    internal static IReadOnlyList<string[]> SettingRows(IReadOnlyList<LedgerRun> runs) =>
+    [
+        .. SettingSummary.From(runs).Select(s =>
         {
             var acc = s.Accuracies.Select(a => a * 100).ToList();
-            table.AddRow(Markup.Escape(s.Setting), $"{s.Done.Count}/{s.Planned}",
-                F(Statistics.Mean(acc), 2) + " ± " + F(Statistics.StandardDeviation(acc), 2),
-                F(Statistics.Mean(s.Sharpness), 3) + " ± " + F(Statistics.StandardDeviation(s.Sharpness), 3),
-                F(Statistics.Mean([.. s.Done.Select(r => r.TrainSeconds ?? double.NaN)]), 1));
-        }
-        AnsiConsole.Write(table);
-    }
+            return new[]
+            {
+                s.Label, string.Create(CultureInfo.InvariantCulture, $"{s.Done.Count}/{s.Planned}"),
+                NumberFormat.MeanStd(Statistics.Mean(acc), Statistics.StandardDeviation(acc)),
+                NumberFormat.MeanStd(Statistics.Mean(s.Sharpness), Statistics.StandardDeviation(s.Sharpness)),
+                NumberFormat.Significant(Statistics.Mean([.. s.Done.Select(r => r.TrainSeconds ?? double.NaN)])),
+            };
+        }),
+    ];
 
     /// <summary>A tuning's jobs: one row each, with the validation accuracy of each of its trials.</summary>
     private static void PrintJobs(IRunLedger ledger, IReadOnlyList<LedgerRun> runs)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using WideMinima.Ledger;
+using WideMinima.Reports;
 
 namespace WideMinima.Sweeps.Terminal;
 
@@ -8,8 +9,10 @@ internal static class RunLine
 {
     public static string Describe(LedgerRun r) => r.Status switch
     {
-        RunStatus.Done => string.Create(CultureInfo.InvariantCulture,
-            $"{r.RunId} done: accuracy {r.TestAccuracy * 100:F2}%, sharpness {Format(r.Sharpness)} (train {r.TrainSeconds:F1} s, width {r.WidthSeconds:F1} s)"),
+        RunStatus.Done when r.Phase == RunPhase.Calibration =>
+            $"{r.RunId} done: validation accuracy {Percent(r.ValidationAccuracy)}% at peak {Format(r.PeakLr)} (train {Format(r.TrainSeconds)} s)",
+        RunStatus.Done =>
+            $"{r.RunId} done: accuracy {Percent(r.TestAccuracy)}%, sharpness {Format(r.Sharpness)} (train {Format(r.TrainSeconds)} s, width {Format(r.WidthSeconds)} s)",
         RunStatus.Diverged => $"{r.RunId} diverged: {r.Error}",
         _ => $"{r.RunId} failed: {r.Error}",
     };
@@ -22,9 +25,11 @@ internal static class RunLine
     public static string Row(LedgerRun r)
     {
         var c = CultureInfo.InvariantCulture;
-        string accuracy = r.TestAccuracy is double a ? (a * 100).ToString("F2", c) : "-";
-        string train = r.TrainSeconds is double t ? t.ToString("F1", c) : "-";
-        string width = r.WidthSeconds is double w ? w.ToString("F1", c) : "-";
+        // A calibration run's accuracy is its validation accuracy (it has no test score).
+        double? score = r.Phase == RunPhase.Calibration ? r.ValidationAccuracy : r.TestAccuracy;
+        string accuracy = score is double a ? NumberFormat.Significant(a * 100) : "-";
+        string train = r.TrainSeconds is double t ? NumberFormat.Significant(t) : "-";
+        string width = r.WidthSeconds is double w ? NumberFormat.Significant(w) : "-";
         string error = r.Error is null || r.Status == RunStatus.Done ? "" : "  " + r.Error;
         return string.Create(c, $"{r.RunId,-24} {r.Status.ToText(),-9} {accuracy,10} {Format(r.Sharpness),10} {train,8} {width,8}{error}");
     }
@@ -38,5 +43,8 @@ internal static class RunLine
             ? (e, n) : null;
     }
 
-    private static string Format(double? sharpness) => sharpness is double s ? s.ToString("G4", CultureInfo.InvariantCulture) : "n/a";
+    /// <summary>A metric with three significant digits for its scale, or <c>n/a</c>.</summary>
+    private static string Format(double? value) => value is double v ? NumberFormat.Significant(v) : NumberFormat.Missing;
+
+    private static string Percent(double? fraction) => fraction is double f ? NumberFormat.Significant(f * 100) : NumberFormat.Missing;
 }

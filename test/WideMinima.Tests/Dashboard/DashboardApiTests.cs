@@ -275,10 +275,10 @@ public sealed class DashboardApiTests
         var blocks = page.GetProperty("blocks");
         var trials = DashboardHarness.Table(blocks, "trials");
         CollectionAssert.AreEqual(Enumerable.Range(0, 7).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), trials.Select(t => t[0]).ToArray(), "trials 0..6, by id");
-        Assert.AreEqual("75.00", trials[1][4], "trial 1 at rung 1: validation 0.75");
+        Assert.AreEqual("75.0", trials[1][4], "trial 1 at rung 1: validation 0.75");
         var chosen = DashboardHarness.Table(blocks, "chosen");
         CollectionAssert.AreEqual(new[] { "1", "3" }, chosen.Select(c => c[0]).ToArray());
-        StringAssert.Contains(chosen[1][4], "s1: 66.00");
+        StringAssert.Contains(chosen[1][4], "s1: 66.0");
         foreach (var id in new[] { "tune-lr", "tune-explore", "tune-best" })
             Assert.IsTrue(blocks.EnumerateArray().Any(b => b.TryGetProperty("id", out var i) && i.GetString() == id), id);
     }

@@ -94,7 +94,7 @@ public sealed class TuningViewTests
         Assert.AreEqual(70.0, chosen.TestAccuracies[1], 1e-12);
         Assert.IsTrue(double.IsNaN(chosen.TestAccuracies[2]), "a pending fit has none yet");
         var table = view.Blocks().OfType<TableBlock>().Single(t => t.Id == "chosen");
-        Assert.AreEqual("75.00 ± 7.07", table.Rows[0][3]);
+        Assert.AreEqual("75.0 ± 7.1", table.Rows[0][3]);
         Assert.AreEqual("done pending", table.Rows[0][6]);
     }
 

@@ -88,9 +88,9 @@ public sealed class SweepMetricsTests
         var runs = new[] { Run("knee-e0.5", 0.5, 1, 0.9, 1.5, 20), Run("step", null, 1, 0.8, 2.5, null) };
         var lines = ResultsWriter.Csv(runs).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("run_id,schedule,explore_fraction,seed,status,test_accuracy,sharpness,train_seconds,width_seconds,setting,test_loss,train_loss,width_max_loss,width_steps,width_converged,attempts,error,", lines[0]);
-        Assert.EndsWith("hessian_top,hessian_trace,hessian_trace_se,adaptive_sharpness,measure_seconds", lines[0].TrimEnd('\r'));
-        Assert.EndsWith(",20,200,1,0.2,3", lines[1].TrimEnd('\r'));
-        Assert.EndsWith(",,,,,", lines[2].TrimEnd('\r'), "a run without the metrics leaves them empty");
+        Assert.EndsWith("hessian_top,hessian_trace,hessian_trace_se,adaptive_sharpness,measure_seconds,phase,budget,peak_lr,validation_accuracy", lines[0].TrimEnd('\r'));
+        Assert.EndsWith(",20,200,1,0.2,3,final,1,,", lines[1].TrimEnd('\r'));
+        Assert.EndsWith(",,,,,,final,1,,", lines[2].TrimEnd('\r'), "a run without the metrics leaves them empty");
     }
 
     [TestMethod]
@@ -106,8 +106,8 @@ public sealed class SweepMetricsTests
         }
         var summary = SummaryWriter.Markdown("m", runs);
         StringAssert.Contains(summary, "## Width metrics");
-        StringAssert.Contains(summary, "| keskar | -1.000 | 6 | 0.9 < 0.5 < 0 |");
-        StringAssert.Contains(summary, "| hessian_top | -1.000 | 6 | 0.9 < 0.5 < 0 |");
+        StringAssert.Contains(summary, "| keskar | -1.00 | 6 | 0.9 < 0.5 < 0 |");
+        StringAssert.Contains(summary, "| hessian_top | -1.00 | 6 | 0.9 < 0.5 < 0 |");
         StringAssert.Contains(summary, "All metrics order the Knee explore shares the same way");
 
         // Now the Hessian disagrees: its sharpest setting is the one Keskar calls flattest.
