@@ -50,13 +50,21 @@ public sealed class SweepData
                 {
                     label(ref l);
                     features(ref f);
-                    rows.Add(new Row { Label = l, Features = f.DenseValues().ToArray() });
+                    if (l == 0) throw new InvalidOperationException($"training data: label column 'Label' is missing (key 0) at row {rows.Count}.");
+                    // ML.NET's row objects hold keys 0-based; the column holds them 1-based.
+                    rows.Add(new Row { Label = l - 1, Features = f.DenseValues().ToArray() });
                 }
             }
             var (trainIndex, validationIndex) = WideMinima.Tuning.StratifiedSplit.Carve([.. rows.Select(r => (long)r.Label)], validationShare, seed);
             var definition = SchemaDefinition.Create(typeof(Row));
-            definition["Label"].ColumnType = new KeyDataViewType(typeof(uint), key.Count);
-            definition["Features"].ColumnType = new VectorDataViewType(NumberDataViewType.Single, vector.Size);
+            definition["Label"].ColumnType = key;
+            if (labelColumn.Annotations.Schema.GetColumnOrNull("KeyValues") is { } keyValues)
+            {
+                VBuffer<ReadOnlyMemory<char>> names = default;
+                labelColumn.Annotations.GetValue("KeyValues", ref names);
+                definition["Label"].AddAnnotation("KeyValues", names, keyValues.Type);
+            }
+            definition["Features"].ColumnType = vector;
             IDataView View(int[] index) => ml.Data.LoadFromEnumerable(index.Select(i => rows[i]).ToList(), definition);
             _calibration = new SweepData(View(trainIndex), View(validationIndex));
             _calibrationKey = (validationShare, seed);
