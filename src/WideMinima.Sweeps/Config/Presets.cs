@@ -115,8 +115,44 @@ public static class Presets
             Tune = new TuneConfig { BudgetEpochs = 160, BudgetMinutes = 28 },
         });
 
+    /// <summary>
+    /// <c>fair</c>: the verdict of issue 14. Full Fashion-MNIST, the MLP, every setting at its own calibrated peak per
+    /// budget; Knee at 0, 0.25, 0.5, 0.75 and 0.9 against cosine, step, linear, one-cycle and schedule-free; budgets
+    /// 0.5, 0.75 and 1 of 7 epochs; seeds in rounds from 3 up to 12 for the compared pair.
+    /// </summary>
+    /// <remarks>
+    /// Its compute stays within 3× the <c>default</c> grid's 480 epochs, 1440 epochs (worst case, tested):
+    /// <list type="bullet">
+    /// <item>budgets 0.5, 0.75, 1 of 7 epochs train round(3.5) = 4, round(5.25) = 5 and 7 epochs: 16 epochs per setting
+    /// over the three budgets; 10 settings (5 Knee shares, 5 baselines): 160 epochs per seed;</item>
+    /// <item>calibration, one seed, 5 points on a log grid over [0.01, 1] (0.01, 0.0316, 0.1, 0.316, 1): 3 coarse points,
+    /// then at most 2 fine ones, 5 runs per setting and budget: 5 × 160 = 800 epochs;</item>
+    /// <item>finals, 3 seeds per setting and budget: 3 × 160 = 480 epochs;</item>
+    /// <item>seed rounds, at most 12 − 3 = 9 more seeds for the best Knee setting and the best baseline at the full
+    /// 7 epochs: 9 × 2 × 7 = 126 epochs;</item>
+    /// <item>total at most 800 + 480 + 126 = 1406 epochs (less when the best coarse point is an end of the grid or the
+    /// rounds stop early).</item>
+    /// </list>
+    /// </remarks>
+    public static Preset Fair { get; } = new("fair",
+        "The fair verdict: full Fashion-MNIST (60k/10k), MLP 784-512-512-10, every setting at its own peak (calibrated on a 10% validation split over 0.01..1, 5 points, coarse then fine), Knee x5 shares vs cosine, step, linear, one-cycle and schedule-free, budgets 0.5/0.75/1 of 7 epochs, seeds 3..12 in rounds. At most 1406 epochs (3x the default grid's 480 is 1440).",
+        new SweepConfig
+        {
+            Name = "fair",
+            Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnist },
+            Model = ModelKind.Mlp,
+            HiddenSizes = [512, 512],
+            Epochs = 7,
+            PeakLr = new PeakRate { Calibrate = new PeakCalibration { Min = 0.01, Max = 1.0, Points = 5, ValidationShare = 0.1 } },
+            ExploreFractions = [0, 0.25, 0.5, 0.75, 0.9],
+            Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Step, ScheduleFamily.Linear, ScheduleFamily.OneCycle, ScheduleFamily.ScheduleFree],
+            Budgets = [0.5, 0.75, 1.0],
+            Seeds = new SeedCount { Rounds = new WideMinima.Reports.SeedRounds { Min = 3, Max = 12, TargetCi = 0.15 } },
+            Workers = 2,
+        });
+
     /// <summary>All presets, by name.</summary>
-    public static IReadOnlyList<Preset> All { get; } = [Quick, Default, Paper, QuickTune, DefaultTune];
+    public static IReadOnlyList<Preset> All { get; } = [Quick, Default, Paper, QuickTune, DefaultTune, Fair];
 
     /// <summary>The preset named <paramref name="name"/>, or an error listing the known ones.</summary>
     public static Preset Get(string name) =>

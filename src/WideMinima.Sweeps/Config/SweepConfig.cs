@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using WideMinima.Ledger;
+using WideMinima.Reports;
 using WideMinima.Schedules;
 using WideMinima.Sharpness;
 using WideMinima.Training;
@@ -36,8 +37,29 @@ public sealed record SweepConfig : TrainingOptions
     /// <summary>The data.</summary>
     public DatasetConfig Dataset { get; init; } = new();
 
-    /// <summary>Peak learning rate, shared by every schedule.</summary>
-    public double PeakLr { get; init; } = ScheduleOptions.DefaultPeakLearningRate;
+    /// <summary>
+    /// Peak learning rate: one number shared by every schedule (default <see cref="ScheduleOptions.DefaultPeakLearningRate"/>),
+    /// or <c>{calibrate: {...}}</c> to choose each setting's own peak per budget on a validation split (<see cref="PeakCalibration"/>).
+    /// </summary>
+    public PeakRate PeakLr { get; init; } = ScheduleOptions.DefaultPeakLearningRate;
+
+    /// <summary>
+    /// Budgets as shares of <see cref="TrainingOptions.Epochs"/> (each runs <c>round(share · epochs)</c> epochs, at least 1):
+    /// every setting runs at every budget. Null (the default, left out of the written config) means <see cref="FullBudget"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<double>? Budgets { get; init; }
+
+    /// <summary>The budgets when <see cref="Budgets"/> is null: the full budget only, <c>[1.0]</c>.</summary>
+    public static IReadOnlyList<double> FullBudget { get; } = [1.0];
+
+    /// <summary>The budgets run: <see cref="Budgets"/>, or <see cref="FullBudget"/>.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<double> BudgetShares => Budgets ?? FullBudget;
+
+    /// <summary>Compute to match: the reference and the margin (<see cref="MatchOptions"/>). Null (default, left out of the written config): its defaults.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MatchOptions? Match { get; init; }
 
     /// <summary>Linear warmup as a share of the budget, for every schedule.</summary>
     public double WarmupFraction { get; init; }
@@ -56,8 +78,8 @@ public sealed record SweepConfig : TrainingOptions
     /// <summary>The classic step baseline's milestones as shares of the budget.</summary>
     public IReadOnlyList<double> StepMilestones { get; init; } = [0.5, 0.75];
 
-    /// <summary>Seeds per setting.</summary>
-    public int Seeds { get; init; } = 3;
+    /// <summary>Seeds per setting (default 3), or seeds in rounds, <c>{min, max, target_ci}</c> (<see cref="SeedCount"/>).</summary>
+    public SeedCount Seeds { get; init; } = 3;
 
     /// <summary>The first seed; the others follow it.</summary>
     public int FirstSeed { get; init; } = 1;

@@ -1,4 +1,6 @@
+using System.Globalization;
 using WideMinima.Ledger;
+using WideMinima.Reports;
 using WideMinima.Models;
 using WideMinima.Sharpness;
 using WideMinima.Training;
@@ -20,7 +22,7 @@ public static class SweepConfigValidator
         if (c.Hessian is { } hessian) SweepConfigJson.Check(typeof(HessianOptions), "hessian.", hessian.Validate);
         if (c.Adaptive is { } adaptive) SweepConfigJson.Check(typeof(AdaptiveSharpnessOptions), "adaptive.", adaptive.Validate);
         SweepConfigJson.Check(typeof(SweepConfig), "", c.Validate);
-        if (!double.IsFinite(c.PeakLr) || c.PeakLr <= 0) throw new SweepConfigException("peak_lr", c.PeakLr, "must be a finite number > 0");
+        ValidatePeak(c.PeakLr);
         Fraction(c.WarmupFraction, "warmup_fraction");
         if (c.WarmupFraction >= 1) throw new SweepConfigException("warmup_fraction", c.WarmupFraction, "must be below 1");
 
@@ -54,7 +56,9 @@ public static class SweepConfigValidator
                 throw new SweepConfigException($"step_milestones[{i}]", c.StepMilestones[i], "must be greater than the milestone before it");
         }
 
-        Positive(c.Seeds, "seeds");
+        ValidateSeeds(c.Seeds);
+        ValidateBudgets(c);
+        ValidateMatch(c);
         if (c.FirstSeed < 0) throw new SweepConfigException("first_seed", c.FirstSeed, "must be >= 0");
         if (c.Augmentation != Augmentation.None && c.Dataset?.Kind == DatasetKind.Text)
             throw new SweepConfigException("augmentation", ConfigNames.Name(c.Augmentation), "needs image data (fashion-mnist, cifar-10 or idx), not text");
@@ -86,6 +90,71 @@ public static class SweepConfigValidator
         }
         if (d.TrainLimit is int t) Positive(t, "dataset.train_limit");
         if (d.TestLimit is int u) Positive(u, "dataset.test_limit");
+    }
+
+    private static void ValidatePeak(PeakRate? peak)
+    {
+        if (peak is null) throw new SweepConfigException("peak_lr", null, "must be a number or { calibrate: { min, max, points, validation_share } }");
+        if (peak.Calibrate is not { } k)
+        {
+            double p = peak.Shared ?? double.NaN;
+            if (!double.IsFinite(p) || p <= 0) throw new SweepConfigException("peak_lr", p, "must be a finite number > 0");
+            return;
+        }
+        if (!double.IsFinite(k.Min) || k.Min <= 0) throw new SweepConfigException("peak_lr.calibrate.min", k.Min, "must be a finite number > 0");
+        if (!double.IsFinite(k.Max) || k.Max <= 0) throw new SweepConfigException("peak_lr.calibrate.max", k.Max, "must be a finite number > 0");
+        if (k.Max <= k.Min)
+            throw new SweepConfigException("peak_lr.calibrate.max", k.Max, $"must be greater than peak_lr.calibrate.min ({k.Min.ToString(CultureInfo.InvariantCulture)}): the range is empty or inverted");
+        if (k.Points < 3) throw new SweepConfigException("peak_lr.calibrate.points", k.Points, "must be at least 3");
+        if (!(k.ValidationShare > 0 && k.ValidationShare <= 0.5))
+            throw new SweepConfigException("peak_lr.calibrate.validation_share", k.ValidationShare, "must be in (0, 0.5]");
+    }
+
+    private static void ValidateSeeds(SeedCount? seeds)
+    {
+        if (seeds is null) throw new SweepConfigException("seeds", null, "must be a whole number or { min, max, target_ci }");
+        if (seeds.Rounds is not { } r)
+        {
+            Positive(seeds.Fixed ?? 0, "seeds");
+            return;
+        }
+        if (r.Min < 2) throw new SweepConfigException("seeds.min", r.Min, "must be at least 2 (a confidence interval needs two seeds)");
+        if (r.Max < r.Min) throw new SweepConfigException("seeds.max", r.Max, $"must be at least seeds.min ({r.Min.ToString(CultureInfo.InvariantCulture)})");
+        if (!(r.TargetCi > 0 && double.IsFinite(r.TargetCi))) throw new SweepConfigException("seeds.target_ci", r.TargetCi, "must be a finite number > 0");
+    }
+
+    private static void ValidateBudgets(SweepConfig c)
+    {
+        if (c.Budgets is not { } budgets) return;
+        if (budgets.Count == 0) throw new SweepConfigException("budgets", "[]", "must list at least one share of epochs (default [1.0])");
+        var epochs = new Dictionary<int, int>();
+        for (int i = 0; i < budgets.Count; i++)
+        {
+            double b = budgets[i];
+            if (!(b > 0 && b <= 1)) throw new SweepConfigException($"budgets[{i}]", b, "must be a share of epochs in (0, 1]");
+            int e = BudgetEpochs(b, c.Epochs);
+            if (epochs.TryGetValue(e, out int j))
+                throw new SweepConfigException($"budgets[{i}]", b, budgets[j] == b ? "repeats an earlier budget"
+                    : $"gives {e.ToString(CultureInfo.InvariantCulture)} epochs of {c.Epochs.ToString(CultureInfo.InvariantCulture)}, as budgets[{j.ToString(CultureInfo.InvariantCulture)}] ({budgets[j].ToString(CultureInfo.InvariantCulture)}) does");
+            epochs[e] = i;
+        }
+    }
+
+    /// <summary>The epochs a budget share trains: <c>round(share · epochs)</c> (halves away from zero), at least 1.</summary>
+    public static int BudgetEpochs(double share, int epochs) => Math.Max(1, (int)Math.Round(share * epochs, MidpointRounding.AwayFromZero));
+
+    private static void ValidateMatch(SweepConfig c)
+    {
+        if (c.Match is not { } m) return;
+        if (!(m.Margin >= 0 && double.IsFinite(m.Margin))) throw new SweepConfigException("match.margin", m.Margin, "must be a finite number >= 0");
+        if (string.IsNullOrWhiteSpace(m.Reference)) throw new SweepConfigException("match.reference", m.Reference, $"must be '{MatchOptions.BestBaseline}' or a baseline the sweep runs");
+        if (m.Reference == MatchOptions.BestBaseline) return;
+        var runs = c.Baselines?.Select(b => b.Name()).ToList() ?? [];
+        if (!runs.Contains(m.Reference))
+            throw new SweepConfigException("match.reference", m.Reference,
+                $"must be '{MatchOptions.BestBaseline}' or a baseline the sweep runs ({(runs.Count == 0 ? "it runs none" : string.Join(", ", runs))})");
+        if (c.Baselines!.First(b => b.Name() == m.Reference).HasExploreShare())
+            throw new SweepConfigException("match.reference", m.Reference, "runs once per explore share: name a baseline with one setting");
     }
 
     private static void ValidateMetrics(SweepConfig c)

@@ -80,6 +80,17 @@ public static class RunExecutor
         {
             var ml = new MLContext(seed: run.Seed);
             var options = TrainerOptions(config, scheduleOptionsJson, ConfigNames.Parse<ScheduleFamily>("schedule", run.Schedule), run.Seed, threads);
+            // A budget below 1 lays the schedule out over its own, shorter run (the schedule options are budget-independent).
+            options.Epochs = SweepConfigValidator.BudgetEpochs(run.Budget, config.Epochs);
+            bool calibration = run.Phase == RunPhase.Calibration;
+            if (calibration)
+            {
+                // Scored on a validation split of the training data, never the test set; no width is measured, no model kept.
+                var split = config.PeakLr.Calibrate ?? throw new InvalidOperationException($"Run '{run.RunId}' is a calibration run, but the sweep's peak_lr is not calibrated.");
+                data = data.CalibrationSplit(ml, split.ValidationShare, config.FirstSeed);
+                (options.Width, options.Hessian, options.Adaptive) = (null, null, null);
+                modelPath = null;
+            }
             options.ValidationSet = data.Test;
             var board = tensorboardDirectory is null ? null : TorchSharp.torch.utils.tensorboard.SummaryWriter(tensorboardDirectory);
             options.Progress = new Inline<EpochReport>(e =>
@@ -109,7 +120,9 @@ public static class RunExecutor
             var report = model.TrainingReport;
             RunStatus status = report.Diverged ? RunStatus.Diverged : RunStatus.Done;
             double? accuracy = null, loss = null;
-            if (!report.Diverged) (accuracy, loss) = model.Evaluate(data.Test);
+            double? validation = null;
+            if (!report.Diverged && calibration) validation = model.Evaluate(data.Test).Accuracy;
+            else if (!report.Diverged) (accuracy, loss) = model.Evaluate(data.Test);
             if (report.Width is { } measured) board?.add_scalar("width/sharpness", (float)measured.Sharpness, report.Epochs.Count);
             if (modelPath is not null && !report.Diverged)
             {
@@ -127,6 +140,10 @@ public static class RunExecutor
                 ExploreFraction = run.ExploreFraction,
                 Seed = run.Seed,
                 Status = status,
+                Phase = run.Phase,
+                Budget = run.Budget,
+                PeakLr = schedule.PeakLearningRate,
+                ValidationAccuracy = validation,
                 ConfigJson = configJson,
                 ScheduleJson = report.ScheduleJson,
                 TestAccuracy = accuracy,

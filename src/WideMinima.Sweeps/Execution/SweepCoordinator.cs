@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using WideMinima.Sweeps.Config;
 using WideMinima.Ledger;
+using WideMinima.Sweeps.Planning;
 
 namespace WideMinima.Sweeps.Execution;
 
@@ -22,6 +23,41 @@ public static class SweepCoordinator
         void Log(string line);
     }
 
+    /// <summary>Whether the sweep's plan can grow as results come in (a calibrated peak, or seeds in rounds).</summary>
+    public static bool Grows(SweepConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.PeakLr.Calibrate is not null || config.Seeds.Rounds is not null;
+    }
+
+    /// <summary>
+    /// Plans again from the ledger's results (<see cref="SweepPlanner.Plan(SweepConfig, IReadOnlyList{RunResult})"/>) and
+    /// adds the runs it lacks (idempotently: present ones are kept). While the plan may still grow, or a run is
+    /// unfinished, the sweep is held open for <paramref name="lease"/> so idle workers wait; once the plan is final and
+    /// every run finished, it is closed so they exit. Returns true when it closed the sweep.
+    /// </summary>
+    public static bool Replan(IRunLedger ledger, SweepConfig config, TimeSpan lease, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(config);
+        var runs = ledger.Runs();
+        var plan = SweepPlanner.Plan(config, [.. runs.Select(RunResult.Of)]);
+        var known = runs.Select(r => r.RunId).ToHashSet(StringComparer.Ordinal);
+        var added = plan.Runs.Where(r => !known.Contains(r.RunId)).ToList();
+        if (added.Count > 0)
+        {
+            ledger.AddRuns([.. added.Select(r => r.ToNewRun())]);
+            log?.Invoke($"{added.Count} run(s) added: {string.Join(", ", added.Take(4).Select(r => r.RunId))}{(added.Count > 4 ? ", ..." : "")}");
+        }
+        if (plan.Final && added.Count == 0 && runs.All(r => r.Status.IsFinished()))
+        {
+            ledger.Close();
+            return true;
+        }
+        ledger.HoldOpen(lease);
+        return false;
+    }
+
     /// <summary>Runs the sweep; returns the number of failed runs in the ledger at the end.</summary>
     /// <param name="target">The prepared ledger (and the folder for reports, if any).</param>
     /// <param name="config">The sweep as stored in its ledger.</param>
@@ -37,10 +73,13 @@ public static class SweepCoordinator
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(view);
         checkpointFolder ??= target.Folder is null ? null : SweepWorker.DefaultCheckpointFolder(target.Folder);
+        bool grows = Grows(config);
         using (var ledger = target.Open())
         {
             int recovered = ledger.RecoverOrphans(WorkerIdentity.IsAlive);
             if (recovered > 0) view.Log($"{recovered} run(s) left in flight by a stopped process will run again.");
+            // Before any worker starts: the runs the results so far call for, and the sweep held open while more may come.
+            if (grows) Replan(ledger, config, lease, view.Log);
         }
 
         Task<int>? inProcess = null;
@@ -79,6 +118,7 @@ public static class SweepCoordinator
                         // The display refreshes once a second; the workers' exit is noticed within 100 ms.
                         if (!alive || clock.ElapsedMilliseconds >= 1000)
                         {
+                            if (grows && !ct.IsCancellationRequested) Replan(ledger, config, lease, view.Log);
                             var runs = ledger.Runs();
                             var fresh = runs.Where(r => r.Status.IsFinished() && seen.Add(r.RunId)).ToList();
                             view.Update(runs, fresh);
@@ -109,6 +149,8 @@ public static class SweepCoordinator
         }
 
         using var final = target.Open();
+        // A sweep that grows and was stopped part-way: added runs stay pending for the next `run`; the hold lapses by itself.
+        if (grows && !ct.IsCancellationRequested) Replan(final, config, lease, view.Log);
         // Whatever a worker could not release (it was killed) goes back to pending now, not after its lease.
         final.RecoverOrphans(WorkerIdentity.IsAlive);
         refresh?.Invoke(final);

@@ -20,6 +20,66 @@ public sealed class SweepData
     /// <summary>Test data with the same columns.</summary>
     public IDataView Test { get; }
 
+    private readonly Lock _gate = new();
+    private SweepData? _calibration;
+    private (double Share, int Seed) _calibrationKey;
+
+    /// <summary>
+    /// The calibration's data: <see cref="Train"/> less a seeded, stratified validation split of
+    /// <paramref name="validationShare"/> (<see cref="WideMinima.Tuning.StratifiedSplit"/>), as <c>Train</c>, and that split as
+    /// <c>Test</c>. The test set is not part of it. Built once per share and seed (in memory), then reused.
+    /// </summary>
+    public SweepData CalibrationSplit(MLContext ml, double validationShare, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        lock (_gate)
+        {
+            if (_calibration is not null && _calibrationKey == (validationShare, seed)) return _calibration;
+            var labelColumn = Train.Schema["Label"];
+            var featureColumn = Train.Schema["Features"];
+            if (labelColumn.Type is not KeyDataViewType key || featureColumn.Type is not VectorDataViewType { Size: > 0 } vector)
+                throw new InvalidOperationException("The calibration split needs a key 'Label' and a fixed-size 'Features' vector.");
+            var rows = new List<Row>();
+            using (var cursor = Train.GetRowCursor([labelColumn, featureColumn]))
+            {
+                var label = cursor.GetGetter<uint>(labelColumn);
+                var features = cursor.GetGetter<VBuffer<float>>(featureColumn);
+                uint l = 0;
+                VBuffer<float> f = default;
+                while (cursor.MoveNext())
+                {
+                    label(ref l);
+                    features(ref f);
+                    if (l == 0) throw new InvalidOperationException($"training data: label column 'Label' is missing (key 0) at row {rows.Count}.");
+                    // ML.NET's row objects hold keys 0-based; the column holds them 1-based.
+                    rows.Add(new Row { Label = l - 1, Features = f.DenseValues().ToArray() });
+                }
+            }
+            var (trainIndex, validationIndex) = WideMinima.Tuning.StratifiedSplit.Carve([.. rows.Select(r => (long)r.Label)], validationShare, seed);
+            var definition = SchemaDefinition.Create(typeof(Row));
+            definition["Label"].ColumnType = key;
+            if (labelColumn.Annotations.Schema.GetColumnOrNull("KeyValues") is { } keyValues)
+            {
+                VBuffer<ReadOnlyMemory<char>> names = default;
+                labelColumn.Annotations.GetValue("KeyValues", ref names);
+                definition["Label"].AddAnnotation("KeyValues", names, keyValues.Type);
+            }
+            definition["Features"].ColumnType = vector;
+            IDataView View(int[] index) => ml.Data.LoadFromEnumerable(index.Select(i => rows[i]).ToList(), definition);
+            _calibration = new SweepData(View(trainIndex), View(validationIndex));
+            _calibrationKey = (validationShare, seed);
+            return _calibration;
+        }
+    }
+
+    /// <summary>A row of the calibration split.</summary>
+    private sealed class Row
+    {
+        public uint Label { get; set; }
+
+        public float[] Features { get; set; } = [];
+    }
+
     /// <summary>The folder of the Fashion-MNIST subset shipped with the program.</summary>
     public static string SubsetFolder => Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
 

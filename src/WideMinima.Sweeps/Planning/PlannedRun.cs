@@ -15,11 +15,19 @@ namespace WideMinima.Sweeps.Planning;
 /// <param name="ScheduleOptions">The budget-independent schedule the trainer builds.</param>
 public sealed record PlannedRun(string RunId, int Ordinal, string Setting, ScheduleFamily Schedule, double? ExploreFraction, int Seed, ScheduleOptions ScheduleOptions)
 {
+    /// <summary>The stage: a calibration run (scored on the validation split) or a final run (scored on the test set). Default final.</summary>
+    public RunPhase Phase { get; init; } = RunPhase.Final;
+
+    /// <summary>The budget as a share of the config's epochs. Default 1 (the full budget).</summary>
+    public double Budget { get; init; } = 1;
+
     /// <summary>The run as the ledger stores it: the schedule as its spelled name, the schedule options as the payload.</summary>
     public NewRun ToNewRun() => new(RunId, Setting, ConfigNames.Name(Schedule), ExploreFraction, Seed,
         System.Text.Json.JsonSerializer.Serialize(ScheduleOptions, ScheduleJson.Options))
     {
         Ordinal = Ordinal,
         PeakLr = ScheduleOptions.PeakLearningRate,
+        Phase = Phase,
+        Budget = Budget,
     };
 }

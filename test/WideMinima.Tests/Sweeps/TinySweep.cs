@@ -12,8 +12,8 @@ internal static class TinySweep
 {
     public static string NewFolder(string name) => TestFolders.New(name);
 
-    /// <summary>Writes 3-class 8x8 images (each class brightens its own band of rows) and returns the folder.</summary>
-    public static string Dataset(int train = 480, int test = 150)
+    /// <summary>Writes 3-class 8x8 images (each class brightens its own band of rows) and returns the folder; <paramref name="noise"/> is each pixel's uniform noise (larger: harder).</summary>
+    public static string Dataset(int train = 480, int test = 150, int noise = 50)
     {
         string dir = NewFolder("tiny-data");
         void Write(string prefix, int count, int seed)
@@ -28,7 +28,7 @@ internal static class TinySweep
                 for (int p = 0; p < 64; p++)
                 {
                     int row = p / 8;
-                    double v = (row / 3 == c ? 170 : 60) + random.Next(-50, 50);
+                    double v = (row / 3 == c ? 170 : 60) + random.Next(-noise, noise);
                     pixels[i * 64 + p] = (byte)Math.Clamp(v, 0, 255);
                 }
             }

@@ -1,0 +1,207 @@
+using WideMinima.Ledger;
+using WideMinima.Reports;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Planning;
+using WideMinima.Tuning;
+
+namespace WideMinima.Tests.Sweeps;
+
+/// <summary>The pure planner of issue 14: calibration (coarse, then fine), budgets, seed rounds, from the ledger's results.</summary>
+[TestClass]
+public sealed class FairPlannerTests
+{
+    private static SweepConfig Calibrated(int points = 5, IReadOnlyList<double>? budgets = null, SeedCount? seeds = null) => new()
+    {
+        ExploreFractions = [0.5],
+        Baselines = [ScheduleFamily.Cosine],
+        Epochs = 10,
+        PeakLr = new PeakRate { Calibrate = new PeakCalibration { Min = 0.01, Max = 1, Points = points } },
+        Budgets = budgets,
+        Seeds = seeds ?? 2,
+    };
+
+    /// <summary>Finishes every unfinished planned run with <paramref name="outcome"/>.</summary>
+    private static List<RunResult> Finish(IEnumerable<PlannedRun> plan, List<RunResult> done, Func<PlannedRun, (RunStatus Status, double? Accuracy)> outcome)
+    {
+        var results = new List<RunResult>(done);
+        foreach (var r in plan.Where(r => !done.Any(d => d.RunId == r.RunId)))
+        {
+            var (status, accuracy) = outcome(r);
+            bool cal = r.Phase == RunPhase.Calibration;
+            results.Add(new RunResult(r.RunId, status, r.Phase, r.Setting, r.Budget, r.ScheduleOptions.PeakLearningRate, r.Seed,
+                cal ? accuracy : null, cal ? null : accuracy));
+        }
+        return results;
+    }
+
+    /// <summary>Plans and finishes until the plan is final and finished; returns the last plan and the results.</summary>
+    private static (SweepPlan Plan, List<RunResult> Results, int Steps) RunToEnd(SweepConfig config, Func<PlannedRun, (RunStatus, double?)> outcome)
+    {
+        var results = new List<RunResult>();
+        for (int step = 0; step < 100; step++)
+        {
+            var plan = SweepPlanner.Plan(config, results);
+            if (plan.Final && plan.Runs.All(r => results.Any(d => d.RunId == r.RunId))) return (plan, results, step);
+            results = Finish(plan.Runs, results, outcome);
+        }
+        throw new AssertFailedException("the plan never completed");
+    }
+
+    [TestMethod]
+    public void Without_calibration_budgets_or_rounds_the_plan_is_todays_and_final()
+    {
+        var config = new SweepConfig { ExploreFractions = [0, 0.5], Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Step], Seeds = 2, FirstSeed = 3 };
+        var plan = SweepPlanner.Plan(config, []);
+        CollectionAssert.AreEqual(
+            new[] { "knee-e0-s3", "knee-e0.5-s3", "cosine-s3", "step-s3", "knee-e0-s4", "knee-e0.5-s4", "cosine-s4", "step-s4" },
+            plan.Runs.Select(r => r.RunId).ToArray(), "the ids and the order of earlier versions");
+        CollectionAssert.AreEqual(Enumerable.Range(0, 8).ToArray(), plan.Runs.Select(r => r.Ordinal).ToArray());
+        Assert.IsTrue(plan.Final, "nothing can be added to a plain sweep");
+        Assert.IsTrue(plan.Runs.All(r => r.Phase == RunPhase.Final && r.Budget == 1 && r.ScheduleOptions.PeakLearningRate == 0.1));
+        var quick = SweepPlanner.Plan(Presets.Quick.Config, []).Runs;
+        CollectionAssert.AreEqual(SweepPlanner.Plan(Presets.Quick.Config).Select(r => r.ToNewRun()).ToArray(), quick.Select(r => r.ToNewRun()).ToArray());
+        Assert.AreEqual("knee-e0-s1", quick[0].RunId);
+    }
+
+    [TestMethod]
+    public void Calibration_plans_the_coarse_points_first_then_the_neighbours_of_the_best()
+    {
+        var config = Calibrated(points: 5);
+        var first = SweepPlanner.Plan(config, []);
+        Assert.IsFalse(first.Final);
+        var knee = first.Runs.Where(r => r.Setting == "knee-e0.5").ToList();
+        CollectionAssert.AreEqual(new[] { "cal-knee-e0.5-b1-lr0.01", "cal-knee-e0.5-b1-lr0.1", "cal-knee-e0.5-b1-lr1" }, knee.Select(r => r.RunId).ToArray(),
+            "the even-indexed points of 0.01, 0.0316, 0.1, 0.316, 1");
+        Assert.IsTrue(first.Runs.All(r => r.Phase == RunPhase.Calibration && r.Seed == config.FirstSeed), "no final run before calibration, one seed");
+        Assert.HasCount(6, first.Runs);
+
+        // Knee is best at 0.1 (coarse); cosine at 1.
+        double Accuracy(PlannedRun r) => r.Setting == "cosine" ? r.ScheduleOptions.PeakLearningRate : 1 - Math.Abs(Math.Log10(r.ScheduleOptions.PeakLearningRate) + 1) / 10;
+        var results = Finish(first.Runs, [], r => (RunStatus.Done, Accuracy(r)));
+        var second = SweepPlanner.Plan(config, results);
+        var fine = second.Runs.Where(r => !results.Any(d => d.RunId == r.RunId)).Select(r => r.RunId).ToArray();
+        CollectionAssert.AreEquivalent(new[] { "cal-knee-e0.5-b1-lr0.03162", "cal-knee-e0.5-b1-lr0.3162", "cal-cosine-b1-lr0.3162" }, fine,
+            "the two neighbours of knee's best (0.1) and the one neighbour of cosine's (1, the grid's end)");
+        Assert.IsFalse(second.Final);
+
+        results = Finish(second.Runs, results, r => (RunStatus.Done, Accuracy(r)));
+        var third = SweepPlanner.Plan(config, results);
+        var finals = third.Runs.Where(r => r.Phase == RunPhase.Final).ToList();
+        CollectionAssert.AreEqual(new[] { "knee-e0.5-s1", "cosine-s1", "knee-e0.5-s2", "cosine-s2" }, finals.Select(r => r.RunId).ToArray());
+        Assert.AreEqual(0.1, finals[0].ScheduleOptions.PeakLearningRate, 1e-12, "knee's final runs at its best peak");
+        Assert.AreEqual(1.0, finals[1].ScheduleOptions.PeakLearningRate, "cosine's at its own");
+        Assert.IsTrue(third.Final, "fixed seeds: nothing more to add");
+        Assert.IsTrue(third.Runs.Select(r => r.Ordinal).Distinct().Count() == third.Runs.Count, "ordinals are unique");
+        foreach (var r in first.Runs) Assert.AreEqual(r.Ordinal, third.Runs.Single(t => t.RunId == r.RunId).Ordinal, $"{r.RunId} keeps its ordinal as the plan grows");
+    }
+
+    [TestMethod]
+    public void The_best_point_counts_a_diverged_or_failed_run_as_worst_and_breaks_ties_to_the_smaller_peak()
+    {
+        var config = Calibrated(points: 3) with { Baselines = [] };
+        // Coarse: 0.01 and 1. The larger one diverges; the smaller has an accuracy: the fine point is 0.1, whatever.
+        var results = Finish(SweepPlanner.Plan(config, []).Runs, [], r => r.ScheduleOptions.PeakLearningRate == 1 ? (RunStatus.Diverged, null) : (RunStatus.Done, 0.2));
+        var plan = SweepPlanner.Plan(config, results);
+        // 0.1 ties with 0.01: the smaller peak wins.
+        results = Finish(plan.Runs, results, _ => (RunStatus.Done, 0.2));
+        var final = SweepPlanner.Plan(config, results).Runs.Where(r => r.Phase == RunPhase.Final).ToList();
+        Assert.AreEqual(0.01, final[0].ScheduleOptions.PeakLearningRate, "a tie goes to the smaller peak");
+
+        // A failed run is the worst too: 0.01 fails, 1 has 0.1: the best coarse is 1, fine 0.1, which scores 0.3.
+        var results2 = Finish(SweepPlanner.Plan(config, []).Runs, [], r => r.ScheduleOptions.PeakLearningRate == 0.01 ? (RunStatus.Failed, null) : (RunStatus.Done, 0.1));
+        results2 = Finish(SweepPlanner.Plan(config, results2).Runs, results2, _ => (RunStatus.Done, 0.3));
+        var final2 = SweepPlanner.Plan(config, results2).Runs.Where(r => r.Phase == RunPhase.Final).ToList();
+        Assert.AreEqual(0.1, final2[0].ScheduleOptions.PeakLearningRate, 1e-12, "the failed point lost; the best fine point won");
+    }
+
+    [TestMethod]
+    public void Each_budget_calibrates_its_own_peak_and_names_its_runs()
+    {
+        var config = Calibrated(points: 3, budgets: [0.5, 1.0]) with { Baselines = [] };
+        // At budget 0.5 the best peak is 1; at budget 1 it is 0.01.
+        var (plan, _, _) = RunToEnd(config, r => (RunStatus.Done, r.Budget == 0.5 ? r.ScheduleOptions.PeakLearningRate : 1 - r.ScheduleOptions.PeakLearningRate));
+        var finals = plan.Runs.Where(r => r.Phase == RunPhase.Final).ToList();
+        CollectionAssert.AreEqual(new[] { "knee-e0.5-b0.5-s1", "knee-e0.5-s1", "knee-e0.5-b0.5-s2", "knee-e0.5-s2" }, finals.Select(r => r.RunId).ToArray());
+        Assert.AreEqual(1.0, finals[0].ScheduleOptions.PeakLearningRate);
+        Assert.AreEqual(0.01, finals[1].ScheduleOptions.PeakLearningRate);
+        Assert.IsTrue(plan.Runs.Any(r => r.RunId == "cal-knee-e0.5-b0.5-lr0.01"));
+        Assert.AreEqual(0.5, finals[0].Budget);
+    }
+
+    [TestMethod]
+    public void Budgets_without_calibration_run_at_the_shared_peak()
+    {
+        var config = new SweepConfig { ExploreFractions = [0.5], Baselines = [ScheduleFamily.Cosine], PeakLr = 0.05, Budgets = [0.5, 1.0], Seeds = 1 };
+        var plan = SweepPlanner.Plan(config, []);
+        CollectionAssert.AreEqual(new[] { "knee-e0.5-b0.5-s1", "cosine-b0.5-s1", "knee-e0.5-s1", "cosine-s1" }, plan.Runs.Select(r => r.RunId).ToArray());
+        Assert.IsTrue(plan.Runs.All(r => r.ScheduleOptions.PeakLearningRate == 0.05));
+        Assert.IsTrue(plan.Final);
+    }
+
+    [TestMethod]
+    public void Seed_rounds_add_seeds_to_the_best_knee_and_the_best_baseline_until_the_rule_stops()
+    {
+        var config = new SweepConfig
+        {
+            ExploreFractions = [0.25, 0.5],
+            Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Step],
+            Seeds = new SeedCount { Rounds = new SeedRounds { Min = 2, Max = 6, TargetCi = 1e-9 } },
+        };
+        var first = SweepPlanner.Plan(config, []);
+        Assert.HasCount(8, first.Runs);
+        Assert.IsFalse(first.Final, "rounds may still add seeds");
+        // knee-e0.5 beats knee-e0.25 and step beats cosine; noisy accuracies, so a tiny target is never reached.
+        double Accuracy(PlannedRun r) => (r.Setting switch { "knee-e0.5" => 0.9, "knee-e0.25" => 0.8, "step" => 0.85, _ => 0.7 }) + 0.01 * (r.Seed % 3);
+        var (plan, results, _) = RunToEnd(config, r => (RunStatus.Done, Accuracy(r)));
+        var seedsBySetting = plan.Runs.GroupBy(r => r.Setting).ToDictionary(g => g.Key, g => g.Count());
+        Assert.AreEqual(6, seedsBySetting["knee-e0.5"], "the best knee setting runs up to max");
+        Assert.AreEqual(6, seedsBySetting["step"], "the best baseline runs up to max");
+        Assert.AreEqual(2, seedsBySetting["knee-e0.25"], "the others keep min");
+        Assert.AreEqual(2, seedsBySetting["cosine"]);
+        Assert.IsTrue(plan.Final);
+        CollectionAssert.AreEqual(new[] { 1, 2, 3, 4, 5, 6 }, plan.Runs.Where(r => r.Setting == "step").Select(r => r.Seed).ToArray());
+        Assert.AreEqual("step-s6", plan.Runs[^1].RunId);
+
+        // A reachable target stops the rounds at once: identical accuracies make the interval's width 0.
+        var (flat, _, _) = RunToEnd(config, _ => (RunStatus.Done, 0.5));
+        Assert.HasCount(8, flat.Runs, "target reached with min seeds: no round added");
+    }
+
+    [TestMethod]
+    public void Seed_rounds_wait_for_every_setting_at_the_full_budget()
+    {
+        var config = new SweepConfig { ExploreFractions = [0.5], Baselines = [ScheduleFamily.Cosine], Seeds = new SeedCount { Rounds = new SeedRounds { Min = 2, Max = 4, TargetCi = 1e-9 } } };
+        var plan = SweepPlanner.Plan(config, []);
+        // All but one finished: no round yet.
+        var results = Finish(plan.Runs.Take(3), [], r => (RunStatus.Done, 0.5 + 0.01 * r.Seed));
+        var next = SweepPlanner.Plan(config, results);
+        Assert.HasCount(4, next.Runs);
+        Assert.IsFalse(next.Final);
+    }
+
+    [TestMethod]
+    public void The_fair_preset_plans_within_three_times_the_default_grid()
+    {
+        var fair = Presets.Fair.Config;
+        SweepConfigValidator.Validate(fair);
+        Assert.AreEqual(DatasetKind.FashionMnist, fair.Dataset.Kind);
+        Assert.IsNotNull(fair.PeakLr.Calibrate);
+        long worst = SweepPlanner.WorstCaseEpochs(fair);
+        Assert.IsLessThanOrEqualTo(1440L, worst, $"worst case {worst} epochs");
+        Assert.AreEqual(1406L, worst, "the arithmetic documented in Presets.Fair");
+
+        // Simulated to the end with noisy results that never reach the target: the epochs planned match the worst case at most.
+        var (plan, _, _) = RunToEnd(fair, r => (RunStatus.Done, 0.8 + 0.001 * ((r.RunId.GetHashCode(StringComparison.Ordinal) & 0xff) % 17)));
+        long epochs = plan.Runs.Sum(r => (long)SweepConfigValidator.BudgetEpochs(r.Budget, fair.Epochs));
+        Assert.IsLessThanOrEqualTo(worst, epochs, $"simulated {epochs} epochs");
+    }
+
+    [TestMethod]
+    public void Worst_case_epochs_count_calibration_finals_and_rounds()
+    {
+        // 2 settings; budgets 0.5 and 1 of 10 epochs: 15 per setting. Calibration 5 points: at most 3 coarse + 2 fine.
+        var config = Calibrated(points: 5, budgets: [0.5, 1.0], seeds: new SeedCount { Rounds = new SeedRounds { Min = 2, Max = 5, TargetCi = 0.1 } });
+        Assert.AreEqual(2 * 15 * 5 + 2 * 15 * 2 + 2 * 3 * 10, SweepPlanner.WorstCaseEpochs(config));
+        Assert.AreEqual(2 * 10 * 3, SweepPlanner.WorstCaseEpochs(new SweepConfig { ExploreFractions = [0.5], Baselines = [ScheduleFamily.Cosine], Epochs = 10, Seeds = 3 }));
+    }
+}

@@ -1,0 +1,72 @@
+using WideMinima.Ledger;
+using WideMinima.Reports;
+using WideMinima.Sweeps.Config;
+using WideMinima.Tuning;
+
+namespace WideMinima.Tests.Sweeps;
+
+/// <summary>Issue 14 end to end: `run` with a calibrated peak, two budgets and seed rounds, on tiny data.</summary>
+[TestClass]
+public sealed class FairSweepCliTests
+{
+    private static IReadOnlyList<LedgerRun> Runs(string folder)
+    {
+        using var ledger = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName));
+        return ledger.Runs();
+    }
+
+    [TestMethod]
+    public void Calibration_budgets_and_seed_rounds_fill_the_ledger_and_reproduce_bit_for_bit()
+    {
+        // Noisy enough that seeds differ, so the tiny target is never reached and the rounds run to the maximum.
+        string data = TinySweep.Dataset(noise: 400);
+        var config = TinySweep.Config(data, workers: 1, epochs: 4) with
+        {
+            ExploreFractions = [0.5],
+            Baselines = [ScheduleFamily.Cosine],
+            PeakLr = new PeakRate { Calibrate = new PeakCalibration { Min = 0.01, Max = 0.5, Points = 3, ValidationShare = 0.2 } },
+            Budgets = [0.5, 1.0],
+            Seeds = new SeedCount { Rounds = new SeedRounds { Min = 2, Max = 3, TargetCi = 1e-9 } },
+        };
+        string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("fair-cfg"));
+
+        IReadOnlyList<LedgerRun> RunOnce()
+        {
+            string folder = TinySweep.NewFolder("fair-e2e");
+            var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", folder);
+            Assert.AreEqual(0, code, output + error);
+            return Runs(folder);
+        }
+
+        var runs = RunOnce();
+        Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done), string.Join("; ", runs.Select(r => $"{r.RunId}:{r.Status}:{r.Error}")));
+        var calibration = runs.Where(r => r.Phase == RunPhase.Calibration).ToList();
+        // 2 settings x 2 budgets x (2 coarse + 1 fine) points.
+        Assert.HasCount(12, calibration, string.Join(", ", calibration.Select(r => r.RunId)));
+        Assert.IsTrue(calibration.All(r => r.ValidationAccuracy is > 0 && r.TestAccuracy is null), "calibration is scored on validation only, never on the test set");
+        Assert.IsTrue(calibration.All(r => r.Sharpness is null), "calibration measures no width");
+        Assert.IsTrue(calibration.All(r => r.Seed == config.FirstSeed));
+
+        var finals = runs.Where(r => r.Phase == RunPhase.Final).ToList();
+        // 2 settings x 2 budgets x 2 seeds, then one round to the maximum of 3 for the compared pair at the full budget.
+        Assert.HasCount(10, finals, string.Join(", ", finals.Select(r => r.RunId)));
+        Assert.IsTrue(finals.All(r => r.TestAccuracy is > 0 && r.ValidationAccuracy is null && r.Sharpness is not null));
+        CollectionAssert.IsSubsetOf(new[] { "knee-e0.5-s3", "cosine-s3", "knee-e0.5-b0.5-s2", "cosine-b0.5-s1" }, finals.Select(r => r.RunId).ToArray());
+        foreach (var group in finals.GroupBy(r => (r.Setting, r.Budget)))
+        {
+            var tried = calibration.Where(c => c.Setting == group.Key.Setting && c.Budget == group.Key.Budget).ToList();
+            double chosen = tried.OrderByDescending(c => c.ValidationAccuracy).ThenBy(c => c.PeakLr).First().PeakLr!.Value;
+            Assert.IsTrue(group.All(r => r.PeakLr == chosen), $"{group.Key}: finals at the calibrated peak {chosen}");
+        }
+        foreach (var r in runs)
+        {
+            int expected = r.Budget == 0.5 ? 2 : 4;
+            Assert.AreEqual(expected, r.Record()!.Epochs.Count, $"{r.RunId} trains round({r.Budget} x 4) epochs");
+            Assert.AreEqual(expected, r.Record()!.Epochs[0].Epochs, $"{r.RunId}'s schedule is laid out over its own epochs");
+        }
+
+        var again = RunOnce();
+        string Key(LedgerRun r) => FormattableString.Invariant($"{r.RunId}|{r.Phase}|{r.Budget:R}|{r.PeakLr:R}|{r.ValidationAccuracy:R}|{r.TestAccuracy:R}|{r.TrainLoss:R}|{r.Sharpness:R}");
+        CollectionAssert.AreEqual(runs.Select(Key).Order().ToArray(), again.Select(Key).Order().ToArray(), "a second sweep reproduces the first bit for bit");
+    }
+}
