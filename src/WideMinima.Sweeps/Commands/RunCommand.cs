@@ -40,7 +40,7 @@ internal sealed class RunCommand : Command<RunSettings>
 
         using var stop = new StopSignals(cancellationToken);
         System.Console.WriteLine($"Sweep '{prepared.Name}' in {target.Where}: {total} runs, {prepared.Workers} worker(s) x {prepared.Threads} thread(s).");
-        Action<Ledger.IRunLedger>? refresh = target.Folder is null ? null : ledger => ReportWriter.TryWriteAll(target.Folder, ledger, System.Console.Error.WriteLine);
+        Action<Ledger.IRunLedger>? refresh = target.Folder is null ? null : ledger => ReportWriter.TryWriteAll(target.Folder, ledger, System.Console.Error.WriteLine, prepared.Match, prepared.Seeds.Rounds, prepared.Epochs);
         int failed = Display.Interactive
             ? Display.WithProgress(ctx => SweepCoordinator.Run(target, prepared, new LiveView(ctx, total), lease, stop.Token, checkpoints, refresh))
             : SweepCoordinator.Run(target, prepared, new PlainView(System.Console.Out), lease, stop.Token, checkpoints, refresh);

@@ -90,7 +90,7 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             Name = name,
             Lease = lease,
             Log = log,
-            AfterComplete = target.Folder is null || config.Tune is not null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log),
+            AfterComplete = target.Folder is null || config.Tune is not null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log, config.Match, config.Seeds.Rounds, config.Epochs),
         }).Run(stop.Token);
         log($"worker finished {finished} run(s)");
         // A stop asked for by the parent ('run' stopping its workers) is an orderly end; a signal ends with its code.

@@ -404,7 +404,12 @@ public sealed class PackagingTests
             string? url = null;
             var read = Task.Run(() => { while ((line = dashboard.StandardOutput.ReadLine()) is not null) if (line.Contains(" at http://", StringComparison.Ordinal)) return line[(line.LastIndexOf(" at ", StringComparison.Ordinal) + 4)..]; return null; });
             if (read.Wait(TimeSpan.FromSeconds(60))) url = read.Result;
-            Assert.IsNotNull(url, "wideminima dashboard printed its address: " + dashboard.StandardError.ReadToEnd());
+            if (url is null)
+            {
+                // Its error output ends only when it does: stop it before reading, so a silent dashboard fails the test instead of hanging it.
+                if (!dashboard.HasExited) dashboard.Kill(entireProcessTree: true);
+                Assert.Fail("wideminima dashboard printed no address in 60 s: " + dashboard.StandardError.ReadToEnd());
+            }
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             StringAssert.Contains(http.GetStringAsync("/").GetAwaiter().GetResult(), "/static/app.js");
             StringAssert.Contains(http.GetStringAsync("/static/vendor/uplot/uPlot.iife.min.js").GetAwaiter().GetResult(), "uPlot");

@@ -152,15 +152,17 @@ public sealed class SweepFaultTests
         Assert.AreEqual(0, again, againOut + againError);
         Assert.IsTrue(Runs(folder).All(r => r.Status == RunStatus.Diverged && r.Attempts == 1), "--retry-failed leaves diverged runs alone");
 
-        // Data that exists but cannot be read: the run fails, and the console says so with exit code 1.
+        // Data that exists but cannot be read: since the data is checked once before any run (issue 14), the sweep is
+        // refused with exit code 2, naming the file, and no run starts.
         string broken = TinySweep.Dataset(train: 30, test: 12);
         File.WriteAllBytes(Path.Combine(broken, "train-images.gz"), [1, 2, 3, 4]);
         string failing = TinySweep.WriteConfig(TinySweep.Config(broken, workers: 1, seeds: 1, epochs: 1), TinySweep.NewFolder("cfg"));
         string failFolder = TinySweep.NewFolder("failed");
         var (failed, failOut, failError) = TinySweep.Run("run", "--config", failing, "--out", failFolder);
-        Assert.AreEqual(1, failed, failOut + failError);
-        var failedRun = Runs(failFolder).Single(r => r.Status == RunStatus.Failed);
-        StringAssert.Contains(failedRun.Error, "loading the data failed");
+        Assert.AreEqual(2, failed, failOut + failError);
+        StringAssert.Contains(failError, "train-images.gz");
+        Assert.DoesNotContain("   at ", failError, "no stack trace");
+        Assert.IsFalse(Runs(failFolder).Any(r => r.Status != RunStatus.Pending), "no run started");
     }
 
     private static (bool Alive, string Name) WorkerIdentity(LedgerRun r) => (WideMinima.Sweeps.Execution.WorkerIdentity.IsAlive(r.Worker ?? ""), r.Worker ?? "");
