@@ -47,3 +47,10 @@ public sealed record SeedRounds
     /// <summary>The width of the difference's 95% CI, in accuracy points, that stops the rounds (&gt; 0). Default <see cref="DefaultTargetCi"/>.</summary>
     public double TargetCi { get; init; } = DefaultTargetCi;
 }
+
+/// <summary>What a run at a share of the budget trains.</summary>
+public static class Budgets
+{
+    /// <summary>The epochs a run at <paramref name="share"/> of <paramref name="epochs"/> trains: the share rounded to whole epochs (halves up), at least 1.</summary>
+    public static int Epochs(double share, int epochs) => Math.Max(1, (int)Math.Round(share * epochs, MidpointRounding.AwayFromZero));
+}

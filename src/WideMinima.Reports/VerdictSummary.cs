@@ -99,7 +99,7 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
 
     private static ComputeSpent ComputeOf(IReadOnlyList<LedgerRun> runs, int? epochs)
     {
-        double Sum(RunPhase phase) => runs.Where(r => r.Phase == phase && r.Status.IsFinished()).Sum(r => r.Budget) * (epochs ?? 1);
+        double Sum(RunPhase phase) => runs.Where(r => r.Phase == phase && r.Status.IsFinished()).Sum(r => epochs is int e ? Budgets.Epochs(r.Budget, e) : r.Budget);
         return new ComputeSpent(Sum(RunPhase.Calibration), Sum(RunPhase.Final), epochs is not null,
             runs.Count(r => r.Phase == RunPhase.Calibration && r.Status.IsFinished()), runs.Count(r => r.Phase == RunPhase.Final && r.Status.IsFinished()));
     }

@@ -141,7 +141,7 @@ public static class SweepConfigValidator
     }
 
     /// <summary>The epochs a budget share trains: <c>round(share · epochs)</c> (halves away from zero), at least 1.</summary>
-    public static int BudgetEpochs(double share, int epochs) => Math.Max(1, (int)Math.Round(share * epochs, MidpointRounding.AwayFromZero));
+    public static int BudgetEpochs(double share, int epochs) => WideMinima.Reports.Budgets.Epochs(share, epochs);
 
     private static void ValidateMatch(SweepConfig c)
     {

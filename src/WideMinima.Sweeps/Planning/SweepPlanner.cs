@@ -156,9 +156,12 @@ public static class SweepPlanner
                     var a = Points(pairRuns[0], finished);
                     var c = Points(pairRuns[1], finished);
                     var decision = SeedsRule.Decide(a, c, rounds.TargetCi, rounds.Min, rounds.Max);
-                    // A pair whose seeds keep failing cannot narrow the interval: stop at the maximum.
-                    if (decision.Stop || decision.Seeds <= have || have >= rounds.Max) break;
-                    int next = Math.Min(decision.Seeds, rounds.Max);
+                    // The rule counts finished, finite seeds (n); failed or diverged seeds of the pair are planned but
+                    // count for nothing, so the round adds what the rule still asks for on top of the planned seeds, at
+                    // least one, and the maximum bounds the planned seeds (a pair whose seeds keep failing stops there).
+                    if (decision.Stop || have >= rounds.Max) break;
+                    int counted = Math.Min(a.Count, c.Count);
+                    int next = Math.Min(rounds.Max, have + Math.Max(1, decision.Seeds - counted));
                     for (int k = have; k < next; k++)
                         foreach (int s in new[] { knee, baseline }.Order()) runs.Add(FinalRun(top, s, k)!);
                     have = next;
