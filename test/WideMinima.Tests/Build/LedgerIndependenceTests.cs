@@ -53,7 +53,7 @@ public sealed class LedgerIndependenceTests
                 list.SetValue(run, 0);
                 sqlLedger.GetMethod("CreateSweep")!.Invoke(ledger, [header, list]);
                 var writer = reportsAssembly.GetType("WideMinima.Reports.ReportWriter")!;
-                writer.GetMethod("WriteAll")!.Invoke(null, [folder, ledger]);
+                writer.GetMethod("WriteAll")!.Invoke(null, [folder, ledger, null, null, null]); // match, seed rounds and epochs left to their defaults
             }
             StringAssert.Contains(File.ReadAllText(Path.Combine(folder, "results.csv")), "cosine-s1");
             Assert.IsTrue(File.Exists(Path.Combine(folder, "summary.md")));
