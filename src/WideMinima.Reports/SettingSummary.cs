@@ -18,7 +18,7 @@ public sealed record SettingSummary(string Setting, string Schedule, double? Exp
             return new SettingSummary(g.Key.Setting, g.First().Schedule, g.First().ExploreFraction, g.Count(), done,
                 [.. done.Where(r => r.TestAccuracy is not null).Select(r => r.TestAccuracy!.Value)],
                 [.. done.Where(r => r.Sharpness is not null).Select(r => r.Sharpness!.Value)],
-                g.Count(r => r.Status == RunStatus.Diverged), g.Count(r => r.Status == RunStatus.Failed)) { Budget = g.Key.Budget };
+                g.Count(r => r.Status == RunStatus.Diverged), g.Count(r => r.Status == RunStatus.Failed)) { Budget = g.Key.Budget, Runs = [.. g] };
         }),
     ];
 
@@ -39,6 +39,9 @@ public sealed record SettingSummary(string Setting, string Schedule, double? Exp
         if (settings.Count == 0) return double.NaN;
         return settings.Any(s => s.Budget == 1) ? 1 : settings.Max(s => s.Budget);
     }
+
+    /// <summary>Every final run of the setting at this budget, whatever its status (empty when built by hand: then <see cref="Done"/> stands for it).</summary>
+    public IReadOnlyList<LedgerRun> Runs { get; init; } = [];
 
     /// <summary>The budget as a share of the sweep's epochs (1: the full budget).</summary>
     public double Budget { get; init; } = 1;

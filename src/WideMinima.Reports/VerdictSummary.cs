@@ -28,11 +28,16 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(match);
-        var full = settings.Where(s => s.Budget == 1 && s.Accuracies.Count > 0).ToList();
+        // The comparisons are made at the largest budget, where the planner adds the seed rounds.
+        double top = SettingSummary.FullBudget(settings);
+        var full = settings.Where(s => s.Budget == top && s.Accuracies.Count > 0).ToList();
         var knees = full.Where(s => s.Schedule == ScheduleNames.Knee).ToList();
         var baselines = full.Where(s => s.Schedule != ScheduleNames.Knee).ToList();
-        var bestKnee = knees.OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
-        var bestBaseline = baselines.OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
+        // The pair the seed rounds compared: chosen by the planner's rule on every setting's first min seeds (all
+        // seeds without rounds), so a pair that later seeds would rank differently is still the one reported.
+        var (k, b) = ComparedPair.Choose([.. full.Select(s => new PairCandidate(s.Schedule == ScheduleNames.Knee, FirstSeeds(s, seeds?.Min)))]);
+        var bestKnee = k >= 0 ? full[k] : null;
+        var bestBaseline = b >= 0 ? full[b] : null;
 
         var cosine = baselines.Where(s => s.Schedule == ScheduleNames.Cosine).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
         var step = baselines.Where(s => s.IsStep).OrderByDescending(s => s.MeanAccuracy).FirstOrDefault();
@@ -72,7 +77,8 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
                 // The best validation accuracy; on a tie the smaller peak (the points are in increasing peak order).
                 PeakPoint? chosen = null;
                 foreach (var p in points) if (chosen is null || p.ValidationAccuracy > chosen.ValidationAccuracy) chosen = p;
-                return new PeakCurve(g.Key.Setting, g.Key.Budget, g.First().Schedule, points, chosen?.PeakLr, g.Count());
+                bool settled = runs.Any(r => r.Phase == RunPhase.Final && r.Setting == g.Key.Setting && r.Budget == g.Key.Budget);
+                return new PeakCurve(g.Key.Setting, g.Key.Budget, g.First().Schedule, points, chosen?.PeakLr, g.Count()) { Settled = settled };
             }),
         ];
     }
@@ -105,6 +111,16 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
     }
 
     private static List<double> Percent(SettingSummary s) => [.. s.Accuracies.Select(a => a * 100)];
+
+    /// <summary>
+    /// Test accuracies (points) of the finished, finite runs among the setting's <paramref name="count"/> smallest seeds
+    /// (every seed when null): the values the planner chose the compared pair by.
+    /// </summary>
+    private static List<double> FirstSeeds(SettingSummary s, int? count)
+    {
+        var seeds = (s.Runs.Count > 0 ? s.Runs : s.Done).Select(r => r.Seed).Distinct().Order().Take(count ?? int.MaxValue).ToHashSet();
+        return [.. s.Done.Where(r => seeds.Contains(r.Seed) && r.TestAccuracy is double a && double.IsFinite(a)).Select(r => r.TestAccuracy!.Value * 100)];
+    }
 
     /// <summary>The verdict's sections as report blocks, each only where it applies.</summary>
     public IReadOnlyList<ReportBlock> Blocks()
@@ -165,7 +181,7 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
         {
             var row = new List<string> { p.Setting };
             if (budgets) row.Add(p.Budget.ToString("0.###", CultureInfo.InvariantCulture));
-            row.Add(p.ChosenPeak is double c ? NumberFormat.Significant(c) : "none yet");
+            row.Add(p.ChosenText);
             row.AddRange(peaks.Select(x => p.Points.FirstOrDefault(q => q.PeakLr == x) is { } q ? NumberFormat.Significant(q.ValidationAccuracy) : "-"));
             return (IReadOnlyList<string>)row;
         }).ToList();
@@ -222,7 +238,17 @@ public sealed record PeakPoint(double PeakLr, double ValidationAccuracy, int Run
 /// <param name="Points">The finished points, in increasing peak order.</param>
 /// <param name="ChosenPeak">The peak with the best validation accuracy (the smaller on a tie), or null before any point.</param>
 /// <param name="Planned">Calibration runs planned.</param>
-public sealed record PeakCurve(string Setting, double Budget, string Schedule, IReadOnlyList<PeakPoint> Points, double? ChosenPeak, int Planned);
+public sealed record PeakCurve(string Setting, double Budget, string Schedule, IReadOnlyList<PeakPoint> Points, double? ChosenPeak, int Planned)
+{
+    /// <summary>
+    /// True once the calibration is over: the ledger holds the setting's final runs at this budget, which the planner
+    /// adds only when its calibration is complete. Before, <see cref="ChosenPeak"/> is only the best so far.
+    /// </summary>
+    public bool Settled { get; init; }
+
+    /// <summary>The chosen peak as reports show it: <c>0.100</c>; <c>0.100 (so far)</c> before the calibration is over; <c>none yet</c> before any point.</summary>
+    public string ChosenText => ChosenPeak is double c ? NumberFormat.Significant(c) + (Settled ? "" : " (so far)") : "none yet";
+}
 
 /// <summary>Compute to match.</summary>
 /// <param name="Options">The reference and the margin asked for.</param>

@@ -63,8 +63,8 @@ internal sealed class StatusCommand : Command<LedgerSettings>
         {
             var peaks = VerdictSummary.PeakCurves(runs);
             AnsiConsole.MarkupLine(Markup.Escape(
-                $"  calibration: {calibration.Count(r => r.Status.IsFinished())} of {calibration.Count} runs finished; chosen peaks: "
-                + string.Join(", ", peaks.Select(p => $"{p.Setting}{(p.Budget == 1 ? "" : " @ " + p.Budget.ToString("0.###", CultureInfo.InvariantCulture))} {(p.ChosenPeak is double c ? NumberFormat.Significant(c) : "-")}"))));
+                $"  calibration: {calibration.Count(r => r.Status.IsFinished())} of {calibration.Count} runs finished; peaks: "
+                + string.Join(", ", peaks.Select(p => $"{p.Setting}{(p.Budget == 1 ? "" : " @ " + p.Budget.ToString("0.###", CultureInfo.InvariantCulture))} {p.ChosenText}"))));
         }
     }
 

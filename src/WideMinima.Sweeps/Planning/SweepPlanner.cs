@@ -41,10 +41,11 @@ public sealed record SweepPlan(IReadOnlyList<PlannedRun> Runs, bool Final);
 /// <list type="number">
 /// <item>A shared peak, budgets <c>[1.0]</c> and a fixed seed count plan exactly the runs of earlier versions: ids
 /// <c>{setting}-s{seed}</c>, seeds outermost.</item>
-/// <item>Calibration, per (setting, budget): a log grid of <c>points</c> peaks; the even-indexed (coarse) points first,
-/// one seed (<c>first_seed</c>), phase calibration, id <c>cal-{setting}-b{budget}-lr{peak}</c>; once those finished, the
-/// two neighbours of the best coarse point (fine). Best: the highest validation accuracy; a run without one (diverged,
-/// failed) is the worst; ties go to the smaller peak.</item>
+/// <item>Calibration, per (setting, budget): a log grid of <c>points</c> peaks; the coarse points first (the even
+/// indices and the last, so both ends of the range are tried), one seed (<c>first_seed</c>), phase calibration, id
+/// <c>cal-{setting}-b{budget}-lr{peak}</c>; once those finished, the neighbours of the best coarse point not yet tried
+/// (fine). Best: the highest validation accuracy; a run without one (diverged, failed) is the worst; ties go to the
+/// smaller peak. When every point failed or diverged the setting has no peak at that budget and no final runs.</item>
 /// <item>Final runs of a (setting, budget) at its chosen peak once its calibration is complete (at once without
 /// calibration), seeds <c>first_seed ..</c> up to the minimum; id <c>{setting}-s{seed}</c> at budget 1,
 /// <c>{setting}-b{budget}-s{seed}</c> otherwise.</item>
@@ -78,6 +79,7 @@ public static class SweepPlanner
 
         // Stage 1 and the chosen peaks.
         var peaks = new double?[budgets.Count, settings.Count];
+        var settled = new bool[budgets.Count, settings.Count]; // calibration complete (or none): the peak is known, or known to be none
         for (int b = 0; b < budgets.Count; b++)
         {
             for (int s = 0; s < settings.Count; s++)
@@ -85,6 +87,7 @@ public static class SweepPlanner
                 if (calibration is null)
                 {
                     peaks[b, s] = config.PeakLr.Value;
+                    settled[b, s] = true;
                     continue;
                 }
                 var (setting, family, explore, _) = settings[s];
@@ -95,7 +98,7 @@ public static class SweepPlanner
                     return new PlannedRun(id, (b * settings.Count + s) * points + i, setting, family, explore, config.FirstSeed,
                         Schedule(config, family, explore, peak)) { Phase = RunPhase.Calibration, Budget = budgets[b] };
                 }
-                var coarse = Enumerable.Range(0, points).Where(i => i % 2 == 0).Select(Point).ToList();
+                var coarse = Enumerable.Range(0, points).Where(i => IsCoarse(i, points)).Select(Point).ToList();
                 runs.AddRange(coarse);
                 if (!coarse.All(r => finished.ContainsKey(r.RunId)))
                 {
@@ -103,14 +106,17 @@ public static class SweepPlanner
                     continue;
                 }
                 int best = Best(coarse, finished, points);
-                var fine = new[] { best - 1, best + 1 }.Where(i => i >= 0 && i < points).Select(Point).ToList();
+                var fine = best < 0 ? [] : new[] { best - 1, best + 1 }.Where(i => i >= 0 && i < points && !IsCoarse(i, points)).Select(Point).ToList();
                 runs.AddRange(fine);
                 if (!fine.All(r => finished.ContainsKey(r.RunId)))
                 {
                     final = false;
                     continue;
                 }
-                peaks[b, s] = calibration.Peak(Best([.. coarse, .. fine], finished, points));
+                // Every point failed or diverged: no peak, so no final runs for this setting and budget.
+                int chosen = Best([.. coarse, .. fine], finished, points);
+                peaks[b, s] = chosen >= 0 ? calibration.Peak(chosen) : null;
+                settled[b, s] = true;
             }
         }
 
@@ -138,9 +144,11 @@ public static class SweepPlanner
         {
             // The compared pair is fixed by the first min seeds of every setting at the largest budget.
             var atTop = Enumerable.Range(0, settings.Count).Select(s => Enumerable.Range(0, seeds).Select(k => FinalRun(top, s, k)).ToList()).ToList();
-            bool ready = atTop.All(list => list.All(r => r is not null && finished.ContainsKey(r.RunId)));
-            int knee = ready ? BestByMean(settings, atTop, finished, knee: true) : -1;
-            int baseline = ready ? BestByMean(settings, atTop, finished, knee: false) : -1;
+            // A setting without a peak (every calibration point failed) has no finals and no say; the others must finish.
+            bool ready = Enumerable.Range(0, settings.Count).All(s => settled[top, s]) && atTop.All(list => list.All(r => r is null || finished.ContainsKey(r.RunId)));
+            var (knee, baseline) = ready
+                ? ComparedPair.Choose([.. atTop.Select((list, s) => new PairCandidate(settings[s].Schedule == ScheduleFamily.Knee, Points(list.OfType<PlannedRun>(), finished)))])
+                : (-1, -1);
             if (!ready) final = false;
             else if (knee >= 0 && baseline >= 0)
             {
@@ -185,7 +193,7 @@ public static class SweepPlanner
         long total = 0;
         if (config.PeakLr.Calibrate is { } k)
         {
-            int coarse = (k.Points + 1) / 2;
+            int coarse = Enumerable.Range(0, k.Points).Count(i => IsCoarse(i, k.Points));
             total += settings.Count * perSetting * Math.Min(k.Points, coarse + 2);
         }
         total += settings.Count * perSetting * config.Seeds.Min;
@@ -219,9 +227,13 @@ public static class SweepPlanner
     private static ScheduleOptions Schedule(SweepConfig config, ScheduleFamily family, double? explore, double peak) =>
         explore is double f ? family.Schedule(peak, config.WarmupFraction, f) : family.Schedule(peak, config.WarmupFraction, stepMilestones: config.StepMilestones);
 
+    /// <summary>Coarse points: the even grid indices and the last one, so both ends of the range are always tried.</summary>
+    private static bool IsCoarse(int index, int points) => index % 2 == 0 || index == points - 1;
+
     /// <summary>
     /// The grid index of the best of <paramref name="tried"/> (a calibration run's ordinal modulo the grid's points):
-    /// the highest validation accuracy; a run without one (diverged, failed) is the worst; ties go to the smaller peak.
+    /// the highest validation accuracy; a run without one (diverged, failed) is the worst; ties go to the smaller peak;
+    /// -1 when none has one.
     /// </summary>
     private static int Best(IReadOnlyList<PlannedRun> tried, Dictionary<string, RunResult> finished, int points)
     {
@@ -233,7 +245,7 @@ public static class SweepPlanner
             double score = result.Status == RunStatus.Done && result.ValidationAccuracy is double v && double.IsFinite(v) ? v : double.NegativeInfinity;
             if (best is null || score > bestScore) (best, bestScore) = (r, score);
         }
-        return best!.Ordinal % points;
+        return double.IsNegativeInfinity(bestScore) ? -1 : best!.Ordinal % points;
     }
 
     private static int IndexOfMax(IReadOnlyList<double> values)
@@ -246,21 +258,6 @@ public static class SweepPlanner
     /// <summary>The finished test accuracies of <paramref name="runs"/>, in points; runs without one are left out.</summary>
     private static List<double> Points(IEnumerable<PlannedRun> runs, Dictionary<string, RunResult> finished) =>
         [.. runs.Select(r => finished[r.RunId]).Where(r => r.Status == RunStatus.Done && r.TestAccuracy is double a && double.IsFinite(a)).Select(r => r.TestAccuracy!.Value * 100)];
-
-    private static int BestByMean(IReadOnlyList<(string Setting, ScheduleFamily Schedule, double? Explore, ScheduleOptions Options)> settings,
-        List<List<PlannedRun?>> atTop, Dictionary<string, RunResult> finished, bool knee)
-    {
-        int best = -1;
-        double bestMean = double.NegativeInfinity;
-        for (int s = 0; s < settings.Count; s++)
-        {
-            if ((settings[s].Schedule == ScheduleFamily.Knee) != knee) continue;
-            var values = Points(atTop[s]!, finished);
-            double mean = values.Count == 0 ? double.NegativeInfinity : values.Average();
-            if (best < 0 || mean > bestMean) (best, bestMean) = (s, mean);
-        }
-        return best;
-    }
 
     private static string PeakText(PeakCalibration calibration, int index)
     {

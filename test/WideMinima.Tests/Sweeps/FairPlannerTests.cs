@@ -204,4 +204,64 @@ public sealed class FairPlannerTests
         Assert.AreEqual(2 * 15 * 5 + 2 * 15 * 2 + 2 * 3 * 10, SweepPlanner.WorstCaseEpochs(config));
         Assert.AreEqual(2 * 10 * 3, SweepPlanner.WorstCaseEpochs(new SweepConfig { ExploreFractions = [0.5], Baselines = [ScheduleFamily.Cosine], Epochs = 10, Seeds = 3 }));
     }
+
+    [TestMethod]
+    public void An_even_grid_tries_both_ends_of_the_range_in_the_coarse_pass()
+    {
+        var config = Calibrated(points: 4) with { Baselines = [] };
+        var coarse = SweepPlanner.Plan(config, []).Runs.Select(r => r.RunId).ToArray();
+        CollectionAssert.AreEqual(new[] { "cal-knee-e0.5-b1-lr0.01", "cal-knee-e0.5-b1-lr0.2154", "cal-knee-e0.5-b1-lr1" }, coarse,
+            "0.01, 0.0464, 0.215, 1: the even indices and the last one, so the top of the range is tried");
+        // Best coarse point is the top: its neighbour 0.215 is coarse already, so nothing fine is added and the peak is 1.
+        var results = Finish(SweepPlanner.Plan(config, []).Runs, [], r => (RunStatus.Done, r.ScheduleOptions.PeakLearningRate));
+        var plan = SweepPlanner.Plan(config, results);
+        Assert.AreEqual(1.0, plan.Runs.First(r => r.Phase == RunPhase.Final).ScheduleOptions.PeakLearningRate);
+        Assert.AreEqual(0, plan.Runs.Count(r => r.Phase == RunPhase.Calibration) - 3, "no fine point: the best one's neighbours were tried");
+        // Best coarse point 0.01: the fine point 0.0464 is added.
+        var low = Finish(SweepPlanner.Plan(config, []).Runs, [], r => (RunStatus.Done, 1 - r.ScheduleOptions.PeakLearningRate));
+        Assert.IsTrue(SweepPlanner.Plan(config, low).Runs.Any(r => r.RunId == "cal-knee-e0.5-b1-lr0.04642"), "the neighbour of 0.01");
+        Assert.AreEqual(4L * 10 * 1 + 2L * 10, SweepPlanner.WorstCaseEpochs(config), "3 coarse + 1 fine at most (the bound counts 2 fine: min(points, coarse + 2))");
+    }
+
+    [TestMethod]
+    public void A_setting_whose_every_calibration_point_fails_gets_no_final_runs_and_the_sweep_still_ends()
+    {
+        var config = Calibrated(points: 3) with { Seeds = new SeedCount { Rounds = new SeedRounds { Min = 2, Max = 3, TargetCi = 1e-9 } } };
+        // Cosine diverges at every peak; Knee trains.
+        var (plan, _, _) = RunToEnd(config, r => r.Setting == "cosine" ? (RunStatus.Diverged, null) : (RunStatus.Done, 0.5 + 0.01 * r.Seed));
+        Assert.IsTrue(plan.Final, "the sweep ends");
+        Assert.IsFalse(plan.Runs.Any(r => r.Setting == "cosine" && r.Phase == RunPhase.Final), "no peak, no finals (not the grid's first peak)");
+        Assert.AreEqual(2, plan.Runs.Count(r => r.Setting == "knee-e0.5" && r.Phase == RunPhase.Final), "no baseline to compare: no rounds");
+        Assert.AreEqual(2, plan.Runs.Count(r => r.Setting == "cosine"), "the two coarse points only: with none scored there is no best point to refine");
+    }
+
+    [TestMethod]
+    public void The_summary_names_the_pair_the_planner_chose_by_the_first_seeds()
+    {
+        // Knee-e0.25 leads on the first 2 seeds, so the rounds go to it; its later seeds fall behind knee-e0.5.
+        var config = new SweepConfig
+        {
+            ExploreFractions = [0.25, 0.5],
+            Baselines = [ScheduleFamily.Cosine],
+            Seeds = new SeedCount { Rounds = new SeedRounds { Min = 2, Max = 4, TargetCi = 1e-9 } },
+        };
+        double Accuracy(PlannedRun r) => r.Setting switch
+        {
+            "knee-e0.25" => r.Seed <= 2 ? 0.91 + 0.001 * r.Seed : 0.70,
+            "knee-e0.5" => 0.90 + 0.001 * r.Seed,
+            _ => 0.85 + 0.001 * r.Seed,
+        };
+        var (plan, results, _) = RunToEnd(config, r => (RunStatus.Done, Accuracy(r)));
+        Assert.AreEqual(4, plan.Runs.Count(r => r.Setting == "knee-e0.25"), "the planner's pair: knee-e0.25 by its first 2 seeds");
+        var runs = plan.Runs.Select(r => new LedgerRun
+        {
+            RunId = r.RunId, Ordinal = r.Ordinal, Setting = r.Setting, Schedule = ConfigNames.Name(r.Schedule), ExploreFraction = r.ExploreFraction, Seed = r.Seed,
+            PayloadJson = "{}", Status = RunStatus.Done, TestAccuracy = results.Single(x => x.RunId == r.RunId).TestAccuracy, Budget = r.Budget, Phase = r.Phase,
+        }).ToList();
+        var verdict = VerdictSummary.From(runs, SettingSummary.From(runs), new MatchOptions(), config.Seeds.Rounds, config.Epochs);
+        Assert.IsNotNull(verdict.Seeds);
+        Assert.AreEqual("knee-e0.25", verdict.Seeds.Knee, "the summary reports the pair the rounds ran, though knee-e0.5 now has the higher mean");
+        Assert.AreEqual("cosine", verdict.Seeds.Baseline);
+        Assert.AreEqual(4, verdict.Seeds.Decision.Seeds);
+    }
 }
