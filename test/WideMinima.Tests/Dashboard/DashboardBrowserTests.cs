@@ -89,9 +89,11 @@ public sealed class DashboardBrowserTests
     public async Task A_sweep_with_two_workers_updates_the_page_as_runs_finish_and_shows_its_reports_numbers()
     {
         // Real images (the Fashion-MNIST subset shipped with the tool, cut down; TinySweep's MLP), so the screenshot shows real numbers.
+        // 6,000 images make a run last about a second: long enough for the page's 2 s poll to see both workers running
+        // (with 1,500 a run took 0.25 s and the poll often missed every moment two ran at once).
         var config = TinySweep.Config(TinySweep.Dataset(), workers: 2, seeds: 3, epochs: 4) with
         {
-            Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnistSubset, TrainLimit = 1500, TestLimit = 500 },
+            Dataset = new DatasetConfig { Kind = DatasetKind.FashionMnistSubset, TrainLimit = 6000, TestLimit = 500 },
             ExploreFractions = [0, 0.5, 0.9],
             BatchSize = 64,
             PeakLr = 0.05,
