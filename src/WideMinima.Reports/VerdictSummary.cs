@@ -78,7 +78,10 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
                 PeakPoint? chosen = null;
                 foreach (var p in points) if (chosen is null || p.ValidationAccuracy > chosen.ValidationAccuracy) chosen = p;
                 bool settled = runs.Any(r => r.Phase == RunPhase.Final && r.Setting == g.Key.Setting && r.Budget == g.Key.Budget);
-                return new PeakCurve(g.Key.Setting, g.Key.Budget, g.First().Schedule, points, chosen?.PeakLr, g.Count()) { Settled = settled };
+                // Peaks tried whose every run diverged or failed: no score, unlike a peak never tried.
+                var unscored = g.Where(r => r.PeakLr is not null && (r.Status == RunStatus.Diverged || r.Status == RunStatus.Failed)).Select(r => r.PeakLr!.Value)
+                    .Distinct().Where(x => points.All(p => p.PeakLr != x)).Order().ToList();
+                return new PeakCurve(g.Key.Setting, g.Key.Budget, g.First().Schedule, points, chosen?.PeakLr, g.Count()) { Settled = settled, Unscored = unscored };
             }),
         ];
     }
@@ -166,10 +169,13 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
 
     private void PeakBlocks(List<ReportBlock> blocks)
     {
-        var peaks = Peaks.SelectMany(p => p.Points.Select(x => x.PeakLr)).Distinct().Order().ToList();
+        var peaks = Peaks.SelectMany(p => p.Points.Select(x => x.PeakLr).Concat(p.Unscored)).Distinct().Order().ToList();
         bool budgets = Peaks.Any(p => p.Budget != 1);
         blocks.Add(new HeadingBlock(2, "Peak rate per setting"));
-        blocks.Add(new ParagraphBlock("Each setting was calibrated on the validation split (never the test set): one run per peak rate; the chosen peak has the best validation accuracy, the smaller peak on a tie. The cells are validation accuracy (%) at each peak rate."));
+        blocks.Add(new ParagraphBlock("Each setting was calibrated on the validation split (never the test set): one run per peak rate; the chosen peak has the best validation accuracy, the smaller peak on a tie. The cells are validation accuracy (%) at each peak rate; 'diverged': the run at that peak diverged or failed; '-': not tried (the search refines only around the best coarse point)."));
+        var edge = Peaks.Where(p => p.ChosenPeak is double c && peaks.Count > 1 && (c == peaks[0] || c == peaks[^1])).Select(p => p.Budget == 1 ? p.Setting : $"{p.Setting} @ {p.Budget.ToString("0.###", CultureInfo.InvariantCulture)}").ToList();
+        if (edge.Count > 0)
+            blocks.Add(new ParagraphBlock($"**At an end of the range:** {string.Join(", ", edge)}. The best peak may lie outside it: widen `calibrate` (min or max) and run again."));
         var columns = new List<string> { "setting" };
         var align = new List<ColumnAlign> { ColumnAlign.Left };
         if (budgets) { columns.Add("budget"); align.Add(ColumnAlign.Right); }
@@ -182,7 +188,8 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
             var row = new List<string> { p.Setting };
             if (budgets) row.Add(p.Budget.ToString("0.###", CultureInfo.InvariantCulture));
             row.Add(p.ChosenText);
-            row.AddRange(peaks.Select(x => p.Points.FirstOrDefault(q => q.PeakLr == x) is { } q ? NumberFormat.Significant(q.ValidationAccuracy) : "-"));
+            row.AddRange(peaks.Select(x => p.Points.FirstOrDefault(q => q.PeakLr == x) is { } q ? NumberFormat.Significant(q.ValidationAccuracy)
+                : p.Unscored.Contains(x) ? "diverged" : "-"));
             return (IReadOnlyList<string>)row;
         }).ToList();
         blocks.Add(new TableBlock(columns, align, rows) { Id = "peaks" });
@@ -246,8 +253,16 @@ public sealed record PeakCurve(string Setting, double Budget, string Schedule, I
     /// </summary>
     public bool Settled { get; init; }
 
-    /// <summary>The chosen peak as reports show it: <c>0.100</c>; <c>0.100 (so far)</c> before the calibration is over; <c>none yet</c> before any point.</summary>
-    public string ChosenText => ChosenPeak is double c ? NumberFormat.Significant(c) + (Settled ? "" : " (so far)") : "none yet";
+    /// <summary>Peaks tried whose runs all diverged or failed, in increasing order (they have no point).</summary>
+    public IReadOnlyList<double> Unscored { get; init; } = [];
+
+    /// <summary>
+    /// The chosen peak as reports show it: <c>0.100</c>; <c>0.100 (so far)</c> before the calibration is over; <c>none: every
+    /// point diverged</c> when every planned point ended without a score (the planner gives such a setting no final runs);
+    /// <c>none yet</c> before any point.
+    /// </summary>
+    public string ChosenText => ChosenPeak is double c ? NumberFormat.Significant(c) + (Settled ? "" : " (so far)")
+        : Unscored.Count > 0 && Unscored.Count == Planned ? "none: every point diverged" : "none yet";
 }
 
 /// <summary>Compute to match.</summary>

@@ -60,6 +60,25 @@ public sealed class VerdictReportTests
     }
 
     [TestMethod]
+    public void The_peaks_table_tells_a_diverged_peak_from_one_not_tried_and_flags_a_choice_at_an_end_of_the_range()
+    {
+        var runs = FullBudget();
+        runs.AddRange([
+            Calibration("knee-e0.5", "knee", 0.01, 0.80), Calibration("knee-e0.5", "knee", 0.1, 0.90),
+            Calibration("knee-e0.5", "knee", 1.0, double.NaN) with { Status = RunStatus.Diverged, ValidationAccuracy = null },
+            Calibration("cosine", "cosine", 0.01, 0.70), Calibration("cosine", "cosine", 0.1, 0.80), Calibration("cosine", "cosine", 1.0, 0.89),
+            Calibration("step", "step", 0.01, 0) with { Status = RunStatus.Diverged, ValidationAccuracy = null },
+            Calibration("step", "step", 1.0, 0) with { Status = RunStatus.Failed, ValidationAccuracy = null },
+        ]);
+        var peaks = Table(SweepSummary.From("v", runs), "peaks");
+        CollectionAssert.AreEqual(new[] { "knee-e0.5", "0.100", "80.0", "90.0", "diverged" }, peaks.Rows[0].ToArray(), "1.0 was tried and diverged");
+        CollectionAssert.AreEqual(new[] { "step", "none: every point diverged", "diverged", "-", "diverged" }, peaks.Rows[2].ToArray(), "0.1 was never tried");
+        string md = SummaryWriter.Markdown("v", runs);
+        StringAssert.Contains(md, "**At an end of the range:** cosine.", "cosine chose 1.0, the largest peak tried");
+        Assert.DoesNotContain("At an end of the range:** knee", md, "knee-e0.5 chose an inner peak");
+    }
+
+    [TestMethod]
     public void Final_runs_at_the_full_budget_alone_add_no_calibration_match_seeds_or_compute_section()
     {
         string md = SummaryWriter.Markdown("v", FullBudget());
