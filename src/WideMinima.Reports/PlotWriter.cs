@@ -88,14 +88,25 @@ public static class PlotWriter
             ticks.AddMajor(Math.Log10(peak), NumberFormat.Significant(peak));
         plot.Axes.Bottom.TickGenerator = ticks;
         SignificantTicks(plot.Axes.Left);
+        // A peak that barely trains (chance level) would stretch the axis until the useful curves merge: points more
+        // than 10 points below the best stay off the axis, and the title says so.
+        var values = shown.SelectMany(c => c.Points.Select(p => p.ValidationAccuracy)).ToList();
+        string clipped = "";
+        if (values.Count > 0 && values.Min() < values.Max() - 10)
+        {
+            double floor = values.Max() - 10;
+            double low = values.Where(v => v >= floor).Min();
+            plot.Axes.SetLimitsY(low - 0.5, values.Max() + 0.5);
+            clipped = $"; points below {NumberFormat.Significant(low - 0.5)}% are off the axis";
+        }
         plot.Title("Validation accuracy against peak learning rate (filled: the chosen peak)");
-        plot.XLabel("Peak learning rate (log scale)");
+        plot.XLabel($"Peak learning rate (log scale; a diverged peak has no point{clipped})");
         plot.YLabel("Validation accuracy (%)");
         plot.ShowLegend(Edge.Right);
         return plot;
     }
 
-    /// <summary>Mean test accuracy against compute (budget × epochs), one line per setting, with its 95% CI as a band.</summary>
+    /// <summary>Mean test accuracy against compute (the whole epochs each budget trains), one line per setting, with its 95% CI as a band.</summary>
     private static Plot AccuracyVsCompute(IReadOnlyList<SettingSummary> settings, int? epochs)
     {
         var plot = new Plot();
@@ -105,13 +116,14 @@ public static class PlotWriter
         {
             var points = g.OrderBy(s => s.Budget).ToList();
             var col = palette.GetColor(color++);
-            double[] xs = [.. points.Select(s => s.Budget * (epochs ?? 1))];
+            // The epochs a budget really trains (rounded to whole epochs, as the planner does), or the share without epochs.
+            double[] xs = [.. points.Select(s => epochs is int e ? Budgets.Epochs(s.Budget, e) : s.Budget)];
             double[] ys = [.. points.Select(s => s.MeanAccuracy * 100)];
             double[] half = [.. points.Select(s => Zero(Statistics.ConfidenceHalfWidth([.. s.Accuracies.Select(a => a * 100)])))];
             if (points.Count > 1)
             {
                 var band = plot.Add.FillY(xs, [.. ys.Select((y, i) => y - half[i])], [.. ys.Select((y, i) => y + half[i])]);
-                band.FillStyle.Color = col.WithAlpha(0.15);
+                band.FillStyle.Color = col.WithAlpha(0.08);
                 band.LineStyle.Width = 0;
                 band.LegendText = "";
             }
@@ -124,7 +136,7 @@ public static class PlotWriter
         SignificantTicks(plot.Axes.Left);
         SignificantTicks(plot.Axes.Bottom);
         plot.Title("Test accuracy against compute (bands: 95% CI of the mean)");
-        plot.XLabel(epochs is null ? "Compute (share of the full budget)" : "Compute (epochs: budget × epochs)");
+        plot.XLabel(epochs is null ? "Compute (share of the full budget)" : "Compute (epochs trained: budget × epochs, rounded)");
         plot.YLabel("Test accuracy (%)");
         plot.ShowLegend(Edge.Right);
         return plot;
