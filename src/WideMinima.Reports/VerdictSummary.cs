@@ -60,7 +60,7 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
 
         // Compute to match applies when the sweep runs more than one budget, or when a reference was named.
         bool matchApplies = settings.Select(s => s.Budget).Distinct().Count() > 1 || match.Reference != MatchOptions.BestBaseline;
-        return new VerdictSummary(PeakCurves(runs), matchApplies ? MatchOf(settings, baselines, match) : null, detectable, stop, ComputeOf(runs, epochs));
+        return new VerdictSummary(PeakCurves(runs), matchApplies && MatchOf(settings, baselines, match) is { } m ? m with { Epochs = epochs } : null, detectable, stop, ComputeOf(runs, epochs));
     }
 
     /// <summary>Each setting's calibration curve at each budget, in plan order (see <see cref="PeakCurve"/>).</summary>
@@ -212,12 +212,13 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
             [.. m.Rows.Select(r => (IReadOnlyList<string>)[r.Setting,
                 r.Decision switch
                 {
-                    NonInferiorityDecision.NonInferior => r.Budget!.Value.ToString("0.###", CultureInfo.InvariantCulture),
+                    NonInferiorityDecision.NonInferior => r.Budget!.Value.ToString("0.###", CultureInfo.InvariantCulture)
+                        + (m.Epochs is int e ? $" ({Budgets.Epochs(r.Budget.Value, e)} of {e} epochs)" : ""),
                     NonInferiorityDecision.NotShown => "not shown",
                     NonInferiorityDecision.Undecidable => "undecidable",
                     _ => throw new ArgumentOutOfRangeException(nameof(m), r.Decision, "is not a known decision"),
                 },
-                r.Budget is double b ? NumberFormat.Significant((1 - b) * 100) + "%" : "-",
+                r.Budget is double b ? NumberFormat.Significant(m.Saved(b) * 100) + "%" : "-",
                 r.Test is { } t ? Signed(t.Difference) : NumberFormat.Missing,
                 r.Test is { } u ? Signed(u.LowerBound) : NumberFormat.Missing])]) { Id = "match" });
     }
@@ -270,7 +271,17 @@ public sealed record PeakCurve(string Setting, double Budget, string Schedule, I
 /// <param name="Reference">The reference setting, or null when the sweep has none at the full budget.</param>
 /// <param name="ReferenceAccuracy">Its mean test accuracy (%).</param>
 /// <param name="Rows">One per setting.</param>
-public sealed record ComputeToMatch(MatchOptions Options, string? Reference, double ReferenceAccuracy, IReadOnlyList<MatchRow> Rows);
+public sealed record ComputeToMatch(MatchOptions Options, string? Reference, double ReferenceAccuracy, IReadOnlyList<MatchRow> Rows)
+{
+    /// <summary>Epochs of a full-budget run, or null when unknown (compute is then the budget share).</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>
+    /// The share of the full budget's compute saved by matching at <paramref name="budget"/>: counted in the whole epochs
+    /// the budget trains when <see cref="Epochs"/> is known (0.75 of 7 epochs trains 5, saving 2/7), else 1 − budget.
+    /// </summary>
+    public double Saved(double budget) => Epochs is int e ? 1 - (double)Budgets.Epochs(budget, e) / e : 1 - budget;
+}
 
 /// <summary>A setting's compute to match.</summary>
 /// <param name="Setting">The setting.</param>

@@ -131,6 +131,13 @@ public sealed class VerdictReportTests
         Assert.AreEqual(85.0, named.ReferenceAccuracy, 1e-9);
         var knee = named.Rows.Single(r => r.Setting == "knee-e0.5");
         Assert.AreEqual(0.5, knee.Budget, "87% at half the budget is above step's 85% at the full one");
+        Assert.AreEqual(0.5, named.Saved(0.5), 1e-12, "without epochs the saving is 1 - budget");
+        // With 7 epochs the half budget trains round(3.5) = 4 epochs: the saving is 3/7, not 50%.
+        var inEpochs = SweepSummary.From("v", runs, new MatchOptions { Reference = "step", Margin = 0.1 }, epochs: 7);
+        Assert.AreEqual(3.0 / 7, inEpochs.Verdict!.Match!.Saved(0.5), 1e-12);
+        var row = Table(inEpochs, "match").Rows.Single(r => r[0] == "knee-e0.5");
+        Assert.AreEqual("0.5 (4 of 7 epochs)", row[1]);
+        Assert.AreEqual("42.9%", row[2]);
         var best = SweepSummary.From("v", runs, new MatchOptions { Margin = 0.1 }).Verdict!.Match!;
         var againstCosine = best.Rows.Single(r => r.Setting == "knee-e0.5");
         Assert.AreEqual("cosine", best.Reference);
