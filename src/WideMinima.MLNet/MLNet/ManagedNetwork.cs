@@ -46,7 +46,7 @@ internal sealed unsafe class ManagedNetwork
 
     private readonly int _featureCount;
     private readonly int _classCount;
-    private readonly nn.Module? _standardize;
+    private readonly Standardize? _standardize;
     private readonly (int Channels, int Height, int Width)? _image;
     private readonly ConvStage[] _convs;
     private readonly DenseStage[] _dense;
@@ -57,7 +57,7 @@ internal sealed unsafe class ManagedNetwork
     private float* _mean;
     private float* _inverseStd;
 
-    private ManagedNetwork(int featureCount, int classCount, nn.Module? standardize, (int, int, int)? image,
+    private ManagedNetwork(int featureCount, int classCount, Standardize? standardize, (int, int, int)? image,
         ConvStage[] convs, DenseStage[] dense, nn.Module[] modal)
     {
         _featureCount = featureCount;
@@ -90,10 +90,10 @@ internal sealed unsafe class ManagedNetwork
         }
         var layers = sequential.children().ToList();
         int i = 0;
-        nn.Module? standardize = null;
+        Standardize? standardize = null;
         if (i < layers.Count && layers[i] is Standardize s)
         {
-            if (!IsCpuFloat(s.get_buffer("mean"), featureCount) || !IsCpuFloat(s.get_buffer("inverseStd"), featureCount))
+            if (!IsCpuFloat(s.Mean, featureCount) || !IsCpuFloat(s.InverseStd, featureCount))
             {
                 reason = "the standardisation's statistics are not float32 CPU tensors of the feature count";
                 return null;
@@ -218,8 +218,9 @@ internal sealed unsafe class ManagedNetwork
     {
         if (_standardize is not null)
         {
-            if (!TryPointer(_standardize.get_buffer("mean"), _featureCount, out _mean)
-                || !TryPointer(_standardize.get_buffer("inverseStd"), _featureCount, out _inverseStd)) return false;
+            // The tensors forward reads, without get_buffer (which splits its name: an array per call).
+            if (!TryPointer(_standardize.Mean, _featureCount, out _mean)
+                || !TryPointer(_standardize.InverseStd, _featureCount, out _inverseStd)) return false;
         }
         foreach (var conv in _convs)
         {

@@ -20,5 +20,11 @@ internal sealed class Standardize : nn.Module<Tensor, Tensor>
         register_buffer(nameof(inverseStd), inverseStd);
     }
 
+    /// <summary>The mean that <see cref="forward"/> subtracts (the buffer <c>mean</c>; loading weights copies into it).</summary>
+    internal Tensor Mean => mean;
+
+    /// <summary>The inverse standard deviation that <see cref="forward"/> multiplies by (the buffer <c>inverseStd</c>).</summary>
+    internal Tensor InverseStd => inverseStd;
+
     public override Tensor forward(Tensor input) => (input - mean) * inverseStd;
 }
