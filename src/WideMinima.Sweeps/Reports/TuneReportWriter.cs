@@ -138,7 +138,7 @@ public static class TuneReportWriter
             var acc = c.Fits.Where(f => f.TestAccuracy is not null).Select(f => f.TestAccuracy!.Value * 100).ToList();
             var sharp = c.Fits.Where(f => f.Sharpness is not null).Select(f => f.Sharpness!.Value).ToList();
             string ci = acc.Count < 2 ? "" : string.Create(C, $"[{Statistics.Mean(acc) - Statistics.ConfidenceHalfWidth(acc):F2}, {Statistics.Mean(acc) + Statistics.ConfidenceHalfWidth(acc):F2}]");
-            sb.Append(C, $"| {c.Settings.Label} | {c.ValidationAccuracy * 100:F2} ({c.ValidationRungEpochs} ep) | {(acc.Count == 0 ? "diverged" : Statistics.Mean(acc).ToString("F2", C))} | {ci} | {(sharp.Count == 0 ? "" : Statistics.Mean(sharp).ToString("F3", C))} | {c.Fits.Count} |\n");
+            sb.Append(C, $"| {c.Settings.Label} | {c.ValidationAccuracy * 100:F2} ({c.ValidationRungEpochs} ep) | {(acc.Count == 0 ? "diverged" : Statistics.Mean(acc).ToString("F2", C))} | {ci} | {(sharp.Count == 0 ? "" : NumberFormat.Significant(Statistics.Mean(sharp)))} | {c.Fits.Count} |\n");
         }
         sb.Append("\n## Best trial per family (validation)\n\n| family | setting | rung (epochs) | validation accuracy |\n|---|---|---:|---:|\n");
         foreach (var f in ScheduleFamilies.Every)
