@@ -69,4 +69,54 @@ public sealed class FairSweepCliTests
         string Key(LedgerRun r) => FormattableString.Invariant($"{r.RunId}|{r.Phase}|{r.Budget:R}|{r.PeakLr:R}|{r.ValidationAccuracy:R}|{r.TestAccuracy:R}|{r.TrainLoss:R}|{r.Sharpness:R}");
         CollectionAssert.AreEqual(runs.Select(Key).Order().ToArray(), again.Select(Key).Order().ToArray(), "a second sweep reproduces the first bit for bit");
     }
+
+    [TestMethod]
+    public void Killing_the_sweep_mid_calibration_then_rerunning_gives_the_uninterrupted_sweeps_results()
+    {
+        string data = TinySweep.Dataset(train: 3000, test: 300);
+        // One worker in the process, so SIGKILL stops the sweep at once; runs long enough to be caught mid-epoch.
+        var config = TinySweep.Config(data, workers: 1, seeds: 2, epochs: 12) with
+        {
+            ExploreFractions = [0.5],
+            Baselines = [ScheduleFamily.Cosine],
+            PeakLr = new PeakRate { Calibrate = new PeakCalibration { Min = 0.01, Max = 0.5, Points = 3, ValidationShare = 0.2 } },
+        };
+        string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("fair-kill-cfg"));
+        string folder = TinySweep.NewFolder("fair-kill");
+        using (var process = TinySweep.Start("run", "--config", file, "--out", folder))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(3);
+            string path = Path.Combine(folder, SqlLedger.FileName);
+            while (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+                if (!File.Exists(path)) continue;
+                var seen = Runs(folder);
+                if (seen.Any(r => r.Phase == RunPhase.Calibration && r.Status == RunStatus.Done)
+                    && seen.Any(r => r.Phase == RunPhase.Calibration && r.Status == RunStatus.Running && r.Progress?.StartsWith("epoch", StringComparison.Ordinal) == true))
+                    break;
+            }
+            Assert.IsFalse(process.HasExited, "the sweep should still be calibrating when it is killed");
+            process.Kill(); // SIGKILL
+            process.WaitForExit();
+        }
+        var killed = Runs(folder);
+        var inFlight = killed.Single(r => r.Status == RunStatus.Running);
+        Assert.AreEqual(RunPhase.Calibration, inFlight.Phase, "killed mid-calibration");
+        Assert.IsFalse(killed.Any(r => r.Phase == RunPhase.Final), "no final run yet: the calibration had not finished");
+
+        var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", folder);
+        Assert.AreEqual(0, code, output + error);
+        var resumed = Runs(folder);
+        Assert.IsTrue(resumed.All(r => r.Status == RunStatus.Done), string.Join("; ", resumed.Select(r => $"{r.RunId}:{r.Status}")));
+        Assert.AreEqual(2, resumed.Single(r => r.RunId == inFlight.RunId).Attempts, "the interrupted calibration point ran again");
+        Assert.IsTrue(resumed.Where(r => killed.Any(k => k.RunId == r.RunId && k.Status == RunStatus.Done)).All(r => r.Attempts == 1), "finished points were not rerun");
+        Assert.HasCount(4, resumed.Where(r => r.Phase == RunPhase.Final).ToList(), "the finals were added once the calibration completed");
+
+        string fresh = TinySweep.NewFolder("fair-kill-fresh");
+        Assert.AreEqual(0, TinySweep.Run("run", "--config", file, "--out", fresh).ExitCode);
+        string Key(LedgerRun r) => FormattableString.Invariant($"{r.RunId}|{r.Phase}|{r.PeakLr:R}|{r.ValidationAccuracy:R}|{r.TestAccuracy:R}|{r.TrainLoss:R}|{r.Sharpness:R}");
+        CollectionAssert.AreEqual(Runs(fresh).Select(Key).Order().ToArray(), resumed.Select(Key).Order().ToArray(),
+            "the killed and resumed sweep chose the same peaks and got the same numbers as one never interrupted");
+    }
 }
