@@ -85,12 +85,23 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             : new TrainingRunExecutor(config, header.ConfigJson, threads, target.Folder is null ? null : Path.Combine(target.Folder, "tensorboard"),
                 ledger, checkpoints, log, target.Folder);
         log($"worker {name} joined {ledger.Description}{(config.Tune is not null ? " (a tuning)" : "")} ({threads} thread(s), lease {lease.TotalSeconds:F0} s)");
+        // A sweep that grows (a calibrated peak, seed rounds) may have no coordinator: registered by 'run --workers 0'
+        // for a Slurm array or a Kubernetes Job, only its workers see the results come in. Each plans again on joining
+        // and after each run it records, adding what the results call for and closing the sweep once it is complete
+        // (SweepCoordinator.Replan; adding is idempotent, so workers replanning at once add each run once).
+        bool grows = config.Tune is null && SweepCoordinator.Grows(config);
+        if (grows) SweepCoordinator.Replan(ledger, config, lease, log);
+        Action? report = target.Folder is null || config.Tune is not null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log, config.Match, config.Seeds.Rounds, config.Epochs);
         int finished = new SweepWorker(ledger, executor, new WorkerOptions
         {
             Name = name,
             Lease = lease,
             Log = log,
-            AfterComplete = target.Folder is null || config.Tune is not null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log, config.Match, config.Seeds.Rounds, config.Epochs),
+            AfterComplete = !grows && report is null ? null : () =>
+            {
+                if (grows) SweepCoordinator.Replan(ledger, config, lease, log);
+                report?.Invoke();
+            },
         }).Run(stop.Token);
         log($"worker finished {finished} run(s)");
         // A stop asked for by the parent ('run' stopping its workers) is an orderly end; a signal ends with its code.

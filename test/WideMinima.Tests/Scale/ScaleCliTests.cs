@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using WideMinima.Sweeps.Config;
 using WideMinima.Ledger;
 using WideMinima.Tests.Sweeps;
+using WideMinima.Tuning;
 
 namespace WideMinima.Tests.Scale;
 
@@ -75,6 +76,49 @@ public sealed class ScaleCliTests
         var (statusCode, statusOut, _) = TinySweep.RunWith(Env(location, "same"), "status");
         Assert.AreEqual(0, statusCode);
         StringAssert.Contains(statusOut.Replace("\n", "", StringComparison.Ordinal), "4 runs: 4 done");
+    }
+
+    [TestMethod]
+    public void A_calibrated_sweep_grows_on_postgresql_as_workers_finish_its_calibration_and_matches_the_local_run()
+    {
+        // Issue 14 on a shared ledger: registering plans only the coarse calibration points; the workers that join add
+        // the fine points, then the finals at each setting's own peak, as the earlier stage completes.
+        string data = TinySweep.Dataset(train: 240, test: 90);
+        var config = TinySweep.Config(data, workers: 2, seeds: 2, epochs: 2) with
+        {
+            Name = "grow",
+            ExploreFractions = [0.5],
+            Baselines = [ScheduleFamily.Cosine],
+            PeakLr = new PeakRate { Calibrate = new PeakCalibration { Min = 0.01, Max = 0.5, Points = 3, ValidationShare = 0.2 } },
+        };
+        string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
+        string local = TinySweep.NewFolder("grow-sqlite");
+        var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", local);
+        Assert.AreEqual(0, code, output + error);
+
+        var location = PostgresServer.Shared.NewDatabase();
+        var (registered, registerOut, registerError) = TinySweep.Run("run", "--config", file, "--ledger", location.Display, "--workers", "0");
+        Assert.AreEqual(0, registered, registerOut + registerError);
+        var target = LedgerTarget.Postgres(location, "grow", null);
+        var planned = Runs(target);
+        Assert.IsTrue(planned.All(r => r.Phase == RunPhase.Calibration && r.Status == RunStatus.Pending), "registering plans the coarse calibration only");
+        Assert.HasCount(4, planned, "2 settings x 2 coarse points (0.01 and 0.5)");
+
+        var workers = Enumerable.Range(0, 2).Select(_ => TinySweep.StartWith(Env(location, "grow"), "worker", "--threads", "1")).ToList();
+        var outputs = workers.Select(w => (Out: w.StandardOutput.ReadToEndAsync(), Err: w.StandardError.ReadToEndAsync())).ToList();
+        foreach (var (w, i) in workers.Select((w, i) => (w, i)))
+        {
+            Assert.IsTrue(w.WaitForExit(TimeSpan.FromMinutes(3)), "worker finished");
+            Assert.AreEqual(0, w.ExitCode, outputs[i].Out.Result + outputs[i].Err.Result);
+            w.Dispose();
+        }
+        var runs = Runs(target);
+        Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done), string.Join("; ", runs.Select(r => $"{r.RunId}:{r.Status}:{r.Error}")));
+        Assert.HasCount(4, runs.Where(r => r.Phase == RunPhase.Final).ToList(), "the workers added each setting's finals (2 seeds)");
+        string shared = TinySweep.NewFolder("grow-pg-report");
+        var (reported, reportOut, reportError) = TinySweep.Run("report", "--ledger", location.Display, "--sweep", "grow", "--out", shared);
+        Assert.AreEqual(0, reported, reportOut + reportError);
+        CollectionAssert.AreEqual(Numbers(local).Order().ToArray(), Numbers(shared).Order().ToArray(), "the same peaks and numbers as the local run (times aside)");
     }
 
     [TestMethod]
