@@ -14,6 +14,9 @@ namespace WideMinima.Sweeps.Commands;
 /// </summary>
 internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
 {
+    /// <summary>How often a worker of a growing sweep with nothing to claim plans again: 5 s (a read of the runs each time).</summary>
+    private static readonly TimeSpan IdleReplanInterval = TimeSpan.FromSeconds(5);
+
     internal sealed class Settings : LedgerSettings
     {
         [CommandOption("--threads <N>")]
@@ -86,11 +89,21 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
                 ledger, checkpoints, log, target.Folder);
         log($"worker {name} joined {ledger.Description}{(config.Tune is not null ? " (a tuning)" : "")} ({threads} thread(s), lease {lease.TotalSeconds:F0} s)");
         // A sweep that grows (a calibrated peak, seed rounds) may have no coordinator: registered by 'run --workers 0'
-        // for a Slurm array or a Kubernetes Job, only its workers see the results come in. Each plans again on joining
-        // and after each run it records, adding what the results call for and closing the sweep once it is complete
-        // (SweepCoordinator.Replan; adding is idempotent, so workers replanning at once add each run once).
+        // for a Slurm array or a Kubernetes Job, only its workers see the results come in. Each plans again on joining,
+        // after each run it records, and every few seconds while it has nothing to claim, adding what the results call
+        // for and closing the sweep once it is complete (SweepCoordinator.Replan; adding is idempotent, so workers
+        // replanning at once add each run once). The idle replans keep the sweep held open while another worker's run
+        // outlasts the lease (idle workers then wait for the next stage instead of leaving), and close it again should
+        // a replan that read the ledger before the last run finished have renewed the hold after the close.
         bool grows = config.Tune is null && SweepCoordinator.Grows(config);
         if (grows) SweepCoordinator.Replan(ledger, config, lease, log);
+        var sinceReplan = System.Diagnostics.Stopwatch.StartNew();
+        void IdleReplan()
+        {
+            if (sinceReplan.Elapsed < IdleReplanInterval) return;
+            SweepCoordinator.Replan(ledger, config, lease, log);
+            sinceReplan.Restart();
+        }
         Action? report = target.Folder is null || config.Tune is not null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log, config.Match, config.Seeds.Rounds, config.Epochs);
         int finished = new SweepWorker(ledger, executor, new WorkerOptions
         {
@@ -102,6 +115,7 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
                 if (grows) SweepCoordinator.Replan(ledger, config, lease, log);
                 report?.Invoke();
             },
+            WhileIdle = grows ? IdleReplan : null,
         }).Run(stop.Token);
         log($"worker finished {finished} run(s)");
         // A stop asked for by the parent ('run' stopping its workers) is an orderly end; a signal ends with its code.

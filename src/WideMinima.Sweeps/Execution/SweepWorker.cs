@@ -30,6 +30,13 @@ public sealed record WorkerOptions
     /// <summary>Called after each recorded outcome (the local worker refreshes the reports there).</summary>
     public Action? AfterComplete { get; init; }
 
+    /// <summary>
+    /// Called when there is nothing to claim, before the worker asks whether the sweep is still held open: a worker of
+    /// a growing sweep plans again there, renewing the hold while another worker's run is in flight and closing the
+    /// sweep once it is complete. Called at every idle poll; throttle it if it is costly.
+    /// </summary>
+    public Action? WhileIdle { get; init; }
+
     /// <summary>The heartbeat interval in effect.</summary>
     public TimeSpan EffectiveHeartbeatInterval => HeartbeatInterval ?? TimeSpan.FromTicks(Math.Min(Lease.Ticks / 6, TimeSpan.FromSeconds(10).Ticks));
 }
@@ -69,6 +76,7 @@ public sealed class SweepWorker(IRunLedger ledger, IRunExecutor executor, Worker
             var run = ledger.Claim(options.Name, options.Lease, options.IsWorkerAlive);
             if (run is null)
             {
+                options.WhileIdle?.Invoke();
                 if (!ledger.IsOpen()) break;
                 if (!idle) log?.Invoke($"{options.Name}: nothing to claim yet; waiting while the sweep is held open");
                 idle = true;

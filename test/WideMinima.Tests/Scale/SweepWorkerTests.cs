@@ -71,6 +71,39 @@ public sealed class SweepWorkerTests
     }
 
     [TestMethod]
+    public void An_idle_worker_calls_WhileIdle_before_it_asks_whether_the_sweep_is_open_so_a_renewed_hold_keeps_it()
+    {
+        // A growing sweep's idle worker replans there: the hold it renews outlives the lease, and the close it makes ends the worker.
+        var clock = new ManualClock();
+        var (ledger, plan, _) = Ledgers.New("sqlite", clock: clock);
+        using var _l = ledger;
+        ledger.HoldOpen(Lease);
+        var log = new ConcurrentQueue<string>();
+        int idle = 0;
+        bool closeNext = false;
+        var options = Options("w", log) with
+        {
+            IdlePoll = TimeSpan.FromMilliseconds(5),
+            WhileIdle = () =>
+            {
+                Interlocked.Increment(ref idle);
+                if (Volatile.Read(ref closeNext)) ledger.Close();
+                else ledger.HoldOpen(Lease);
+            },
+        };
+        var worker = Task.Run(() => new SweepWorker(ledger, FakeExecutor.Done(), options).Run(CancellationToken.None));
+        Assert.IsTrue(SpinWait.SpinUntil(() => Volatile.Read(ref idle) > 0, Wait), "idle: WhileIdle is called");
+        // Well past the first hold: without the renewals in WhileIdle the worker would have left.
+        clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        int seen = Volatile.Read(ref idle);
+        Assert.IsTrue(SpinWait.SpinUntil(() => Volatile.Read(ref idle) > seen + 2, Wait));
+        Assert.IsFalse(worker.IsCompleted, "the hold WhileIdle renewed keeps the idle worker");
+        Volatile.Write(ref closeNext, true);
+        Assert.IsTrue(worker.Wait(Wait), "the close WhileIdle made ends it");
+        Assert.AreEqual(plan.Count, worker.Result);
+    }
+
+    [TestMethod]
     public void A_run_whose_lease_expired_is_taken_over_and_the_old_workers_late_result_is_refused()
     {
         var clock = new ManualClock();
