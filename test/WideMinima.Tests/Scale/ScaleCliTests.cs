@@ -35,35 +35,52 @@ public sealed class ScaleCliTests
         ["WIDEMINIMA_SWEEP"] = sweep,
     };
 
-    [TestMethod]
-    public void The_same_sweep_on_sqlite_and_on_postgresql_with_3_workers_gives_the_same_numbers_run_for_run()
+    /// <summary>
+    /// Runs <paramref name="config"/> to the end in a local folder (SQLite), then registers the same config on a new
+    /// PostgreSQL database without starting workers; returns the folder, the database and what registering printed.
+    /// </summary>
+    private static (string Local, LedgerLocation Location, string RegisterOutput) LocalThenRegistered(SweepConfig config)
     {
-        string data = TinySweep.Dataset(train: 240, test: 90);
-        var config = TinySweep.Config(data, workers: 3, seeds: 1, epochs: 2) with { Name = "same" };
         string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
-
-        string local = TinySweep.NewFolder("same-sqlite");
+        string local = TinySweep.NewFolder(config.Name + "-sqlite");
         var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", local);
         Assert.AreEqual(0, code, output + error);
-
-        // On PostgreSQL as on a cluster: register only, then three workers join through the environment, as a job launcher starts them.
         var location = PostgresServer.Shared.NewDatabase();
         var (registered, registerOut, registerError) = TinySweep.Run("run", "--config", file, "--ledger", location.Display, "--workers", "0");
         Assert.AreEqual(0, registered, registerOut + registerError);
-        StringAssert.Contains(registerOut, "4 pending");
-        StringAssert.Contains(registerOut, $"worker --ledger {location.Display} --sweep same");
-        var target = LedgerTarget.Postgres(location, "same", null);
-        Assert.IsTrue(Runs(target).All(r => r.Status == RunStatus.Pending), "nothing ran");
+        return (local, location, registerOut);
+    }
 
-        var workers = Enumerable.Range(0, 3).Select(_ => TinySweep.StartWith(Env(location, "same"), "worker", "--threads", "1")).ToList();
+    /// <summary>
+    /// Starts <paramref name="count"/> <c>worker</c> processes on the sweep through the environment, as a job launcher
+    /// starts them, and waits for each to exit 0 (3 minutes at most); returns their standard outputs.
+    /// </summary>
+    private static List<string> RunWorkers(LedgerLocation location, string sweep, int count)
+    {
+        var workers = Enumerable.Range(0, count).Select(_ => TinySweep.StartWith(Env(location, sweep), "worker", "--threads", "1")).ToList();
         var outputs = workers.Select(w => (Out: w.StandardOutput.ReadToEndAsync(), Err: w.StandardError.ReadToEndAsync())).ToList();
         foreach (var (w, i) in workers.Select((w, i) => (w, i)))
         {
             Assert.IsTrue(w.WaitForExit(TimeSpan.FromMinutes(3)), "worker finished");
             Assert.AreEqual(0, w.ExitCode, outputs[i].Out.Result + outputs[i].Err.Result);
-            StringAssert.Contains(outputs[i].Out.Result, "worker finished");
             w.Dispose();
         }
+        return [.. outputs.Select(o => o.Out.Result)];
+    }
+
+    [TestMethod]
+    public void The_same_sweep_on_sqlite_and_on_postgresql_with_3_workers_gives_the_same_numbers_run_for_run()
+    {
+        string data = TinySweep.Dataset(train: 240, test: 90);
+        var config = TinySweep.Config(data, workers: 3, seeds: 1, epochs: 2) with { Name = "same" };
+        // On PostgreSQL as on a cluster: register only, then three workers join through the environment, as a job launcher starts them.
+        var (local, location, registerOut) = LocalThenRegistered(config);
+        StringAssert.Contains(registerOut, "4 pending");
+        StringAssert.Contains(registerOut, $"worker --ledger {location.Display} --sweep same");
+        var target = LedgerTarget.Postgres(location, "same", null);
+        Assert.IsTrue(Runs(target).All(r => r.Status == RunStatus.Pending), "nothing ran");
+
+        foreach (string workerOutput in RunWorkers(location, "same", 3)) StringAssert.Contains(workerOutput, "worker finished");
 
         string shared = TinySweep.NewFolder("same-pg-report");
         var (reported, reportOut, reportError) = TinySweep.Run("report", "--ledger", location.Display, "--sweep", "same", "--out", shared);
@@ -91,27 +108,13 @@ public sealed class ScaleCliTests
             Baselines = [ScheduleFamily.Cosine],
             PeakLr = new PeakRate { Calibrate = new PeakCalibration { Min = 0.01, Max = 0.5, Points = 3, ValidationShare = 0.2 } },
         };
-        string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
-        string local = TinySweep.NewFolder("grow-sqlite");
-        var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", local);
-        Assert.AreEqual(0, code, output + error);
-
-        var location = PostgresServer.Shared.NewDatabase();
-        var (registered, registerOut, registerError) = TinySweep.Run("run", "--config", file, "--ledger", location.Display, "--workers", "0");
-        Assert.AreEqual(0, registered, registerOut + registerError);
+        var (local, location, _) = LocalThenRegistered(config);
         var target = LedgerTarget.Postgres(location, "grow", null);
         var planned = Runs(target);
         Assert.IsTrue(planned.All(r => r.Phase == RunPhase.Calibration && r.Status == RunStatus.Pending), "registering plans the coarse calibration only");
         Assert.HasCount(4, planned, "2 settings x 2 coarse points (0.01 and 0.5)");
 
-        var workers = Enumerable.Range(0, 2).Select(_ => TinySweep.StartWith(Env(location, "grow"), "worker", "--threads", "1")).ToList();
-        var outputs = workers.Select(w => (Out: w.StandardOutput.ReadToEndAsync(), Err: w.StandardError.ReadToEndAsync())).ToList();
-        foreach (var (w, i) in workers.Select((w, i) => (w, i)))
-        {
-            Assert.IsTrue(w.WaitForExit(TimeSpan.FromMinutes(3)), "worker finished");
-            Assert.AreEqual(0, w.ExitCode, outputs[i].Out.Result + outputs[i].Err.Result);
-            w.Dispose();
-        }
+        RunWorkers(location, "grow", 2);
         var runs = Runs(target);
         Assert.IsTrue(runs.All(r => r.Status == RunStatus.Done), string.Join("; ", runs.Select(r => $"{r.RunId}:{r.Status}:{r.Error}")));
         Assert.HasCount(4, runs.Where(r => r.Phase == RunPhase.Final).ToList(), "the workers added each setting's finals (2 seeds)");

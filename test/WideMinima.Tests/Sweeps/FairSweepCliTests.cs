@@ -83,23 +83,8 @@ public sealed class FairSweepCliTests
         };
         string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("fair-kill-cfg"));
         string folder = TinySweep.NewFolder("fair-kill");
-        using (var process = TinySweep.Start("run", "--config", file, "--out", folder))
-        {
-            var deadline = DateTime.UtcNow.AddMinutes(3);
-            string path = Path.Combine(folder, SqlLedger.FileName);
-            while (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(50);
-                if (!File.Exists(path)) continue;
-                var seen = Runs(folder);
-                if (seen.Any(r => r.Phase == RunPhase.Calibration && r.Status == RunStatus.Done)
-                    && seen.Any(r => r.Phase == RunPhase.Calibration && r.Status == RunStatus.Running && r.Progress?.StartsWith("epoch", StringComparison.Ordinal) == true))
-                    break;
-            }
-            Assert.IsFalse(process.HasExited, "the sweep should still be calibrating when it is killed");
-            process.Kill(); // SIGKILL
-            process.WaitForExit();
-        }
+        TinySweep.KillWhen(folder, seen => seen.Any(r => r.Phase == RunPhase.Calibration && r.Status == RunStatus.Done)
+            && seen.Any(r => r.Phase == RunPhase.Calibration && TinySweep.MidEpoch(r)), "run", "--config", file, "--out", folder);
         var killed = Runs(folder);
         var inFlight = killed.Single(r => r.Status == RunStatus.Running);
         Assert.AreEqual(RunPhase.Calibration, inFlight.Phase, "killed mid-calibration");

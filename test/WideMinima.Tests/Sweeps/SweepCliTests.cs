@@ -104,22 +104,7 @@ public sealed class SweepCliTests
         var config = TinySweep.Config(data, workers: 1, seeds: 2, epochs: 12);
         string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("cfg"));
 
-        using (var process = TinySweep.Start("run", "--config", file, "--out", folder))
-        {
-            var deadline = DateTime.UtcNow.AddMinutes(3);
-            string path = Path.Combine(folder, SqlLedger.FileName);
-            while (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(50);
-                if (!File.Exists(path)) continue;
-                var runs = Runs(folder);
-                if (runs.Count(r => r.Status == RunStatus.Done) >= 2 && runs.Any(r => r.Status == RunStatus.Running && r.Progress?.StartsWith("epoch", StringComparison.Ordinal) == true))
-                    break;
-            }
-            Assert.IsFalse(process.HasExited, "the sweep should still be running when it is killed");
-            process.Kill(); // SIGKILL
-            process.WaitForExit();
-        }
+        TinySweep.KillWhen(folder, runs => runs.Count(r => r.Status == RunStatus.Done) >= 2 && runs.Any(TinySweep.MidEpoch), "run", "--config", file, "--out", folder);
         var killed = Runs(folder);
         var inFlight = killed.Where(r => r.Status == RunStatus.Running).Select(r => r.RunId).ToList();
         Assert.HasCount(1, inFlight, "exactly one run was in flight");

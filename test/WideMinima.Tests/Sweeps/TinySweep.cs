@@ -12,6 +12,37 @@ internal static class TinySweep
 {
     public static string NewFolder(string name) => TestFolders.New(name);
 
+    /// <summary>The runs of the SQLite ledger in <paramref name="folder"/>.</summary>
+    public static IReadOnlyList<WideMinima.Ledger.LedgerRun> LedgerRuns(string folder)
+    {
+        using var ledger = WideMinima.Ledger.SqlLedger.Sqlite(Path.Combine(folder, WideMinima.Ledger.SqlLedger.FileName));
+        return ledger.Runs();
+    }
+
+    /// <summary>
+    /// Starts <c>run</c> with <paramref name="args"/> (one worker in the process, so SIGKILL stops the sweep at once),
+    /// waits up to 3 minutes until the ledger in <paramref name="folder"/> satisfies <paramref name="ready"/>, and kills
+    /// it with SIGKILL; fails if the sweep ended first.
+    /// </summary>
+    public static void KillWhen(string folder, Func<IReadOnlyList<WideMinima.Ledger.LedgerRun>, bool> ready, params string[] args)
+    {
+        using var process = Start(args);
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        string path = Path.Combine(folder, WideMinima.Ledger.SqlLedger.FileName);
+        while (DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+            if (File.Exists(path) && ready(LedgerRuns(folder))) break;
+        }
+        Assert.IsFalse(process.HasExited, "the sweep should still be running when it is killed");
+        process.Kill(); // SIGKILL
+        process.WaitForExit();
+    }
+
+    /// <summary>Whether a run is in flight and past its first epoch (so a kill catches it mid-run).</summary>
+    public static bool MidEpoch(WideMinima.Ledger.LedgerRun r) =>
+        r.Status == WideMinima.Ledger.RunStatus.Running && r.Progress?.StartsWith("epoch", StringComparison.Ordinal) == true;
+
     /// <summary>Writes 3-class 8x8 images (each class brightens its own band of rows) and returns the folder; <paramref name="noise"/> is each pixel's uniform noise (larger: harder).</summary>
     public static string Dataset(int train = 480, int test = 150, int noise = 50)
     {
