@@ -89,7 +89,7 @@ public static class PlotWriter
         plot.Axes.Bottom.TickGenerator = ticks;
         SignificantTicks(plot.Axes.Left);
         // A peak that barely trains (chance level) would stretch the axis until the useful curves merge: points more
-        // than 10 points below the best stay off the axis, and the title says so.
+        // than 10 points below the best stay off the axis, and the axis label says so.
         var values = shown.SelectMany(c => c.Points.Select(p => p.ValidationAccuracy)).ToList();
         string clipped = "";
         if (values.Count > 0 && values.Min() < values.Max() - 10)

@@ -172,7 +172,7 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
         var peaks = Peaks.SelectMany(p => p.Points.Select(x => x.PeakLr).Concat(p.Unscored)).Distinct().Order().ToList();
         bool budgets = Peaks.Any(p => p.Budget != 1);
         blocks.Add(new HeadingBlock(2, "Peak rate per setting"));
-        blocks.Add(new ParagraphBlock("Each setting was calibrated on the validation split (never the test set): one run per peak rate; the chosen peak has the best validation accuracy, the smaller peak on a tie. The cells are validation accuracy (%) at each peak rate; 'diverged': the run at that peak diverged or failed; '-': not tried (the search refines only around the best coarse point)."));
+        blocks.Add(new ParagraphBlock("Each setting was calibrated on the validation split (never the test set): one run per peak rate; the chosen peak has the best validation accuracy, the smaller peak on a tie. The cells are validation accuracy (%) at each peak rate; 'diverged': the run at that peak diverged or failed (`run --retry-failed` tries a failed one again); '-': not tried (the search refines only around the best coarse point)."));
         var edge = Peaks.Where(p => p.ChosenPeak is double c && peaks.Count > 1 && (c == peaks[0] || c == peaks[^1])).Select(p => p.Budget == 1 ? p.Setting : $"{p.Setting} @ {p.Budget.ToString("0.###", CultureInfo.InvariantCulture)}").ToList();
         if (edge.Count > 0)
             blocks.Add(new ParagraphBlock($"**At an end of the range:** {string.Join(", ", edge)}. The best peak may lie outside it: widen `calibrate` (min or max) and run again."));
@@ -259,11 +259,12 @@ public sealed record PeakCurve(string Setting, double Budget, string Schedule, I
 
     /// <summary>
     /// The chosen peak as reports show it: <c>0.100</c>; <c>0.100 (so far)</c> before the calibration is over; <c>none: every
-    /// point diverged</c> when every planned point ended without a score (the planner gives such a setting no final runs);
+    /// point diverged or failed</c> when every planned point ended without a score (the planner gives such a setting no
+    /// final runs; <c>run --retry-failed</c> tries failed points again);
     /// <c>none yet</c> before any point.
     /// </summary>
     public string ChosenText => ChosenPeak is double c ? NumberFormat.Significant(c) + (Settled ? "" : " (so far)")
-        : Unscored.Count > 0 && Unscored.Count == Planned ? "none: every point diverged" : "none yet";
+        : Unscored.Count > 0 && Unscored.Count == Planned ? "none: every point diverged or failed" : "none yet";
 }
 
 /// <summary>Compute to match.</summary>

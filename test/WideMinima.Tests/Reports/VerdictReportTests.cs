@@ -72,7 +72,7 @@ public sealed class VerdictReportTests
         ]);
         var peaks = Table(SweepSummary.From("v", runs), "peaks");
         CollectionAssert.AreEqual(new[] { "knee-e0.5", "0.100", "80.0", "90.0", "diverged" }, peaks.Rows[0].ToArray(), "1.0 was tried and diverged");
-        CollectionAssert.AreEqual(new[] { "step", "none: every point diverged", "diverged", "-", "diverged" }, peaks.Rows[2].ToArray(), "0.1 was never tried");
+        CollectionAssert.AreEqual(new[] { "step", "none: every point diverged or failed", "diverged", "-", "diverged" }, peaks.Rows[2].ToArray(), "0.1 was never tried");
         string md = SummaryWriter.Markdown("v", runs);
         StringAssert.Contains(md, "**At an end of the range:** cosine.", "cosine chose 1.0, the largest peak tried");
         Assert.DoesNotContain("At an end of the range:** knee", md, "knee-e0.5 chose an inner peak");
