@@ -93,10 +93,15 @@ public sealed class SweepWorkerTests
         };
         var worker = Task.Run(() => new SweepWorker(ledger, FakeExecutor.Done(), options).Run(CancellationToken.None));
         Assert.IsTrue(SpinWait.SpinUntil(() => Volatile.Read(ref idle) > 0, Wait), "idle: WhileIdle is called");
-        // Well past the first hold: without the renewals in WhileIdle the worker would have left.
-        clock.Advance(Lease + TimeSpan.FromSeconds(1));
-        int seen = Volatile.Read(ref idle);
-        Assert.IsTrue(SpinWait.SpinUntil(() => Volatile.Read(ref idle) > seen + 2, Wait));
+        // Past the first hold by half a lease three times, with renewals in between (a step shorter than the lease, as
+        // real time runs: one jump past the lease could fall between a renewal and the worker's look at the hold).
+        // Without the renewals in WhileIdle the worker would have left after the second step.
+        for (int step = 0; step < 3; step++)
+        {
+            int seen = Volatile.Read(ref idle);
+            clock.Advance(Lease / 2);
+            Assert.IsTrue(SpinWait.SpinUntil(() => Volatile.Read(ref idle) > seen + 2, Wait), $"step {step}: still idle and renewing");
+        }
         Assert.IsFalse(worker.IsCompleted, "the hold WhileIdle renewed keeps the idle worker");
         Volatile.Write(ref closeNext, true);
         Assert.IsTrue(worker.Wait(Wait), "the close WhileIdle made ends it");
