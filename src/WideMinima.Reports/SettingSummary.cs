@@ -47,7 +47,11 @@ public sealed record SettingSummary(string Setting, string Schedule, double? Exp
     public double Budget { get; init; } = 1;
 
     /// <summary>The name reports show: the setting, with <c>@ budget</c> appended below the full budget (<c>knee-e0.5 @ 0.5</c>).</summary>
-    public string Label => Budget == 1 ? Setting : $"{Setting} @ {Budget.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}";
+    public string Label => LabelOf(Setting, Budget);
+
+    /// <summary>The label of <paramref name="setting"/> at <paramref name="budget"/>, as <see cref="Label"/> (for anything keyed by setting and budget).</summary>
+    public static string LabelOf(string setting, double budget) =>
+        budget == 1 ? setting : $"{setting} @ {budget.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}";
 
     /// <summary>The values of <paramref name="metric"/> over the finished runs that recorded it.</summary>
     public IReadOnlyList<double> Metric(WidthMetric metric) =>

@@ -173,7 +173,7 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
         bool budgets = Peaks.Any(p => p.Budget != 1);
         blocks.Add(new HeadingBlock(2, "Peak rate per setting"));
         blocks.Add(new ParagraphBlock("Each setting was calibrated on the validation split (never the test set): one run per peak rate; the chosen peak has the best validation accuracy, the smaller peak on a tie. The cells are validation accuracy (%) at each peak rate; 'diverged': the run at that peak diverged or failed (`run --retry-failed` tries a failed one again); '-': not tried (the search refines only around the best coarse point)."));
-        var edge = Peaks.Where(p => p.ChosenPeak is double c && peaks.Count > 1 && (c == peaks[0] || c == peaks[^1])).Select(p => p.Budget == 1 ? p.Setting : $"{p.Setting} @ {p.Budget.ToString("0.###", CultureInfo.InvariantCulture)}").ToList();
+        var edge = Peaks.Where(p => p.ChosenPeak is double c && peaks.Count > 1 && (c == peaks[0] || c == peaks[^1])).Select(p => SettingSummary.LabelOf(p.Setting, p.Budget)).ToList();
         if (edge.Count > 0)
             blocks.Add(new ParagraphBlock($"**At an end of the range:** {string.Join(", ", edge)}. The best peak may lie outside it: widen `calibrate` (min or max) and run again."));
         var columns = new List<string> { "setting" };

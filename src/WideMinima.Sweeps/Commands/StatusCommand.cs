@@ -64,7 +64,7 @@ internal sealed class StatusCommand : Command<LedgerSettings>
             var peaks = VerdictSummary.PeakCurves(runs);
             AnsiConsole.MarkupLine(Markup.Escape(
                 $"  calibration: {calibration.Count(r => r.Status.IsFinished())} of {calibration.Count} runs finished; peaks: "
-                + string.Join(", ", peaks.Select(p => $"{p.Setting}{(p.Budget == 1 ? "" : " @ " + p.Budget.ToString("0.###", CultureInfo.InvariantCulture))} {p.ChosenText}"))));
+                + string.Join(", ", peaks.Select(p => $"{SettingSummary.LabelOf(p.Setting, p.Budget)} {p.ChosenText}"))));
         }
     }
 
