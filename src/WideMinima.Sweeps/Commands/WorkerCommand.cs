@@ -96,14 +96,13 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
         // outlasts the lease (idle workers then wait for the next stage instead of leaving), and close it again should
         // a replan that read the ledger before the last run finished have renewed the hold after the close.
         bool grows = config.Tune is null && SweepCoordinator.Grows(config);
-        if (grows) SweepCoordinator.Replan(ledger, config, lease, log);
         var sinceReplan = System.Diagnostics.Stopwatch.StartNew();
-        void IdleReplan()
+        void Replan()
         {
-            if (sinceReplan.Elapsed < IdleReplanInterval) return;
             SweepCoordinator.Replan(ledger, config, lease, log);
             sinceReplan.Restart();
         }
+        if (grows) Replan();
         Action? report = target.Folder is null || config.Tune is not null ? null : () => ReportWriter.TryWriteAll(target.Folder, ledger, log, config.Match, config.Seeds.Rounds, config.Epochs);
         int finished = new SweepWorker(ledger, executor, new WorkerOptions
         {
@@ -112,10 +111,10 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             Log = log,
             AfterComplete = !grows && report is null ? null : () =>
             {
-                if (grows) SweepCoordinator.Replan(ledger, config, lease, log);
+                if (grows) Replan();
                 report?.Invoke();
             },
-            WhileIdle = grows ? IdleReplan : null,
+            WhileIdle = grows ? () => { if (sinceReplan.Elapsed >= IdleReplanInterval) Replan(); } : null,
         }).Run(stop.Token);
         log($"worker finished {finished} run(s)");
         // A stop asked for by the parent ('run' stopping its workers) is an orderly end; a signal ends with its code.
