@@ -216,7 +216,7 @@ public sealed class FairPlannerTests
         var results = Finish(SweepPlanner.Plan(config, []).Runs, [], r => (RunStatus.Done, r.ScheduleOptions.PeakLearningRate));
         var plan = SweepPlanner.Plan(config, results);
         Assert.AreEqual(1.0, plan.Runs.First(r => r.Phase == RunPhase.Final).ScheduleOptions.PeakLearningRate);
-        Assert.AreEqual(0, plan.Runs.Count(r => r.Phase == RunPhase.Calibration) - 3, "no fine point: the best one's neighbours were tried");
+        Assert.AreEqual(3, plan.Runs.Count(r => r.Phase == RunPhase.Calibration), "no fine point: the best one's neighbours were tried");
         // Best coarse point 0.01: the fine point 0.0464 is added.
         var low = Finish(SweepPlanner.Plan(config, []).Runs, [], r => (RunStatus.Done, 1 - r.ScheduleOptions.PeakLearningRate));
         Assert.IsTrue(SweepPlanner.Plan(config, low).Runs.Any(r => r.RunId == "cal-knee-e0.5-b1-lr0.04642"), "the neighbour of 0.01");
