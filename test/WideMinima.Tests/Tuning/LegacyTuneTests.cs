@@ -60,7 +60,10 @@ public sealed class LegacyTuneTests
     {
         var a = JsonDocument.Parse(File.ReadAllText(before)).RootElement.GetProperty("best");
         var b = JsonDocument.Parse(File.ReadAllText(after)).RootElement.GetProperty("best");
-        foreach (var key in new[] { "trial_id", "family", "peak_lr", "explore_share", "validation_accuracy", "test_accuracy", "sharpness" })
+        foreach (var key in new[] { "trial_id", "family", "peak_lr", "explore_share", "validation_accuracy", "test_accuracy" })
             Assert.AreEqual(a.GetProperty(key).ToString(), b.GetProperty(key).ToString(), key);
+        // The best's model is trained again here, and its sharpness measured: bit-identical on the machine that wrote
+        // the fixture, but libtorch picks other kernels on other CPUs (an AVX2-only one gave 0.2959055 for 0.2959045).
+        Assert.AreEqual(a.GetProperty("sharpness").GetDouble(), b.GetProperty("sharpness").GetDouble(), 1e-4 * a.GetProperty("sharpness").GetDouble(), "sharpness");
     }
 }
