@@ -6,9 +6,11 @@ namespace WideMinima.Reports;
 
 /// <summary>
 /// A run's width metrics: Keskar from its ledger column, the others from its stored record (result_json), so that
-/// ledgers written before these metrics existed read unchanged (their other metrics are simply missing).
+/// ledgers written before these metrics existed read unchanged (their other metrics are simply missing). With them,
+/// the share of its budget the run trained itself (<see cref="RunRecord.TrainedShare"/>: below 1 for a forked run).
 /// </summary>
-public sealed record RunMetrics(double? Keskar, double? HessianTop, double? HessianTrace, double? HessianTraceStandardError, double? Adaptive, double? Seconds)
+public sealed record RunMetrics(double? Keskar, double? HessianTop, double? HessianTrace, double? HessianTraceStandardError, double? Adaptive, double? Seconds,
+    double TrainedShare = 1)
 {
     // A run's metrics are read once per row object: summaries ask for them several times per run (each metric, each
     // correlation), and a dashboard summarises thousands of runs per refresh. Rows are immutable records.
@@ -24,10 +26,14 @@ public sealed record RunMetrics(double? Keskar, double? HessianTop, double? Hess
     private static RunMetrics Parse(LedgerRun run)
     {
         double? top = null, trace = null, se = null, adaptive = null, seconds = null;
+        double trained = 1;
         if (run.ResultJson is not null)
         {
             using var document = JsonDocument.Parse(run.ResultJson);
             var root = document.RootElement;
+            if (root.TryGetProperty("forked_from", out var f) && f.ValueKind == JsonValueKind.String
+                && Number(root, "resumed_from_step") is double k && Number(root, "total_steps") is double t && t > 0)
+                trained = 1 - k / t;
             if (root.TryGetProperty("hessian", out var h) && h.ValueKind == JsonValueKind.Object)
             {
                 top = Number(h, "top_eigenvalue");
@@ -41,7 +47,7 @@ public sealed record RunMetrics(double? Keskar, double? HessianTop, double? Hess
                 if (Number(a, "seconds") is double s) seconds = (seconds ?? 0) + s;
             }
         }
-        return new RunMetrics(run.Sharpness, top, trace, se, adaptive, seconds);
+        return new RunMetrics(run.Sharpness, top, trace, se, adaptive, seconds, trained);
     }
 
     /// <summary>The value of <paramref name="metric"/>, or null when the run did not record it.</summary>

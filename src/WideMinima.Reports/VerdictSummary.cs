@@ -108,7 +108,9 @@ public sealed record VerdictSummary(IReadOnlyList<PeakCurve> Peaks, ComputeToMat
 
     private static ComputeSpent ComputeOf(IReadOnlyList<LedgerRun> runs, int? epochs)
     {
-        double Sum(RunPhase phase) => runs.Where(r => r.Phase == phase && r.Status.IsFinished()).Sum(r => epochs is int e ? Budgets.Epochs(r.Budget, e) : r.Budget);
+        // A forked run trained only the steps after its fork: the trunk it was forked from trained (and counts) the rest.
+        double Sum(RunPhase phase) => runs.Where(r => r.Phase == phase && r.Status.IsFinished())
+            .Sum(r => (epochs is int e ? Budgets.Epochs(r.Budget, e) : r.Budget) * RunMetrics.Of(r).TrainedShare);
         return new ComputeSpent(Sum(RunPhase.Calibration), Sum(RunPhase.Final), epochs is not null,
             runs.Count(r => r.Phase == RunPhase.Calibration && r.Status.IsFinished()), runs.Count(r => r.Phase == RunPhase.Final && r.Status.IsFinished()));
     }
@@ -307,7 +309,7 @@ public sealed record DetectableDifference(string Knee, string Baseline, double D
 /// <param name="Rounds">The rounds asked for.</param>
 public sealed record SeedsStop(string Knee, string Baseline, SeedsDecision Decision, SeedRounds Rounds);
 
-/// <summary>Compute spent by finished runs: the sum of budget × epochs (or of budgets, in full-budget runs).</summary>
+/// <summary>Compute spent by finished runs: the sum of budget × epochs (or of budgets, in full-budget runs), times the share each trained itself (below 1 for a run forked by fork-and-decay).</summary>
 /// <param name="Calibration">The calibration's compute.</param>
 /// <param name="Final">The final runs' compute.</param>
 /// <param name="InEpochs">True when in epochs, false when in full-budget runs.</param>

@@ -199,11 +199,11 @@ public static class SweepConfigJson
     public static string Write(SweepConfig config) => JsonSerializer.Serialize(config, Options);
 
     /// <summary>
-    /// The part of a config that defines the runs' results (workers, TensorBoard and saved models excluded: they do not change them),
+    /// The part of a config that defines the runs' results (workers, TensorBoard, saved models and fork-and-decay excluded: they do not change them),
     /// as compact JSON; a ledger refuses a different one.
     /// </summary>
     public static string Definition(SweepConfig config) =>
-        JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false, Tune = null, SaveModels = null }, Compact);
+        JsonSerializer.Serialize(config with { Workers = 0, Tensorboard = false, Tune = null, SaveModels = null, ForkAndDecay = true }, Compact);
 
     /// <summary>
     /// What defines a tuning's results: the whole config, its <c>tune:</c> section included (workers and TensorBoard

@@ -17,6 +17,7 @@ public sealed class RunCheckpoints : ICheckpointSink
     private readonly LedgerRun _run;
     private readonly Action<string>? _log;
     private readonly List<string> _discarded = [];
+    private readonly HashSet<long> _forkSteps = [];
 
     /// <summary>Creates the checkpoints of <paramref name="run"/> under <paramref name="folder"/>.</summary>
     public RunCheckpoints(IRunLedger ledger, LedgerRun run, string folder, int everyEpochs, bool keep, Action<string>? log)
@@ -38,6 +39,70 @@ public sealed class RunCheckpoints : ICheckpointSink
 
     /// <summary>Keep every checkpoint, also after the run finished.</summary>
     public bool Keep { get; }
+
+    /// <summary>
+    /// Steps whose checkpoints other runs fork from (a fork-and-decay trunk's knees): they are neither replaced by newer
+    /// ones nor deleted when the run finishes; the run that forks from one deletes it (<see cref="ReleaseFork"/>), and
+    /// the sweep's end the rest.
+    /// </summary>
+    public void KeepForForks(IEnumerable<long> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        _forkSteps.UnionWith(steps);
+    }
+
+    /// <summary>
+    /// The checkpoint of run <paramref name="trunkId"/> at step <paramref name="step"/> that this run can fork from: its
+    /// file present and whole, with the SHA-256 the ledger recorded; null when there is none (the run then trains on its own).
+    /// </summary>
+    public CheckpointRow? FindForkPoint(string trunkId, long step)
+    {
+        ArgumentNullException.ThrowIfNull(trunkId);
+        foreach (var row in _ledger.Checkpoints(trunkId).Where(r => r.Step == step))
+        {
+            try
+            {
+                if (CheckpointFile.ReadManifest(row.Path, row.Sha256).Step == step) return row;
+            }
+            catch (Exception e) when (e is CheckpointException or IOException or UnauthorizedAccessException)
+            {
+                _log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{_run.RunId}: cannot fork from {trunkId}'s checkpoint at step {step}: {e.Message}"));
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Tells the user <paramref name="message"/> (a notice, as resumes and discarded checkpoints are).</summary>
+    public void Log(string message) => _log?.Invoke(message);
+
+    /// <summary>This run no longer needs <paramref name="trunkId"/>'s checkpoint at <paramref name="step"/>: forgets and deletes it, unless <see cref="Keep"/>.</summary>
+    public void ReleaseFork(string trunkId, long step)
+    {
+        ArgumentNullException.ThrowIfNull(trunkId);
+        if (Keep) return;
+        foreach (var row in _ledger.Checkpoints(trunkId).Where(r => r.Step == step))
+        {
+            // The trunk's folder is left in place (the trunk may still be writing there); the sweep's end removes it.
+            _ledger.ForgetCheckpoint(trunkId, row.Path);
+            TryDelete(row.Path);
+        }
+    }
+
+    /// <summary>The sweep is over: forgets and deletes every checkpoint still recorded for <paramref name="runIds"/> (fork points no run took).</summary>
+    public static void DeleteAll(IRunLedger ledger, IEnumerable<string> runIds)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(runIds);
+        foreach (string id in runIds)
+        {
+            foreach (var row in ledger.Checkpoints(id))
+            {
+                ledger.ForgetCheckpoint(id, row.Path);
+                TryDelete(row.Path);
+                if (Path.GetDirectoryName(row.Path) is { } folder) DeleteIfEmpty(folder);
+            }
+        }
+    }
 
     /// <summary>Why checkpoints were discarded during this attempt (missing, corrupted, or from another definition).</summary>
     public IReadOnlyList<string> Discarded => _discarded;
@@ -96,24 +161,30 @@ public sealed class RunCheckpoints : ICheckpointSink
         // The new one is recorded: the older ones are no longer needed.
         foreach (var row in _ledger.Checkpoints(_run.RunId))
         {
-            if (row.Path == checkpoint.Path) continue;
+            if (row.Path == checkpoint.Path || _forkSteps.Contains(row.Step)) continue;
             _ledger.ForgetCheckpoint(_run.RunId, row.Path);
             TryDelete(row.Path);
         }
     }
 
-    /// <summary>The run finished: deletes its checkpoints (files and rows) unless <see cref="Keep"/>.</summary>
+    /// <summary>The run finished: deletes its checkpoints (files and rows) unless <see cref="Keep"/>, but for those kept for forks.</summary>
     public void Finish()
     {
         if (Keep) return;
         foreach (var row in _ledger.Checkpoints(_run.RunId))
         {
+            if (_forkSteps.Contains(row.Step)) continue;
             _ledger.ForgetCheckpoint(_run.RunId, row.Path);
             TryDelete(row.Path);
         }
+        DeleteIfEmpty(Folder);
+    }
+
+    private static void DeleteIfEmpty(string folder)
+    {
         try
         {
-            if (Directory.Exists(Folder) && !Directory.EnumerateFileSystemEntries(Folder).Any()) Directory.Delete(Folder);
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
         }
         catch (IOException)
         {

@@ -4,6 +4,7 @@ using WideMinima.Models;
 using WideMinima.Schedules;
 using WideMinima.Sharpness;
 using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Planning;
 using WideMinima.Ledger;
 using WideMinima.Training;
 using WideMinima.Training.Checkpoints;
@@ -102,20 +103,28 @@ public static class RunExecutor
                 onEpoch?.Invoke(e);
             });
             var resumeFrom = checkpoints?.FindResumePoint();
-            if (checkpoints is { EveryEpochs: > 0 }) options.Checkpoints = new CheckpointPlan { EveryEpochs = checkpoints.EveryEpochs, Sink = checkpoints };
-            options.ResumeFrom = resumeFrom is null ? null : new CheckpointSource(resumeFrom.Path, resumeFrom.Sha256);
+            var fork = checkpoints is null ? default : ForkOf(config, run, options, data.Train, checkpoints);
+            if (checkpoints is not null && (checkpoints.EveryEpochs > 0 || fork.SaveAt.Count > 0))
+                options.Checkpoints = new CheckpointPlan { EveryEpochs = checkpoints.EveryEpochs, AtSteps = fork.SaveAt, Sink = checkpoints };
+            // A run resumes its own checkpoint first; a branch without one forks from its trunk's at its knee.
+            var forkPoint = resumeFrom is null && fork.TrunkId is not null ? checkpoints!.FindForkPoint(fork.TrunkId, fork.Knee) : null;
+            options.ResumeFrom = resumeFrom is not null ? new CheckpointSource(resumeFrom.Path, resumeFrom.Sha256)
+                : forkPoint is not null ? new CheckpointSource(forkPoint.Path, forkPoint.Sha256, Fork: true) : null;
             WideMinimaTransformer fitted;
             try
             {
                 fitted = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
             }
-            catch (CheckpointException e) when (resumeFrom is not null)
+            catch (CheckpointException e) when (resumeFrom is not null || forkPoint is not null)
             {
-                // Read and checked before any training: a checkpoint that does not fit this run is dropped, and the run starts over.
-                checkpoints!.Discard(resumeFrom, e.Message);
-                (resumeFrom, options.ResumeFrom) = (null, null);
+                // Read and checked before any training: a checkpoint that does not fit this run is dropped (a trunk's is
+                // left to its owner), and the run starts over.
+                if (resumeFrom is not null) checkpoints!.Discard(resumeFrom, e.Message);
+                else checkpoints!.Log($"{run.RunId}: cannot fork from {fork.TrunkId}'s checkpoint at step {fork.Knee}; it trains on its own: {e.Message}");
+                (resumeFrom, forkPoint, options.ResumeFrom) = (null, null, null);
                 fitted = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
             }
+            if (fork.TrunkId is not null) checkpoints!.ReleaseFork(fork.TrunkId, fork.Knee);
             using var model = fitted;
             var report = model.TrainingReport;
             RunStatus status = report.Diverged ? RunStatus.Diverged : RunStatus.Done;
@@ -157,8 +166,10 @@ public static class RunExecutor
                 LearningRateCurve = [.. schedule.Sample(200).Select(p => new[] { p.Step, p.LearningRate })],
                 Epochs = [.. report.Epochs.Select(e => new EpochRecord(e.Epoch, e.Epochs, e.TrainLoss, e.LearningRate, e.ValidationAccuracy, e.ValidationLoss, e.Seconds))],
                 Threads = report.Threads,
-                ResumedFromEpoch = resumeFrom?.Epoch,
-                ResumedFromStep = resumeFrom?.Step,
+                ResumedFromEpoch = resumeFrom?.Epoch ?? forkPoint?.Epoch,
+                ResumedFromStep = resumeFrom?.Step ?? forkPoint?.Step,
+                ForkedFrom = forkPoint is null ? null : fork.TrunkId,
+                TotalSteps = forkPoint is null ? null : fork.TotalSteps,
                 DiscardedCheckpoints = checkpoints is { Discarded.Count: > 0 } ? [.. checkpoints.Discarded] : null,
             };
             checkpoints?.Finish();
@@ -174,6 +185,25 @@ public static class RunExecutor
         {
             return new RunOutcome(RunStatus.Failed, null, $"{e.GetType().Name}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// A calibration run's part in fork-and-decay (<see cref="SweepPlanner.ForkRole"/>), in steps of its own budget: the
+    /// trunk saves a checkpoint at each smaller share's knee (<c>SaveAt</c>, kept for the branches); a branch looks for
+    /// its trunk's checkpoint at its own knee. Nothing for other runs, or when the row count is unknown.
+    /// </summary>
+    private static (IReadOnlyList<long> SaveAt, string? TrunkId, long Knee, long TotalSteps) ForkOf(SweepConfig config, LedgerRun run,
+        WideMinimaTrainer.Options options, Microsoft.ML.IDataView train, RunCheckpoints checkpoints)
+    {
+        var (trunkId, shares) = SweepPlanner.ForkRole(config, run.RunId, run.Setting, run.Phase);
+        if ((trunkId is null && shares.Count == 0) || options.Schedule is not KneeScheduleOptions knee || train.GetRowCount() is not long rows) return ([], null, 0, 0);
+        long total = ForkAndDecay.TotalSteps(checked((int)rows), options);
+        long own = ForkAndDecay.KneeStep(knee, knee.ExploreFraction, total);
+        if (trunkId is not null) return ([], trunkId, own, total);
+        // A knee at step 0 has nothing to share; a knee at the trunk's own is its own run.
+        long[] knees = [.. shares.Select(s => ForkAndDecay.KneeStep(knee, s, total)).Where(k => k > 0 && k < own).Distinct()];
+        checkpoints.KeepForForks(knees);
+        return (knees, null, own, total);
     }
 
     /// <summary>An IProgress that reports on the training thread, so the ledger sees epochs as they end.</summary>

@@ -51,6 +51,8 @@ public static class SweepCoordinator
         }
         if (plan.Final && added.Count == 0 && runs.All(r => r.Status.IsFinished()))
         {
+            // Fork points that no run took (a branch that trained on its own, a fine point only the trunk tried).
+            if (!config.KeepCheckpoints) RunCheckpoints.DeleteAll(ledger, runs.Select(r => r.RunId));
             ledger.Close();
             return true;
         }

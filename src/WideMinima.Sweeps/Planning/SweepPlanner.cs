@@ -46,6 +46,9 @@ public sealed record SweepPlan(IReadOnlyList<PlannedRun> Runs, bool Final);
 /// <c>cal-{setting}-b{budget}-lr{peak}</c>; once those finished, the neighbours of the best coarse point not yet tried
 /// (fine). Best: the highest validation accuracy; a run without one (diverged, failed) is the worst; ties go to the
 /// smaller peak. When every point failed or diverged the setting has no peak at that budget and no final runs.</item>
+/// <item>Fork-and-decay (<see cref="Forks"/>): a calibration point of a smaller Knee share is held back while the same
+/// point of the largest share (its trunk, <see cref="ForkRole"/>) is planned and unfinished, so that it can fork from
+/// the trunk's checkpoint at its knee. Holding back never changes a result, only the order and the compute.</item>
 /// <item>Final runs of a (setting, budget) at its chosen peak once its calibration is complete (at once without
 /// calibration), seeds <c>first_seed ..</c> up to the minimum; id <c>{setting}-s{seed}</c> at budget 1,
 /// <c>{setting}-b{budget}-s{seed}</c> otherwise.</item>
@@ -77,7 +80,10 @@ public static class SweepPlanner
         var runs = new List<PlannedRun>();
         bool final = true;
 
-        // Stage 1 and the chosen peaks.
+        // Stage 1 and the chosen peaks. With fork-and-decay, a calibration point of a smaller Knee share waits for the
+        // trunk's (the largest share's point at the same budget and peak) to finish, then forks from its checkpoint.
+        int trunk = Forks(config) ? TrunkIndex(settings) : -1;
+        var points0 = new List<int>[budgets.Count, settings.Count];
         var peaks = new double?[budgets.Count, settings.Count];
         var settled = new bool[budgets.Count, settings.Count]; // calibration complete (or none): the peak is known, or known to be none
         for (int b = 0; b < budgets.Count; b++)
@@ -94,12 +100,12 @@ public static class SweepPlanner
                 PlannedRun Point(int i)
                 {
                     double peak = calibration.Peak(i);
-                    string id = string.Create(CultureInfo.InvariantCulture, $"cal-{setting}-b{F(budgets[b])}-lr{PeakText(calibration, i)}");
+                    string id = CalibrationId(setting, budgets[b], calibration, i);
                     return new PlannedRun(id, (b * settings.Count + s) * points + i, setting, family, explore, config.FirstSeed,
                         Schedule(config, family, explore, peak)) { Phase = RunPhase.Calibration, Budget = budgets[b] };
                 }
                 var coarse = Enumerable.Range(0, points).Where(i => IsCoarse(i, points)).Select(Point).ToList();
-                runs.AddRange(coarse);
+                points0[b, s] = [.. coarse.Select(r => r.Ordinal % points)];
                 if (!coarse.All(r => finished.ContainsKey(r.RunId)))
                 {
                     final = false;
@@ -107,7 +113,7 @@ public static class SweepPlanner
                 }
                 int best = Best(coarse, finished, points);
                 var fine = best < 0 ? [] : new[] { best - 1, best + 1 }.Where(i => i >= 0 && i < points && !IsCoarse(i, points)).Select(Point).ToList();
-                runs.AddRange(fine);
+                points0[b, s].AddRange(fine.Select(r => r.Ordinal % points));
                 if (!fine.All(r => finished.ContainsKey(r.RunId)))
                 {
                     final = false;
@@ -117,6 +123,24 @@ public static class SweepPlanner
                 int chosen = Best([.. coarse, .. fine], finished, points);
                 peaks[b, s] = chosen >= 0 ? calibration.Peak(chosen) : null;
                 settled[b, s] = true;
+            }
+        }
+        for (int b = 0; b < budgets.Count && calibration is not null; b++)
+        {
+            for (int s = 0; s < settings.Count; s++)
+            {
+                foreach (int i in points0[b, s])
+                {
+                    int ordinal = (b * settings.Count + s) * points + i;
+                    var point = new PlannedRun(CalibrationId(settings[s].Setting, budgets[b], calibration, i), ordinal, settings[s].Setting, settings[s].Schedule,
+                        settings[s].Explore, config.FirstSeed, Schedule(config, settings[s].Schedule, settings[s].Explore, calibration.Peak(i)))
+                    { Phase = RunPhase.Calibration, Budget = budgets[b] };
+                    // A branch whose trunk is planned and unfinished waits for it (unless it already finished on its own).
+                    bool waits = trunk >= 0 && s != trunk && IsBranch(config, settings[s]) && !finished.ContainsKey(point.RunId)
+                        && points0[b, trunk].Contains(i) && !finished.ContainsKey(CalibrationId(settings[trunk].Setting, budgets[b], calibration, i));
+                    if (waits) final = false;
+                    else runs.Add(point);
+                }
             }
         }
 
@@ -258,6 +282,60 @@ public static class SweepPlanner
     /// <summary>The finished test accuracies of <paramref name="runs"/>, in points; runs without one are left out.</summary>
     private static List<double> Points(IEnumerable<PlannedRun> runs, Dictionary<string, RunResult> finished) =>
         [.. runs.Select(r => finished[r.RunId]).Where(r => r.Status == RunStatus.Done && r.TestAccuracy is double a && double.IsFinite(a)).Select(r => r.TestAccuracy!.Value * 100)];
+
+    /// <summary>
+    /// True when the sweep calibrates its Knee shares by fork-and-decay: <c>fork_and_decay</c> on, a calibrated peak
+    /// and at least two Knee shares.
+    /// </summary>
+    public static bool Forks(SweepConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.ForkAndDecay && config.PeakLr.Calibrate is not null && config.ExploreFractions.Distinct().Count() > 1;
+    }
+
+    /// <summary>
+    /// A calibration run's part in fork-and-decay: the trunk it forks from (the run of the largest Knee share at the
+    /// same budget and peak), or for that trunk itself the smaller shares whose knees it saves a checkpoint at. Neither
+    /// for a final run, a baseline, or a sweep that does not fork (<see cref="Forks"/>).
+    /// </summary>
+    /// <param name="config">The sweep.</param>
+    /// <param name="runId">The calibration run's id, <c>cal-{setting}-b{budget}-lr{peak}</c>.</param>
+    /// <param name="setting">Its setting, e.g. <c>knee-e0.5</c>.</param>
+    /// <param name="phase">Its phase.</param>
+    public static (string? TrunkId, IReadOnlyList<double> BranchShares) ForkRole(SweepConfig config, string runId, string setting, RunPhase phase)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        if (phase != RunPhase.Calibration || !Forks(config)) return (null, []);
+        var settings = Settings(config);
+        int self = -1;
+        for (int s = 0; s < settings.Count; s++) if (settings[s].Setting == setting && settings[s].Schedule == ScheduleFamily.Knee) self = s;
+        if (self < 0) return (null, []);
+        var trunk = settings[TrunkIndex(settings)];
+        if (self == TrunkIndex(settings))
+            return (null, [.. settings.Where(x => IsBranch(config, x) && x.Explore < trunk.Explore).Select(x => x.Explore!.Value).Distinct()]);
+        if (!IsBranch(config, settings[self])) return (null, []);
+        string prefix = $"cal-{setting}-";
+        return runId.StartsWith(prefix, StringComparison.Ordinal) ? ($"cal-{trunk.Setting}-{runId[prefix.Length..]}", []) : (null, []);
+    }
+
+    /// <summary>
+    /// A Knee setting that can fork: one whose knee is past step 0 (share 0 without warmup decays from the first step,
+    /// so it has nothing to share and trains on its own).
+    /// </summary>
+    private static bool IsBranch(SweepConfig config, (string Setting, ScheduleFamily Schedule, double? Explore, ScheduleOptions Options) s) =>
+        s.Schedule == ScheduleFamily.Knee && (s.Explore > 0 || config.WarmupFraction > 0);
+
+    /// <summary>The Knee setting with the largest explore share (the first of equals).</summary>
+    private static int TrunkIndex(IReadOnlyList<(string Setting, ScheduleFamily Schedule, double? Explore, ScheduleOptions Options)> settings)
+    {
+        int best = -1;
+        for (int s = 0; s < settings.Count; s++)
+            if (settings[s].Schedule == ScheduleFamily.Knee && (best < 0 || settings[s].Explore > settings[best].Explore)) best = s;
+        return best;
+    }
+
+    private static string CalibrationId(string setting, double budget, PeakCalibration calibration, int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"cal-{setting}-b{F(budget)}-lr{PeakText(calibration, index)}");
 
     private static string PeakText(PeakCalibration calibration, int index)
     {

@@ -48,6 +48,55 @@ public sealed class FairPlannerTests
     }
 
     [TestMethod]
+    public void With_fork_and_decay_a_smaller_shares_calibration_point_waits_for_the_trunks()
+    {
+        var config = Calibrated(points: 3) with { ExploreFractions = [0.25, 0.9, 0.5] };
+        var first = SweepPlanner.Plan(config, []);
+        CollectionAssert.AreEquivalent(
+            new[] { "cal-knee-e0.9-b1-lr0.01", "cal-knee-e0.9-b1-lr1", "cal-cosine-b1-lr0.01", "cal-cosine-b1-lr1" },
+            first.Runs.Select(r => r.RunId).ToArray(), "first the trunk's coarse points (the largest share) and the baseline's");
+        Assert.IsFalse(first.Final, "the held-back branches are still to come");
+
+        // The trunk's first point finished: its branches at that point follow; the other point's still wait.
+        var trunkDone = new List<RunResult> { new("cal-knee-e0.9-b1-lr0.01", RunStatus.Done, RunPhase.Calibration, "knee-e0.9", 1, 0.01, 1, 0.5, null) };
+        var second = SweepPlanner.Plan(config, trunkDone).Runs.Select(r => r.RunId).ToList();
+        CollectionAssert.IsSubsetOf(new[] { "cal-knee-e0.25-b1-lr0.01", "cal-knee-e0.5-b1-lr0.01" }, second, "branches of a finished trunk are planned");
+        CollectionAssert.DoesNotContain(second, "cal-knee-e0.25-b1-lr1", "a branch of an unfinished trunk waits");
+        Assert.AreEqual(SweepPlanner.Plan(config with { ForkAndDecay = false }, []).Runs.Single(r => r.RunId == "cal-knee-e0.25-b1-lr0.01").Ordinal,
+            SweepPlanner.Plan(config, trunkDone).Runs.Single(r => r.RunId == "cal-knee-e0.25-b1-lr0.01").Ordinal, "holding back keeps the run's ordinal");
+
+        // A trunk that diverged still releases its branches (they fork from what it saved, or train on their own).
+        var diverged = new List<RunResult> { trunkDone[0] with { Status = RunStatus.Diverged, ValidationAccuracy = null } };
+        CollectionAssert.Contains(SweepPlanner.Plan(config, diverged).Runs.Select(r => r.RunId).ToList(), "cal-knee-e0.5-b1-lr0.01");
+
+        // Without fork-and-decay every coarse point is planned at once; in the end both plans hold the same runs.
+        Assert.HasCount(8, SweepPlanner.Plan(config with { ForkAndDecay = false }, []).Runs, "4 settings x 2 coarse points at once");
+        var ids = RunToEnd(config, r => (RunStatus.Done, 0.5 + r.Ordinal % 3 / 10.0)).Plan.Runs.Select(r => r.RunId).ToArray();
+        var plain = RunToEnd(config with { ForkAndDecay = false }, r => (RunStatus.Done, 0.5 + r.Ordinal % 3 / 10.0)).Plan.Runs.Select(r => r.RunId).ToArray();
+        CollectionAssert.AreEqual(plain, ids, "fork-and-decay changes the order runs are planned in, never which");
+
+        // Roles: the trunk saves the smaller shares' knees; a branch names its trunk at the same point; others have none.
+        var (trunk, shares) = SweepPlanner.ForkRole(config, "cal-knee-e0.9-b1-lr0.1", "knee-e0.9", RunPhase.Calibration);
+        Assert.IsNull(trunk);
+        CollectionAssert.AreEquivalent(new[] { 0.25, 0.5 }, shares.ToArray());
+        Assert.AreEqual("cal-knee-e0.9-b1-lr0.1", SweepPlanner.ForkRole(config, "cal-knee-e0.25-b1-lr0.1", "knee-e0.25", RunPhase.Calibration).TrunkId);
+        Assert.AreEqual((null, 0), Role(SweepPlanner.ForkRole(config, "knee-e0.25-s1", "knee-e0.25", RunPhase.Final)), "final runs train on their own");
+        Assert.AreEqual((null, 0), Role(SweepPlanner.ForkRole(config, "cal-cosine-b1-lr0.1", "cosine", RunPhase.Calibration)), "baselines have no part");
+        Assert.AreEqual((null, 0), Role(SweepPlanner.ForkRole(config with { ForkAndDecay = false }, "cal-knee-e0.25-b1-lr0.1", "knee-e0.25", RunPhase.Calibration)));
+        Assert.IsFalse(SweepPlanner.Forks(config with { ExploreFractions = [0.5] }), "one share has nothing to share");
+        // Share 0 without warmup decays from step 0: nothing to share, so it neither waits nor forks.
+        var zero = config with { ExploreFractions = [0, 0.5], WarmupFraction = 0 };
+        CollectionAssert.Contains(SweepPlanner.Plan(zero, []).Runs.Select(r => r.RunId).ToList(), "cal-knee-e0-b1-lr0.01");
+        Assert.AreEqual((null, 0), Role(SweepPlanner.ForkRole(zero, "cal-knee-e0.5-b1-lr0.01", "knee-e0.5", RunPhase.Calibration)));
+        Assert.AreEqual((null, 0), Role(SweepPlanner.ForkRole(zero, "cal-knee-e0-b1-lr0.01", "knee-e0", RunPhase.Calibration)));
+        Assert.AreEqual("cal-knee-e0.5-b1-lr0.01",
+            SweepPlanner.ForkRole(zero with { WarmupFraction = 0.05 }, "cal-knee-e0-b1-lr0.01", "knee-e0", RunPhase.Calibration).TrunkId, "with warmup, share 0 shares the warmup");
+        Assert.IsFalse(SweepPlanner.Forks(new SweepConfig { ExploreFractions = [0.25, 0.5] }), "a shared peak: the plan is fixed at registration, runs train on their own");
+    }
+
+    private static (string?, int) Role((string? TrunkId, IReadOnlyList<double> BranchShares) role) => (role.TrunkId, role.BranchShares.Count);
+
+    [TestMethod]
     public void Without_calibration_budgets_or_rounds_the_plan_is_todays_and_final()
     {
         var config = new SweepConfig { ExploreFractions = [0, 0.5], Baselines = [ScheduleFamily.Cosine, ScheduleFamily.Step], Seeds = 2, FirstSeed = 3 };

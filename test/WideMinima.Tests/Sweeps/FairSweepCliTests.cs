@@ -71,6 +71,62 @@ public sealed class FairSweepCliTests
     }
 
     [TestMethod]
+    public void Calibration_by_fork_and_decay_gives_the_independent_runs_numbers_for_less_compute()
+    {
+        string data = TinySweep.Dataset();
+        var config = TinySweep.Config(data, workers: 2, seeds: 1, epochs: 4) with
+        {
+            ExploreFractions = [0.25, 0.5, 0.9],
+            Baselines = [ScheduleFamily.Cosine],
+            WarmupFraction = 0.05,
+            PeakLr = new PeakRate { Calibrate = new PeakCalibration { Min = 0.01, Max = 0.5, Points = 3, ValidationShare = 0.2 } },
+        };
+        IReadOnlyList<LedgerRun> RunOnce(SweepConfig c, string name, out string folder)
+        {
+            string file = TinySweep.WriteConfig(c, TinySweep.NewFolder(name + "-cfg"));
+            folder = TinySweep.NewFolder(name);
+            var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", folder);
+            Assert.AreEqual(0, code, output + error);
+            return Runs(folder);
+        }
+        var forked = RunOnce(config, "fork-on", out string forkFolder);
+        var independent = RunOnce(config with { ForkAndDecay = false }, "fork-off", out _);
+
+        string Key(LedgerRun r) => FormattableString.Invariant(
+            $"{r.RunId}|{r.Status}|{r.PeakLr:R}|{r.ValidationAccuracy:R}|{r.TestAccuracy:R}|{r.TrainLoss:R}|{r.Sharpness:R}|{string.Join(",", r.Record()!.Epochs.Select(e => $"{e.TrainLoss:R}/{e.ValidationAccuracy:R}"))}");
+        CollectionAssert.AreEqual(independent.Select(Key).Order().ToArray(), forked.Select(Key).Order().ToArray(),
+            "forked calibration runs end bit-identical to independent ones, epoch by epoch, and choose the same peaks");
+
+        var calibration = forked.Where(r => r.Phase == RunPhase.Calibration).ToList();
+        Assert.HasCount(12, calibration, "4 settings x 3 points (2 coarse + 1 fine)");
+        foreach (var r in calibration)
+        {
+            var record = r.Record()!;
+            bool branch = r.Setting is "knee-e0.25" or "knee-e0.5";
+            string trunk = r.RunId.Replace($"cal-{r.Setting}-", "cal-knee-e0.9-", StringComparison.Ordinal);
+            if (branch && forked.Any(t => t.RunId == trunk))
+            {
+                Assert.AreEqual(trunk, record.ForkedFrom, $"{r.RunId} forks from the largest share at its point");
+                Assert.IsTrue(record.ResumedFromStep > 0 && record.ResumedFromStep < record.TotalSteps, $"{r.RunId} forks at its knee, inside the budget");
+                Assert.AreEqual(1 - (double)record.ResumedFromStep!.Value / record.TotalSteps!.Value, RunMetrics.Of(r).TrainedShare, 1e-12, $"{r.RunId} counts only its decay");
+            }
+            else
+            {
+                Assert.IsNull(record.ForkedFrom, $"{r.RunId} trains on its own");
+                Assert.AreEqual(1.0, RunMetrics.Of(r).TrainedShare);
+            }
+        }
+        Assert.IsTrue(calibration.Count(r => r.Record()!.ForkedFrom is not null) >= 4, "every coarse point of the two smaller shares forks");
+        Assert.IsFalse(independent.Any(r => r.Record()!.ForkedFrom is not null), "fork_and_decay: false trains every run on its own");
+        double spent = calibration.Sum(r => RunMetrics.Of(r).TrainedShare);
+        Assert.IsTrue(spent < calibration.Count - 1, $"calibration by fork-and-decay costs {spent:0.###} full runs, not {calibration.Count}");
+        string summary = File.ReadAllText(Path.Combine(forkFolder, "summary.md"));
+        StringAssert.Contains(summary, FormattableString.Invariant($"| calibration | {calibration.Count} | {NumberFormat.Significant(4 * spent)} |"),
+            "the summary counts the calibration's compute in the epochs it trained");
+        Assert.IsEmpty(Directory.EnumerateFiles(forkFolder, "*.wmckpt", SearchOption.AllDirectories).ToList(), "no fork point is left on disk at the end");
+    }
+
+    [TestMethod]
     public void Killing_the_sweep_mid_calibration_then_rerunning_gives_the_uninterrupted_sweeps_results()
     {
         string data = TinySweep.Dataset(train: 3000, test: 300);
