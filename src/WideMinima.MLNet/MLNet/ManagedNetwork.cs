@@ -20,7 +20,7 @@ namespace WideMinima.MLNet;
 /// 16·k output channels, at least 14 columns; then optionally <c>BatchNorm2d</c>, <c>ReLU</c>, <c>MaxPool2d(2)</c>) and
 /// <c>Flatten</c>; dense layers are <c>Linear</c>, each optionally followed by <c>ReLU</c>, with <c>Dropout</c> (the
 /// identity in eval mode) anywhere among them. Anything else, a tensor that is not a contiguous float32 CPU tensor, or a
-/// CPU without AVX-512: <see cref="TryCreate"/> returns null and libtorch scores.
+/// CPU with neither AVX-512 nor AVX2 and FMA: <see cref="TryCreate"/> returns null and libtorch scores.
 /// </para>
 /// <para>
 /// The network can change after this is made: every pass reads the Linear weights and the standardisation in place;
@@ -80,7 +80,7 @@ internal sealed unsafe class ManagedNetwork
     {
         if (!ScoringKernels.IsSupported)
         {
-            reason = "the CPU lacks AVX-512 (or .NET does not accelerate 512-bit vectors)";
+            reason = "the CPU has neither AVX-512 nor AVX2 with FMA (or .NET does not accelerate their vectors)";
             return null;
         }
         if (model is not Sequential sequential)
@@ -724,11 +724,7 @@ internal sealed unsafe class ManagedNetwork
                 {
                     float* row = target + ((long)(y + next.PadY) * next.PaddedWidth + next.PadX) * lanes;
                     for (int x = 0; x < OutWidth; x++)
-                    {
-                        var v = _pool ? ScoringKernels.Max2x2(source + ((long)2 * y * _width + 2 * x) * lanes, _width)
-                            : Vector512.Load(source + ((long)y * _width + x) * lanes);
-                        Vector512.Store(v, row + x * lanes);
-                    }
+                        ScoringKernels.Pixel(source + (_pool ? (long)2 * y * _width + 2 * x : (long)y * _width + x) * lanes, _width, _pool, row + x * lanes);
                 }
             }
         }
@@ -749,9 +745,7 @@ internal sealed unsafe class ManagedNetwork
                 {
                     for (int x = 0; x < OutWidth; x++)
                     {
-                        var v = _pool ? ScoringKernels.Max2x2(source + ((long)2 * y * _width + 2 * x) * lanes, _width)
-                            : Vector512.Load(source + ((long)y * _width + x) * lanes);
-                        Vector512.Store(v, lanesOut);
+                        ScoringKernels.Pixel(source + (_pool ? (long)2 * y * _width + 2 * x : (long)y * _width + x) * lanes, _width, _pool, lanesOut);
                         float* t = target + (long)(y * OutWidth + x) * stride;
                         for (int c = 0; c < lanes; c++) t[(long)c * plane * stride] = lanesOut[c];
                     }

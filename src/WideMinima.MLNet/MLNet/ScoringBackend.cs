@@ -4,8 +4,8 @@ namespace WideMinima.MLNet;
 public enum ScoringBackend
 {
     /// <summary>
-    /// WideMinima's own AVX-512 kernels where they apply (the MLP and CNN that <c>ModelKind</c> builds, and any
-    /// sequential network of the same layers, on the CPU, on a CPU with AVX-512), libtorch otherwise. Same scores to
+    /// WideMinima's own kernels where they apply (the MLP and CNN that <c>ModelKind</c> builds, and any
+    /// sequential network of the same layers, on the CPU, on a CPU with AVX-512, or AVX2 and FMA), libtorch otherwise. Same scores to
     /// float rounding; see docs/guide/scoring.md.
     /// </summary>
     Auto,

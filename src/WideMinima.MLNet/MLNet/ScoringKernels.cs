@@ -6,7 +6,7 @@ using System.Runtime.Intrinsics.X86;
 namespace WideMinima.MLNet;
 
 /// <summary>
-/// The arithmetic of <see cref="ManagedNetwork"/>: AVX-512 kernels for a same-padded, stride-1 convolution, 2 x 2 max
+/// The arithmetic of <see cref="ManagedNetwork"/>: AVX-512 kernels (with AVX2 forms of the hot ones) for a same-padded, stride-1 convolution, 2 x 2 max
 /// pooling, dense layers and softmax. Every kernel reads the weights' own memory or a re-laid copy of it, and adds up
 /// the same products as libtorch in another order, so results agree with libtorch's to float rounding.
 /// </summary>
@@ -15,7 +15,12 @@ namespace WideMinima.MLNet;
 /// vector holds 16 channels of one pixel. The convolution kernel computes 14 neighbouring output pixels of one row for
 /// 16 or 32 output channels at once (28 accumulators), broadcasting one input value per pixel and channel against a
 /// vector of 16 weights: the weights are re-laid once as <c>[output block][input block][ky][kx][input channel][16]</c>.
-/// Callers check <see cref="IsSupported"/> first.
+/// Callers check <see cref="IsSupported"/> first. On a CPU with AVX2 and FMA but no AVX-512 (where .NET emulates
+/// 512-bit vectors as two 256-bit halves, too slowly for 28 accumulators), the convolution, the dense layers and the
+/// pooling run AVX2 forms with the same layouts: 5 pixels by 16 channels per convolution run, 2 weight rows per
+/// matrix-vector pass, 6 outputs by 16 rows per column tile. Each does the same fused multiply-adds in the same order
+/// per lane and reduces as the 512-bit form does, so the two should agree to the bit; the tests check each form
+/// against libtorch on a CPU that runs it (the AVX2 forms on an AVX2-only machine).
 /// </remarks>
 internal static unsafe class ScoringKernels
 {
@@ -25,8 +30,11 @@ internal static unsafe class ScoringKernels
     /// <summary>Channels per block, and floats per vector.</summary>
     public const int Lanes = 16;
 
-    /// <summary>Whether this CPU runs the kernels: AVX-512 (F, BW, CD, DQ, VL) with .NET's 512-bit vectors accelerated.</summary>
-    public static bool IsSupported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+    /// <summary>
+    /// Whether this CPU runs the kernels: AVX-512 with .NET's 512-bit vectors accelerated, or AVX2 with FMA, where .NET
+    /// carries each 512-bit vector as two 256-bit halves (the same lanes and the same fused multiply-adds, so the same bits).
+    /// </summary>
+    public static bool IsSupported => (Avx512F.IsSupported && Vector512.IsHardwareAccelerated) || (Avx2.IsSupported && Fma.IsSupported && Vector256.IsHardwareAccelerated);
 
     /// <summary>
     /// One run of <see cref="Run"/> output pixels for 32 output channels (two blocks): <c>out = relu?(acc * scale + shift)</c>.
@@ -49,6 +57,12 @@ internal static unsafe class ScoringKernels
     public static void ConvRun32(float* input, int inputPlane, int rowStride, int blocks, int lastBlockChannels, int kh, int kw,
         float* weights, int weightBlock, float* scale, float* shift, float* out0, float* out1, bool relu)
     {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            ConvRun16(input, inputPlane, rowStride, blocks, lastBlockChannels, kh, kw, weights, scale, shift, out0, relu);
+            ConvRun16(input, inputPlane, rowStride, blocks, lastBlockChannels, kh, kw, weights + weightBlock, scale + Lanes, shift + Lanes, out1, relu);
+            return;
+        }
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default,
             a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default;
         Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default,
@@ -97,6 +111,14 @@ internal static unsafe class ScoringKernels
     public static void ConvRun16(float* input, int inputPlane, int rowStride, int blocks, int lastBlockChannels, int kh, int kw,
         float* weights, float* scale, float* shift, float* out0, bool relu)
     {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            // AVX2: three runs of five pixels (the last overlaps the second by one, computing it again to the same bits).
+            Conv5(input, inputPlane, rowStride, blocks, lastBlockChannels, kh, kw, weights, scale, shift, out0, relu);
+            Conv5(input + 5 * Lanes, inputPlane, rowStride, blocks, lastBlockChannels, kh, kw, weights, scale, shift, out0 + 5 * Lanes, relu);
+            Conv5(input + 9 * Lanes, inputPlane, rowStride, blocks, lastBlockChannels, kh, kw, weights, scale, shift, out0 + 9 * Lanes, relu);
+            return;
+        }
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default,
             a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default;
         float* w = weights;
@@ -132,6 +154,62 @@ internal static unsafe class ScoringKernels
         Finish14(out0, Vector512.Load(scale), Vector512.Load(shift), relu, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13);
     }
 
+    /// <summary>
+    /// AVX2's convolution run: five output pixels for 16 output channels, each channel block as two 256-bit halves (ten
+    /// accumulators, two weight vectors and a broadcast: within AVX2's sixteen registers). The same fused multiply-adds
+    /// in the same order as the 512-bit run, lane by lane, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Conv5(float* input, int inputPlane, int rowStride, int blocks, int lastBlockChannels, int kh, int kw,
+        float* weights, float* scale, float* shift, float* o, bool relu)
+    {
+        Vector256<float> l0 = default, l1 = default, l2 = default, l3 = default, l4 = default;
+        Vector256<float> h0 = default, h1 = default, h2 = default, h3 = default, h4 = default;
+        float* w = weights;
+        for (int cb = 0; cb < blocks; cb++)
+        {
+            int channels = cb == blocks - 1 ? lastBlockChannels : Lanes;
+            for (int ky = 0; ky < kh; ky++)
+            {
+                for (int kx = 0; kx < kw; kx++)
+                {
+                    float* p = input + (long)cb * inputPlane + (ky * rowStride + kx) * Lanes;
+                    for (int ci = 0; ci < channels; ci++, p++, w += Lanes)
+                    {
+                        var wl = Vector256.Load(w);
+                        var wh = Vector256.Load(w + 8);
+                        var v = Vector256.Create(p[0]); l0 = Vector256.FusedMultiplyAdd(wl, v, l0); h0 = Vector256.FusedMultiplyAdd(wh, v, h0);
+                        v = Vector256.Create(p[16]); l1 = Vector256.FusedMultiplyAdd(wl, v, l1); h1 = Vector256.FusedMultiplyAdd(wh, v, h1);
+                        v = Vector256.Create(p[32]); l2 = Vector256.FusedMultiplyAdd(wl, v, l2); h2 = Vector256.FusedMultiplyAdd(wh, v, h2);
+                        v = Vector256.Create(p[48]); l3 = Vector256.FusedMultiplyAdd(wl, v, l3); h3 = Vector256.FusedMultiplyAdd(wh, v, h3);
+                        v = Vector256.Create(p[64]); l4 = Vector256.FusedMultiplyAdd(wl, v, l4); h4 = Vector256.FusedMultiplyAdd(wh, v, h4);
+                    }
+                }
+            }
+        }
+        var sl = Vector256.Load(scale);
+        var sh = Vector256.Load(scale + 8);
+        var tl = Vector256.Load(shift);
+        var th = Vector256.Load(shift + 8);
+        Finish(o, l0, h0, sl, sh, tl, th, relu); Finish(o + 16, l1, h1, sl, sh, tl, th, relu); Finish(o + 32, l2, h2, sl, sh, tl, th, relu);
+        Finish(o + 48, l3, h3, sl, sh, tl, th, relu); Finish(o + 64, l4, h4, sl, sh, tl, th, relu);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(float* o, Vector256<float> lo, Vector256<float> hi, Vector256<float> sl, Vector256<float> sh,
+        Vector256<float> tl, Vector256<float> th, bool relu)
+    {
+        var a = Vector256.FusedMultiplyAdd(lo, sl, tl);
+        var b = Vector256.FusedMultiplyAdd(hi, sh, th);
+        if (relu)
+        {
+            a = Vector256.Max(a, Vector256<float>.Zero);
+            b = Vector256.Max(b, Vector256<float>.Zero);
+        }
+        Vector256.Store(a, o);
+        Vector256.Store(b, o + 8);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Finish14(float* o, Vector512<float> scale, Vector512<float> shift, bool relu,
         Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, Vector512<float> a4, Vector512<float> a5, Vector512<float> a6,
@@ -158,6 +236,30 @@ internal static unsafe class ScoringKernels
     public static Vector512<float> Max2x2(float* topLeft, int rowStride) =>
         Vector512.Max(Vector512.Max(Vector512.Load(topLeft), Vector512.Load(topLeft + Lanes)),
             Vector512.Max(Vector512.Load(topLeft + rowStride * Lanes), Vector512.Load(topLeft + (rowStride + 1) * Lanes)));
+
+    /// <summary>
+    /// One blocked pixel's 16 channels to <paramref name="destination"/>: the maximum of its 2 x 2 window when
+    /// <paramref name="pool"/> (<see cref="Max2x2"/>), else the pixel at <paramref name="topLeft"/> as it is. On AVX2 as
+    /// two 256-bit halves (the same maxima, lane by lane).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Pixel(float* topLeft, int rowStride, bool pool, float* destination)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512.Store(pool ? Max2x2(topLeft, rowStride) : Vector512.Load(topLeft), destination);
+            return;
+        }
+        for (int h = 0; h < Lanes; h += 8)
+        {
+            float* t = topLeft + h;
+            var v = pool
+                ? Vector256.Max(Vector256.Max(Vector256.Load(t), Vector256.Load(t + Lanes)),
+                    Vector256.Max(Vector256.Load(t + rowStride * Lanes), Vector256.Load(t + (rowStride + 1) * Lanes)))
+                : Vector256.Load(t);
+            Vector256.Store(v, destination + h);
+        }
+    }
 
     /// <summary>Rows a block of <see cref="DenseColumns"/> holds: two vectors.</summary>
     public const int BlockRows = 2 * Lanes;
@@ -197,7 +299,16 @@ internal static unsafe class ScoringKernels
     private static void Gemv(float* x, float* w, float* bias, int outputs, int inputs, float* y, bool relu)
     {
         int o = 0, full = inputs & ~(2 * Lanes - 1), vectors = inputs & ~(Lanes - 1);
-        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(inputs - vectors)).AsSingle();
+        for (; o + 4 <= outputs && !Vector512.IsHardwareAccelerated; o += 4)
+        {
+            float* w0 = w + (long)o * inputs;
+            var (s0, s1) = Rows2(x, w0, w0 + inputs, inputs, full, vectors);
+            var (s2, s3) = Rows2(x, w0 + 2L * inputs, w0 + 3L * inputs, inputs, full, vectors);
+            var sums = Sse3.HorizontalAdd(Sse3.HorizontalAdd(s0, s1), Sse3.HorizontalAdd(s2, s3));
+            if (bias != null) sums += Vector128.Load(bias + o);
+            if (relu) sums = Vector128.Max(sums, Vector128<float>.Zero);
+            Vector128.Store(sums, y + o);
+        }
         for (; o + 4 <= outputs; o += 4)
         {
             float* w0 = w + (long)o * inputs, w1 = w0 + inputs, w2 = w1 + inputs, w3 = w2 + inputs;
@@ -227,12 +338,12 @@ internal static unsafe class ScoringKernels
             }
             if (i < inputs)
             {
-                var zero = Vector512<float>.Zero;
-                var u = Avx512F.MaskLoad(x + i, mask, zero);
-                b0 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w0 + i, mask, zero), u, b0);
-                b1 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w1 + i, mask, zero), u, b1);
-                b2 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w2 + i, mask, zero), u, b2);
-                b3 = Vector512.FusedMultiplyAdd(Avx512F.MaskLoad(w3 + i, mask, zero), u, b3);
+                int tail = inputs - i;
+                var u = Tail(x + i, tail);
+                b0 = Vector512.FusedMultiplyAdd(Tail(w0 + i, tail), u, b0);
+                b1 = Vector512.FusedMultiplyAdd(Tail(w1 + i, tail), u, b1);
+                b2 = Vector512.FusedMultiplyAdd(Tail(w2 + i, tail), u, b2);
+                b3 = Vector512.FusedMultiplyAdd(Tail(w3 + i, tail), u, b3);
             }
             var sums = Sum4(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
             if (bias != null) sums += Vector128.Load(bias + o);
@@ -248,6 +359,53 @@ internal static unsafe class ScoringKernels
     }
 
     /// <summary>
+    /// AVX2's part of <see cref="Gemv"/>: two weight rows, each 16-lane accumulator of the 512-bit path as two 256-bit
+    /// halves, reduced as that path reduces (even and odd 16-blocks, then 16 to 8 to 4 lanes), so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (Vector128<float>, Vector128<float>) Rows2(float* x, float* w0, float* w1, int inputs, int full, int vectors)
+    {
+        Vector256<float> a0l = default, a0h = default, b0l = default, b0h = default, a1l = default, a1h = default, b1l = default, b1h = default;
+        int i = 0;
+        for (; i < full; i += 2 * Lanes)
+        {
+            var ul = Vector256.Load(x + i);
+            var uh = Vector256.Load(x + i + 8);
+            var vl = Vector256.Load(x + i + Lanes);
+            var vh = Vector256.Load(x + i + Lanes + 8);
+            a0l = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i), ul, a0l);
+            a0h = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i + 8), uh, a0h);
+            a1l = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i), ul, a1l);
+            a1h = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i + 8), uh, a1h);
+            b0l = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i + Lanes), vl, b0l);
+            b0h = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i + Lanes + 8), vh, b0h);
+            b1l = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i + Lanes), vl, b1l);
+            b1h = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i + Lanes + 8), vh, b1h);
+        }
+        if (i < vectors)
+        {
+            var ul = Vector256.Load(x + i);
+            var uh = Vector256.Load(x + i + 8);
+            a0l = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i), ul, a0l);
+            a0h = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i + 8), uh, a0h);
+            a1l = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i), ul, a1l);
+            a1h = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i + 8), uh, a1h);
+            i += Lanes;
+        }
+        if (i < inputs)
+        {
+            int tail = inputs - i;
+            var u = Tail(x + i, tail);
+            var t0 = Vector512.FusedMultiplyAdd(Tail(w0 + i, tail), u, Vector512.Create(b0l, b0h));
+            var t1 = Vector512.FusedMultiplyAdd(Tail(w1 + i, tail), u, Vector512.Create(b1l, b1h));
+            (b0l, b0h, b1l, b1h) = (t0.GetLower(), t0.GetUpper(), t1.GetLower(), t1.GetUpper());
+        }
+        var s0 = (a0l + b0l) + (a0h + b0h);
+        var s1 = (a1l + b1l) + (a1h + b1h);
+        return (s0.GetLower() + s0.GetUpper(), s1.GetLower() + s1.GetUpper());
+    }
+
+    /// <summary>
     /// Up to 12 outputs (<paramref name="on"/>; the others repeat the last real weight row, computed and never stored)
     /// by 32 rows, over inputs [<paramref name="k0"/>, <paramref name="k1"/>): started from zero on the first block, else
     /// from <c>y</c>; on the <paramref name="last"/> block the bias (if any) is added and the ReLU applied.
@@ -255,6 +413,17 @@ internal static unsafe class ScoringKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ColumnTile(float* x, float* w, int ldw, int on, int k0, int k1, float* y, bool last, float* bias, bool relu)
     {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            // AVX2: the tile as 6 outputs by 16 rows at a time (twelve 256-bit accumulators).
+            for (int j0 = 0; j0 < on; j0 += 6)
+            {
+                for (int half = 0; half < 2; half++)
+                    ColumnTile6(x + half * Lanes, w + (long)j0 * ldw, ldw, Math.Min(6, on - j0), k0, k1, y + j0 * BlockRows + half * Lanes, last,
+                        bias == null ? null : bias + j0, relu);
+            }
+            return;
+        }
         float* w0 = w, w1 = w + Math.Min(1, on - 1) * ldw, w2 = w + Math.Min(2, on - 1) * ldw, w3 = w + Math.Min(3, on - 1) * ldw;
         float* w4 = w + Math.Min(4, on - 1) * ldw, w5 = w + Math.Min(5, on - 1) * ldw, w6 = w + Math.Min(6, on - 1) * ldw;
         float* w7 = w + Math.Min(7, on - 1) * ldw, w8 = w + Math.Min(8, on - 1) * ldw, w9 = w + Math.Min(9, on - 1) * ldw;
@@ -297,6 +466,64 @@ internal static unsafe class ScoringKernels
         Column(y, 9, on, a9, b9, last, bias, relu); Column(y, 10, on, a10, b10, last, bias, relu); Column(y, 11, on, a11, b11, last, bias, relu);
     }
 
+    /// <summary>
+    /// AVX2's part of <see cref="ColumnTile"/>: up to 6 outputs (<paramref name="on"/>) by the 16 rows at <paramref name="x"/>
+    /// and <paramref name="y"/> (columns <see cref="BlockRows"/> apart), the same multiply-adds per lane as the 512-bit tile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ColumnTile6(float* x, float* w, int ldw, int on, int k0, int k1, float* y, bool last, float* bias, bool relu)
+    {
+        float* w0 = w, w1 = w + Math.Min(1, on - 1) * ldw, w2 = w + Math.Min(2, on - 1) * ldw, w3 = w + Math.Min(3, on - 1) * ldw;
+        float* w4 = w + Math.Min(4, on - 1) * ldw, w5 = w + Math.Min(5, on - 1) * ldw;
+        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+        Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default;
+        if (k0 > 0)
+        {
+            (a0, b0) = Part6(y, 0, on); (a1, b1) = Part6(y, 1, on); (a2, b2) = Part6(y, 2, on);
+            (a3, b3) = Part6(y, 3, on); (a4, b4) = Part6(y, 4, on); (a5, b5) = Part6(y, 5, on);
+        }
+        float* p = x + (long)k0 * BlockRows;
+        for (int k = k0; k < k1; k++, p += BlockRows)
+        {
+            var u = Vector256.Load(p);
+            var v = Vector256.Load(p + 8);
+            var s = Vector256.Create(w0[k]); a0 = Vector256.FusedMultiplyAdd(s, u, a0); b0 = Vector256.FusedMultiplyAdd(s, v, b0);
+            s = Vector256.Create(w1[k]); a1 = Vector256.FusedMultiplyAdd(s, u, a1); b1 = Vector256.FusedMultiplyAdd(s, v, b1);
+            s = Vector256.Create(w2[k]); a2 = Vector256.FusedMultiplyAdd(s, u, a2); b2 = Vector256.FusedMultiplyAdd(s, v, b2);
+            s = Vector256.Create(w3[k]); a3 = Vector256.FusedMultiplyAdd(s, u, a3); b3 = Vector256.FusedMultiplyAdd(s, v, b3);
+            s = Vector256.Create(w4[k]); a4 = Vector256.FusedMultiplyAdd(s, u, a4); b4 = Vector256.FusedMultiplyAdd(s, v, b4);
+            s = Vector256.Create(w5[k]); a5 = Vector256.FusedMultiplyAdd(s, u, a5); b5 = Vector256.FusedMultiplyAdd(s, v, b5);
+        }
+        Column6(y, 0, on, a0, b0, last, bias, relu); Column6(y, 1, on, a1, b1, last, bias, relu); Column6(y, 2, on, a2, b2, last, bias, relu);
+        Column6(y, 3, on, a3, b3, last, bias, relu); Column6(y, 4, on, a4, b4, last, bias, relu); Column6(y, 5, on, a5, b5, last, bias, relu);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float>, Vector256<float>) Part6(float* y, int j, int on) =>
+        j < on ? (Vector256.Load(y + j * BlockRows), Vector256.Load(y + j * BlockRows + 8)) : default;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Column6(float* y, int j, int on, Vector256<float> a, Vector256<float> b, bool last, float* bias, bool relu)
+    {
+        if (j >= on) return;
+        if (last)
+        {
+            if (bias != null)
+            {
+                var add = Vector256.Create(bias[j]);
+                a += add;
+                b += add;
+            }
+            if (relu)
+            {
+                a = Vector256.Max(a, Vector256<float>.Zero);
+                b = Vector256.Max(b, Vector256<float>.Zero);
+            }
+        }
+        Vector256.Store(a, y + j * BlockRows);
+        Vector256.Store(b, y + j * BlockRows + 8);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Part(float* y, int j, int half, int on) =>
         j < on ? Vector512.Load(y + j * BlockRows + half * Lanes) : default;
@@ -323,6 +550,16 @@ internal static unsafe class ScoringKernels
         }
         Vector512.Store(a, y + j * BlockRows);
         Vector512.Store(b, y + j * BlockRows + Lanes);
+    }
+
+    /// <summary>The first <paramref name="count"/> (under 16) floats at <paramref name="p"/>, zeros after: never reads past them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Tail(float* p, int count)
+    {
+        float* buffer = stackalloc float[Lanes];
+        new Span<float>(buffer, Lanes).Clear();
+        new ReadOnlySpan<float>(p, count).CopyTo(new Span<float>(buffer, count));
+        return Vector512.Load(buffer);
     }
 
     /// <summary>The sums of four vectors' lanes, in one 4-lane vector.</summary>

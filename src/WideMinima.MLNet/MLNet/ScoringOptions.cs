@@ -10,7 +10,7 @@ namespace WideMinima.MLNet;
 /// </summary>
 /// <remarks>
 /// <para>
-/// On the managed kernels (<see cref="ScoringBackend.Auto"/> with the MLP or CNN on an AVX-512 CPU), the thread
+/// On the managed kernels (<see cref="ScoringBackend.Auto"/> with the MLP or CNN on a CPU with AVX-512, or AVX2 and FMA), the thread
 /// counts are how many threads share a pass: the calling thread and helpers of one process-wide team, which take
 /// chunks of the pass from a shared counter (32 rows in bulk; of one row, rows of a convolution's output and groups of
 /// a dense layer's outputs), so that a helper that is late or descheduled never holds the caller up; libtorch's
@@ -72,7 +72,7 @@ public sealed class ScoringOptions
     public int SingleRowThreads { get; set; } = DefaultSingleRowThreads;
 
     /// <summary>
-    /// What runs the forward passes: <see cref="ScoringBackend.Auto"/> runs WideMinima's AVX-512 kernels where the
+    /// What runs the forward passes: <see cref="ScoringBackend.Auto"/> runs WideMinima's kernels (AVX-512, or AVX2 and FMA) where the
     /// network and the CPU allow (the MLP and CNN <c>ModelKind</c> builds, on the CPU) and libtorch otherwise;
     /// <see cref="ScoringBackend.LibTorch"/> always runs libtorch. The scores agree to float rounding (the tests allow
     /// 2e-6 on a probability). Default <see cref="DefaultBackend"/> (Auto).

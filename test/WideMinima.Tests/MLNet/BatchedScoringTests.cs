@@ -382,7 +382,7 @@ public sealed class BatchedScoringTests
             TestContext.WriteLine($"{kind}: {reference.Count} rows in batches of {size}: max |p_batch - p_row| = {diff:E2}");
             Assert.IsLessThanOrEqualTo(Tolerance, diff, $"{kind}, batches of {size}");
             CollectionAssert.AreEqual(expectedKeys, keys, $"{kind}, batches of {size}: predicted labels");
-            // The MLP and the CNN run on the managed kernels where the CPU has AVX-512 (so these checks test them); ResNet-18 on libtorch.
+            // The MLP and the CNN run on the managed kernels where the CPU has AVX-512 or AVX2 with FMA (so these checks test them); ResNet-18 on libtorch.
             bool managed = kind != ModelKind.ResNet18 && ScoringKernels.IsSupported;
             Assert.AreEqual(managed, model.Scorer.LastPassManaged, $"{kind}: managed kernels ({model.Scorer.ManagedUnavailableReason})");
         }

@@ -13,7 +13,7 @@ namespace WideMinima.Tests.MLNet;
 /// <summary>
 /// The managed scoring kernels (<see cref="ManagedNetwork"/>, <see cref="ScoringKernels"/>) against libtorch: on
 /// networks of every shape they claim to run, when the network changes after they were compiled, on NaN features, and
-/// where they must step aside. On a CPU without AVX-512 the kernels do not run; the tests then check that libtorch
+/// where they must step aside. On a CPU with neither AVX-512 nor AVX2 and FMA the kernels do not run; the tests then check that libtorch
 /// scored and say why.
 /// </summary>
 [TestClass]
@@ -113,8 +113,8 @@ public sealed class ManagedScoringTests
         for (int i = 0; i < 32; i++) { input.MoveTo(i); score(ref value); label(ref predicted); } // warm-up: buffers made once
         if (!ScoringKernels.IsSupported)
         {
-            Assert.IsFalse(model.Scorer.LastPassManaged, "without AVX-512 libtorch scores (its tensor handles are managed objects)");
-            Assert.Inconclusive("This CPU has no AVX-512: the managed kernels, whose hot path this measures, do not run here.");
+            Assert.IsFalse(model.Scorer.LastPassManaged, "without the kernels libtorch scores (its tensor handles are managed objects)");
+            Assert.Inconclusive("This CPU has neither AVX-512 nor AVX2 with FMA: the managed kernels, whose hot path this measures, do not run here.");
         }
         Assert.IsTrue(model.Scorer.LastPassManaged, "the kernels scored");
         // Three windows of 1,000 rows after a full collection; the least of them counts. A per-row allocation shows
