@@ -82,9 +82,12 @@ public sealed class RunCheckpoints : ICheckpointSink
         if (Keep) return;
         foreach (var row in _ledger.Checkpoints(trunkId).Where(r => r.Step == step))
         {
-            // The trunk's folder is left in place (the trunk may still be writing there); the sweep's end removes it.
             _ledger.ForgetCheckpoint(trunkId, row.Path);
             TryDelete(row.Path);
+            // The trunk's folder goes with its last checkpoint once the trunk has finished (while it runs it may still write there).
+            if (_ledger.Checkpoints(trunkId).Count == 0 && _ledger.Runs().Any(r => r.RunId == trunkId && r.Status.IsFinished())
+                && Path.GetDirectoryName(row.Path) is { } folder)
+                DeleteIfEmpty(folder);
         }
     }
 

@@ -124,6 +124,8 @@ public sealed class FairSweepCliTests
         StringAssert.Contains(summary, FormattableString.Invariant($"| calibration | {calibration.Count} | {NumberFormat.Significant(4 * spent)} |"),
             "the summary counts the calibration's compute in the epochs it trained");
         Assert.IsEmpty(Directory.EnumerateFiles(forkFolder, "*.wmckpt", SearchOption.AllDirectories).ToList(), "no fork point is left on disk at the end");
+        string checkpoints = Path.Combine(forkFolder, "checkpoints");
+        Assert.IsFalse(Directory.Exists(checkpoints) && Directory.EnumerateDirectories(checkpoints).Any(), "nor a run's empty checkpoint folder");
     }
 
     [TestMethod]
