@@ -102,13 +102,15 @@ public sealed record SweepConfig : TrainingOptions
     public bool KeepCheckpoints { get; init; }
 
     /// <summary>
-    /// Calibrate the Knee shares by fork-and-decay (default true). At one calibration point (budget, peak, seed) every
+    /// Train the Knee shares of a calibrated sweep by fork-and-decay (default true). At one calibration point (budget, peak, seed) every
     /// Knee share follows the same rates up to its knee, so the run of the largest share is the trunk: it also saves a
     /// checkpoint at each smaller share's knee, and those runs are planned once it finished and fork from their knee's
     /// checkpoint, training only their decay. A forked run ends bit-identical to an independent one (the fork refuses a
     /// checkpoint whose rates differ in any bit) and counts only the steps it trained. Needs a checkpoint folder (the
-    /// default under <c>--out</c>); without one, or when false, every run trains on its own with the same numbers. Final
-    /// runs always train on their own. Not part of the definition: it changes the compute, not the results.
+    /// default under <c>--out</c>); without one, or when false, every run trains on its own with the same numbers. A
+    /// final run of a smaller share forks the same way from the largest share's run of its seed where both chose the
+    /// same peak at that budget. Sweeps with a shared peak (no calibration) train every run on its own. Not part of the
+    /// definition: it changes the compute, not the results.
     /// </summary>
     public bool ForkAndDecay { get; init; } = true;
 

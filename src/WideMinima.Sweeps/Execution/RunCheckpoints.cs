@@ -72,6 +72,9 @@ public sealed class RunCheckpoints : ICheckpointSink
         return null;
     }
 
+    /// <summary>The peak rate the ledger records for run <paramref name="runId"/>, or null when it holds no such run.</summary>
+    public double? PeakOf(string runId) => _ledger.Runs().FirstOrDefault(r => r.RunId == runId)?.PeakLr;
+
     /// <summary>Tells the user <paramref name="message"/> (a notice, as resumes and discarded checkpoints are).</summary>
     public void Log(string message) => _log?.Invoke(message);
 

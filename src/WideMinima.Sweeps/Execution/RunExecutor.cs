@@ -103,7 +103,7 @@ public static class RunExecutor
                 onEpoch?.Invoke(e);
             });
             var resumeFrom = checkpoints?.FindResumePoint();
-            var fork = checkpoints is null ? default : ForkOf(config, run, options, data.Train, checkpoints);
+            var fork = checkpoints is null ? default : ForkOf(config, run, options, data, checkpoints);
             if (checkpoints is not null && (checkpoints.EveryEpochs > 0 || fork.SaveAt.Count > 0))
                 options.Checkpoints = new CheckpointPlan { EveryEpochs = checkpoints.EveryEpochs, AtSteps = fork.SaveAt, Sink = checkpoints };
             // A run resumes its own checkpoint first; a branch without one forks from its trunk's at its knee.
@@ -188,18 +188,19 @@ public static class RunExecutor
     }
 
     /// <summary>
-    /// A calibration run's part in fork-and-decay (<see cref="SweepPlanner.ForkRole"/>), in steps of its own budget: the
-    /// trunk saves a checkpoint at each smaller share's knee (<c>SaveAt</c>, kept for the branches); a branch looks for
-    /// its trunk's checkpoint at its own knee. Nothing for other runs, or when the row count is unknown.
+    /// A run's part in fork-and-decay (<see cref="SweepPlanner.ForkRole"/>), in steps of its own budget: the trunk
+    /// saves a checkpoint at each smaller share's knee (<c>SaveAt</c>, kept for the branches); a branch at the trunk's
+    /// peak looks for its trunk's checkpoint at its own knee. Nothing for other runs.
     /// </summary>
     private static (IReadOnlyList<long> SaveAt, string? TrunkId, long Knee, long TotalSteps) ForkOf(SweepConfig config, LedgerRun run,
-        WideMinimaTrainer.Options options, Microsoft.ML.IDataView train, RunCheckpoints checkpoints)
+        WideMinimaTrainer.Options options, SweepData data, RunCheckpoints checkpoints)
     {
         var (trunkId, shares) = SweepPlanner.ForkRole(config, run.RunId, run.Setting, run.Phase);
-        if ((trunkId is null && shares.Count == 0) || options.Schedule is not KneeScheduleOptions knee || train.GetRowCount() is not long rows) return ([], null, 0, 0);
-        long total = ForkAndDecay.TotalSteps(checked((int)rows), options);
+        if ((trunkId is null && shares.Count == 0) || options.Schedule is not KneeScheduleOptions knee) return ([], null, 0, 0);
+        long total = ForkAndDecay.TotalSteps(checked((int)data.TrainRows), options);
         long own = ForkAndDecay.KneeStep(knee, knee.ExploreFraction, total);
-        if (trunkId is not null) return ([], trunkId, own, total);
+        // A final run's chosen peak may differ from its trunk's: then there is nothing to share.
+        if (trunkId is not null) return checkpoints.PeakOf(trunkId) == knee.PeakLearningRate ? ([], trunkId, own, total) : ([], null, 0, 0);
         // A knee at step 0 has nothing to share; a knee at the trunk's own is its own run.
         long[] knees = [.. shares.Select(s => ForkAndDecay.KneeStep(knee, s, total)).Where(k => k > 0 && k < own).Distinct()];
         checkpoints.KeepForForks(knees);

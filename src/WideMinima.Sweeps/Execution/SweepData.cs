@@ -20,6 +20,24 @@ public sealed class SweepData
     /// <summary>Test data with the same columns.</summary>
     public IDataView Test { get; }
 
+    private long _trainRows = -1;
+
+    /// <summary>Rows of <see cref="Train"/>: the view's own count, or counted once with a cursor over no column.</summary>
+    public long TrainRows
+    {
+        get
+        {
+            if (_trainRows >= 0) return _trainRows;
+            long rows = Train.GetRowCount() ?? 0;
+            if (Train.GetRowCount() is null)
+            {
+                using var cursor = Train.GetRowCursor([]);
+                while (cursor.MoveNext()) rows++;
+            }
+            return _trainRows = rows;
+        }
+    }
+
     private readonly Lock _gate = new();
     private SweepData? _calibration;
     private (double Share, int Seed) _calibrationKey;

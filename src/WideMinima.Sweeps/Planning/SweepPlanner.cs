@@ -48,7 +48,9 @@ public sealed record SweepPlan(IReadOnlyList<PlannedRun> Runs, bool Final);
 /// smaller peak. When every point failed or diverged the setting has no peak at that budget and no final runs.</item>
 /// <item>Fork-and-decay (<see cref="Forks"/>): a calibration point of a smaller Knee share is held back while the same
 /// point of the largest share (its trunk, <see cref="ForkRole"/>) is planned and unfinished, so that it can fork from
-/// the trunk's checkpoint at its knee. Holding back never changes a result, only the order and the compute.</item>
+/// the trunk's checkpoint at its knee; so is a final run of a smaller share whose chosen peak is the largest share's
+/// at that budget, until the largest share's run of the same seed finished. Holding back never changes a result, only
+/// the order and the compute.</item>
 /// <item>Final runs of a (setting, budget) at its chosen peak once its calibration is complete (at once without
 /// calibration), seeds <c>first_seed ..</c> up to the minimum; id <c>{setting}-s{seed}</c> at budget 1,
 /// <c>{setting}-b{budget}-s{seed}</c> otherwise.</item>
@@ -157,12 +159,22 @@ public static class SweepPlanner
             var schedule = calibration is null ? options : Schedule(config, family, explore, peak);
             return new PlannedRun(id, ordinal, setting, family, explore, seed, schedule) { Budget = budgets[b] };
         }
-        var firstRound = new List<PlannedRun>();
+        // A Knee setting whose chosen peak is the trunk's at that budget waits for the trunk's run of the same seed.
+        bool Waits(int b, int s, int k, PlannedRun r) =>
+            trunk >= 0 && s != trunk && IsBranch(config, settings[s]) && peaks[b, trunk] is double p && peaks[b, s] == p
+            && !finished.ContainsKey(r.RunId) && FinalRun(b, trunk, k) is { } t && !finished.ContainsKey(t.RunId);
         for (int k = 0; k < seeds; k++)
+        {
             for (int b = 0; b < budgets.Count; b++)
+            {
                 for (int s = 0; s < settings.Count; s++)
-                    if (FinalRun(b, s, k) is { } r) firstRound.Add(r);
-        runs.AddRange(firstRound);
+                {
+                    if (FinalRun(b, s, k) is not { } r) continue;
+                    if (Waits(b, s, k, r)) final = false;
+                    else runs.Add(r);
+                }
+            }
+        }
 
         if (config.Seeds.Rounds is { } rounds)
         {
@@ -294,18 +306,19 @@ public static class SweepPlanner
     }
 
     /// <summary>
-    /// A calibration run's part in fork-and-decay: the trunk it forks from (the run of the largest Knee share at the
-    /// same budget and peak), or for that trunk itself the smaller shares whose knees it saves a checkpoint at. Neither
-    /// for a final run, a baseline, or a sweep that does not fork (<see cref="Forks"/>).
+    /// A run's part in fork-and-decay: the trunk it may fork from (the run of the largest Knee share at the same phase,
+    /// budget, seed and calibration point), or for that trunk itself the smaller shares whose knees it saves a
+    /// checkpoint at. A final run forks only where its peak is the trunk's (the caller checks; the fork itself refuses
+    /// any other). Neither for a baseline, share 0 without warmup, or a sweep that does not fork (<see cref="Forks"/>).
     /// </summary>
     /// <param name="config">The sweep.</param>
-    /// <param name="runId">The calibration run's id, <c>cal-{setting}-b{budget}-lr{peak}</c>.</param>
+    /// <param name="runId">The run's id: <c>cal-{setting}-b{budget}-lr{peak}</c>, or a final run's <c>{setting}-...-s{seed}</c>.</param>
     /// <param name="setting">Its setting, e.g. <c>knee-e0.5</c>.</param>
     /// <param name="phase">Its phase.</param>
     public static (string? TrunkId, IReadOnlyList<double> BranchShares) ForkRole(SweepConfig config, string runId, string setting, RunPhase phase)
     {
         ArgumentNullException.ThrowIfNull(runId);
-        if (phase != RunPhase.Calibration || !Forks(config)) return (null, []);
+        if (!Forks(config)) return (null, []);
         var settings = Settings(config);
         int self = -1;
         for (int s = 0; s < settings.Count; s++) if (settings[s].Setting == setting && settings[s].Schedule == ScheduleFamily.Knee) self = s;
@@ -314,8 +327,9 @@ public static class SweepPlanner
         if (self == TrunkIndex(settings))
             return (null, [.. settings.Where(x => IsBranch(config, x) && x.Explore < trunk.Explore).Select(x => x.Explore!.Value).Distinct()]);
         if (!IsBranch(config, settings[self])) return (null, []);
-        string prefix = $"cal-{setting}-";
-        return runId.StartsWith(prefix, StringComparison.Ordinal) ? ($"cal-{trunk.Setting}-{runId[prefix.Length..]}", []) : (null, []);
+        string prefix = phase == RunPhase.Calibration ? $"cal-{setting}-" : $"{setting}-";
+        string trunkPrefix = phase == RunPhase.Calibration ? $"cal-{trunk.Setting}-" : $"{trunk.Setting}-";
+        return runId.StartsWith(prefix, StringComparison.Ordinal) ? (trunkPrefix + runId[prefix.Length..], []) : (null, []);
     }
 
     /// <summary>

@@ -80,7 +80,6 @@ public sealed class FairPlannerTests
         Assert.IsNull(trunk);
         CollectionAssert.AreEquivalent(new[] { 0.25, 0.5 }, shares.ToArray());
         Assert.AreEqual("cal-knee-e0.9-b1-lr0.1", SweepPlanner.ForkRole(config, "cal-knee-e0.25-b1-lr0.1", "knee-e0.25", RunPhase.Calibration).TrunkId);
-        Assert.AreEqual((null, 0), Role(SweepPlanner.ForkRole(config, "knee-e0.25-s1", "knee-e0.25", RunPhase.Final)), "final runs train on their own");
         Assert.AreEqual((null, 0), Role(SweepPlanner.ForkRole(config, "cal-cosine-b1-lr0.1", "cosine", RunPhase.Calibration)), "baselines have no part");
         Assert.AreEqual((null, 0), Role(SweepPlanner.ForkRole(config with { ForkAndDecay = false }, "cal-knee-e0.25-b1-lr0.1", "knee-e0.25", RunPhase.Calibration)));
         Assert.IsFalse(SweepPlanner.Forks(config with { ExploreFractions = [0.5] }), "one share has nothing to share");
@@ -92,6 +91,40 @@ public sealed class FairPlannerTests
         Assert.AreEqual("cal-knee-e0.5-b1-lr0.01",
             SweepPlanner.ForkRole(zero with { WarmupFraction = 0.05 }, "cal-knee-e0-b1-lr0.01", "knee-e0", RunPhase.Calibration).TrunkId, "with warmup, share 0 shares the warmup");
         Assert.IsFalse(SweepPlanner.Forks(new SweepConfig { ExploreFractions = [0.25, 0.5] }), "a shared peak: the plan is fixed at registration, runs train on their own");
+    }
+
+    [TestMethod]
+    public void With_fork_and_decay_a_final_run_at_the_trunks_peak_waits_for_the_trunks_run_of_its_seed()
+    {
+        var config = Calibrated(points: 3) with { ExploreFractions = [0.25, 0.9], Baselines = [ScheduleFamily.Cosine] };
+        // Every point scores the same: every setting chooses the smallest peak, so the two shares share it.
+        var results = Calibrate(config, _ => 0.5);
+        var finals = SweepPlanner.Plan(config, results).Runs.Where(r => r.Phase == RunPhase.Final).Select(r => r.RunId).ToList();
+        CollectionAssert.AreEquivalent(new[] { "knee-e0.9-s1", "knee-e0.9-s2", "cosine-s1", "cosine-s2" }, finals, "knee-e0.25 waits for the trunk's seeds");
+        var trunkS1 = Finish(SweepPlanner.Plan(config, results).Runs.Where(r => r.RunId == "knee-e0.9-s1"), results, _ => (RunStatus.Done, 0.8));
+        var next = SweepPlanner.Plan(config, trunkS1).Runs.Select(r => r.RunId).ToList();
+        CollectionAssert.Contains(next, "knee-e0.25-s1", "the trunk's seed 1 finished: its branch follows");
+        CollectionAssert.DoesNotContain(next, "knee-e0.25-s2", "seed 2's trunk has not finished");
+        Assert.AreEqual("knee-e0.9-s1", SweepPlanner.ForkRole(config, "knee-e0.25-s1", "knee-e0.25", RunPhase.Final).TrunkId);
+        Assert.AreEqual("knee-e0.9-b0.5-s2", SweepPlanner.ForkRole(config, "knee-e0.25-b0.5-s2", "knee-e0.25", RunPhase.Final).TrunkId);
+
+        // Different peaks: nothing to share, so nothing waits.
+        var apart = Calibrate(config, r => r.Setting == "knee-e0.25" ? r.ScheduleOptions.PeakLearningRate : 1 - r.ScheduleOptions.PeakLearningRate);
+        CollectionAssert.IsSubsetOf(new[] { "knee-e0.25-s1", "knee-e0.25-s2", "knee-e0.9-s1" },
+            SweepPlanner.Plan(config, apart).Runs.Select(r => r.RunId).ToArray(), "at another peak a share's finals run at once");
+    }
+
+    /// <summary>Finishes calibration runs (validation accuracy from <paramref name="accuracy"/>) until none is left to plan.</summary>
+    private static List<RunResult> Calibrate(SweepConfig config, Func<PlannedRun, double> accuracy)
+    {
+        var results = new List<RunResult>();
+        for (int i = 0; i < 20; i++)
+        {
+            var open = SweepPlanner.Plan(config, results).Runs.Where(r => r.Phase == RunPhase.Calibration && !results.Any(d => d.RunId == r.RunId)).ToList();
+            if (open.Count == 0) return results;
+            results = Finish(open, results, r => (RunStatus.Done, accuracy(r)));
+        }
+        throw new AssertFailedException("the calibration never completed");
     }
 
     private static (string?, int) Role((string? TrunkId, IReadOnlyList<double> BranchShares) role) => (role.TrunkId, role.BranchShares.Count);

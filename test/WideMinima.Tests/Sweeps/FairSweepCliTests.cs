@@ -9,6 +9,8 @@ namespace WideMinima.Tests.Sweeps;
 [TestClass]
 public sealed class FairSweepCliTests
 {
+    public TestContext TestContext { get; set; } = null!;
+
     private static IReadOnlyList<LedgerRun> Runs(string folder)
     {
         using var ledger = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName));
@@ -117,7 +119,14 @@ public sealed class FairSweepCliTests
             }
         }
         Assert.IsTrue(calibration.Count(r => r.Record()!.ForkedFrom is not null) >= 4, "every coarse point of the two smaller shares forks");
+        // A final run forks exactly where its chosen peak is the trunk's at the same seed.
+        foreach (var r in forked.Where(r => r.Phase == RunPhase.Final && r.Setting is "knee-e0.25" or "knee-e0.5"))
+        {
+            var trunkRun = forked.Single(t => t.RunId == r.RunId.Replace(r.Setting + "-", "knee-e0.9-", StringComparison.Ordinal));
+            Assert.AreEqual(trunkRun.PeakLr == r.PeakLr ? trunkRun.RunId : null, r.Record()!.ForkedFrom, $"{r.RunId} at {r.PeakLr} (trunk at {trunkRun.PeakLr})");
+        }
         Assert.IsFalse(independent.Any(r => r.Record()!.ForkedFrom is not null), "fork_and_decay: false trains every run on its own");
+        TestContext.WriteLine($"forked: {string.Join(", ", forked.Where(r => r.Record()!.ForkedFrom is not null).Select(r => r.RunId))}");
         double spent = calibration.Sum(r => RunMetrics.Of(r).TrainedShare);
         Assert.IsTrue(spent < calibration.Count - 1, $"calibration by fork-and-decay costs {spent:0.###} full runs, not {calibration.Count}");
         string summary = File.ReadAllText(Path.Combine(forkFolder, "summary.md"));
