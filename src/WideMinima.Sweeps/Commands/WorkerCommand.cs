@@ -4,6 +4,7 @@ using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Execution;
 using WideMinima.Ledger;
 using WideMinima.Reports;
+using WideMinima.Sweeps.Planning;
 
 namespace WideMinima.Sweeps.Commands;
 
@@ -82,6 +83,10 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             : target.Folder is not null ? SweepWorker.DefaultCheckpointFolder(target.Folder) : null;
         if (checkpoints is null && config.CheckpointEveryEpochs > 0 && config.Tune is null)
             log($"warning: the sweep asks for checkpoints every {config.CheckpointEveryEpochs} epoch(s), but this worker has no --checkpoints folder (nor --out): it saves none");
+        if (checkpoints is null && config.Tune is null && SweepPlanner.Forks(config))
+            log("note: the sweep trains its Knee shares by fork-and-decay, but this worker has no --checkpoints folder (nor --out): its runs train on their own (the same numbers, more compute)");
+        if (checkpoints is not null && config.Tune is null && (config.CheckpointEveryEpochs > 0 || SweepPlanner.Forks(config)))
+            SweepFolder.EnsureWritable(checkpoints, "--checkpoints");
         // A tuning's jobs (it holds its sweep open while it decides them), or a planned sweep's runs.
         IRunExecutor executor = config.Tune is not null
             ? new TuneJobExecutor(config, threads, target.Folder is null ? null : Path.Combine(target.Folder, "scratch"))

@@ -107,7 +107,8 @@ public sealed record SweepConfig : TrainingOptions
     /// checkpoint at each smaller share's knee, and those runs are planned once it finished and fork from their knee's
     /// checkpoint, training only their decay. A forked run ends bit-identical to an independent one (the fork refuses a
     /// checkpoint whose rates differ in any bit) and counts only the steps it trained. Needs a checkpoint folder (the
-    /// default under <c>--out</c>); without one, or when false, every run trains on its own with the same numbers. A
+    /// default under <c>--out</c>); without one every run trains on its own with the same numbers (the branches still wait
+    /// for their trunk), and when false nothing waits. A
     /// final run of a smaller share forks the same way from the largest share's run of its seed where both chose the
     /// same peak at that budget. Sweeps with a shared peak (no calibration) train every run on its own. Not part of the
     /// definition: it changes the compute, not the results.

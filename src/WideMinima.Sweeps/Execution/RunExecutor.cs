@@ -115,10 +115,11 @@ public static class RunExecutor
             {
                 fitted = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
             }
-            catch (CheckpointException e) when (resumeFrom is not null || forkPoint is not null)
+            catch (Exception e) when ((e is CheckpointException && (resumeFrom is not null || forkPoint is not null))
+                || (e is IOException or UnauthorizedAccessException && resumeFrom is null && forkPoint is not null))
             {
                 // Read and checked before any training: a checkpoint that does not fit this run is dropped (a trunk's is
-                // left to its owner), and the run starts over.
+                // left to its owner, and may have been deleted since it was found), and the run starts over.
                 if (resumeFrom is not null) checkpoints!.Discard(resumeFrom, e.Message);
                 else checkpoints!.Log($"{run.RunId}: cannot fork from {fork.TrunkId}'s checkpoint at step {fork.Knee}; it trains on its own: {e.Message}");
                 (resumeFrom, forkPoint, options.ResumeFrom) = (null, null, null);

@@ -51,8 +51,9 @@ public static class SweepCoordinator
         }
         if (plan.Final && added.Count == 0 && runs.All(r => r.Status.IsFinished()))
         {
-            // Fork points that no run took (a branch that trained on its own, a fine point only the trunk tried).
-            if (!config.KeepCheckpoints) RunCheckpoints.DeleteAll(ledger, runs.Select(r => r.RunId));
+            // A run that ended well keeps checkpoints only as fork points that no run took (a branch that trained on its
+            // own, a fine point only the trunk tried); a failed run's stay for --retry-failed.
+            if (!config.KeepCheckpoints) RunCheckpoints.DeleteAll(ledger, runs.Where(r => r.Status is RunStatus.Done or RunStatus.Diverged).Select(r => r.RunId));
             ledger.Close();
             return true;
         }

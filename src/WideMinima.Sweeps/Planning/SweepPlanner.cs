@@ -159,10 +159,11 @@ public static class SweepPlanner
             var schedule = calibration is null ? options : Schedule(config, family, explore, peak);
             return new PlannedRun(id, ordinal, setting, family, explore, seed, schedule) { Budget = budgets[b] };
         }
-        // A Knee setting whose chosen peak is the trunk's at that budget waits for the trunk's run of the same seed.
+        // A Knee setting waits while the trunk's peak at that budget is unknown (so that a run once planned stays
+        // planned), then, where it chose the same peak, for the trunk's run of the same seed.
         bool Waits(int b, int s, int k, PlannedRun r) =>
-            trunk >= 0 && s != trunk && IsBranch(config, settings[s]) && peaks[b, trunk] is double p && peaks[b, s] == p
-            && !finished.ContainsKey(r.RunId) && FinalRun(b, trunk, k) is { } t && !finished.ContainsKey(t.RunId);
+            trunk >= 0 && s != trunk && IsBranch(config, settings[s]) && !finished.ContainsKey(r.RunId)
+            && (!settled[b, trunk] || (peaks[b, trunk] is double p && peaks[b, s] == p && FinalRun(b, trunk, k) is { } t && !finished.ContainsKey(t.RunId)));
         for (int k = 0; k < seeds; k++)
         {
             for (int b = 0; b < budgets.Count; b++)

@@ -108,6 +108,16 @@ public sealed class FairPlannerTests
         Assert.AreEqual("knee-e0.9-s1", SweepPlanner.ForkRole(config, "knee-e0.25-s1", "knee-e0.25", RunPhase.Final).TrunkId);
         Assert.AreEqual("knee-e0.9-b0.5-s2", SweepPlanner.ForkRole(config, "knee-e0.25-b0.5-s2", "knee-e0.25", RunPhase.Final).TrunkId);
 
+        // While the trunk's peak is unknown a branch's finals wait, so that no planned run ever leaves the plan: here the
+        // branch (best at the smallest peak) has finished its calibration, the trunk (best at the largest) has not.
+        var five = Calibrated(points: 5) with { ExploreFractions = [0.25, 0.9], Baselines = [ScheduleFamily.Cosine] };
+        double Score(PlannedRun r) => r.Setting == "knee-e0.25" ? 1 - r.Ordinal % 5 / 10.0 : 0.5 + r.Ordinal % 5 / 10.0;
+        var partial = new List<RunResult>();
+        for (int i = 0; i < 6; i++)
+            partial = Finish(SweepPlanner.Plan(five, partial).Runs.Where(r => r.Phase == RunPhase.Calibration && r.RunId != "cal-knee-e0.9-b1-lr0.3162"), partial, r => (RunStatus.Done, Score(r)));
+        Assert.IsTrue(partial.Any(r => r.RunId == "cal-knee-e0.25-b1-lr0.03162"), "the branch's fine point ran: its calibration is complete");
+        Assert.IsFalse(SweepPlanner.Plan(five, partial).Runs.Any(r => r.Setting == "knee-e0.25" && r.Phase == RunPhase.Final), "its finals wait for the trunk's peak");
+
         // Different peaks: nothing to share, so nothing waits.
         var apart = Calibrate(config, r => r.Setting == "knee-e0.25" ? r.ScheduleOptions.PeakLearningRate : 1 - r.ScheduleOptions.PeakLearningRate);
         CollectionAssert.IsSubsetOf(new[] { "knee-e0.25-s1", "knee-e0.25-s2", "knee-e0.9-s1" },

@@ -138,6 +138,41 @@ public sealed class FairSweepCliTests
     }
 
     [TestMethod]
+    public void Killing_a_forked_calibration_run_then_rerunning_forks_it_again_with_the_same_numbers()
+    {
+        string data = TinySweep.Dataset(train: 3000, test: 300);
+        var config = TinySweep.Config(data, workers: 1, seeds: 1, epochs: 12) with
+        {
+            ExploreFractions = [0.25, 0.75],
+            Baselines = [],
+            WarmupFraction = 0.05,
+            PeakLr = new PeakRate { Calibrate = new PeakCalibration { Min = 0.01, Max = 0.5, Points = 3, ValidationShare = 0.2 } },
+        };
+        string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("fork-kill-cfg"));
+        string folder = TinySweep.NewFolder("fork-kill");
+        // The smaller share's points wait for the trunk's, so one in flight is a forked run.
+        TinySweep.KillWhen(folder, seen => seen.Any(r => r.Setting == "knee-e0.25" && r.Phase == RunPhase.Calibration && TinySweep.MidEpoch(r)),
+            "run", "--config", file, "--out", folder);
+        var killed = Runs(folder).Single(r => r.Status == RunStatus.Running);
+        Assert.AreEqual("knee-e0.25", killed.Setting);
+
+        var (code, output, error) = TinySweep.Run("run", "--config", file, "--out", folder);
+        Assert.AreEqual(0, code, output + error);
+        var resumed = Runs(folder);
+        var again = resumed.Single(r => r.RunId == killed.RunId);
+        Assert.AreEqual(2, again.Attempts, "the killed branch ran again");
+        Assert.AreEqual(killed.RunId.Replace("cal-knee-e0.25-", "cal-knee-e0.75-", StringComparison.Ordinal), again.Record()!.ForkedFrom,
+            "its trunk's checkpoint was kept for it, and it forked again");
+
+        string fresh = TinySweep.NewFolder("fork-kill-fresh");
+        Assert.AreEqual(0, TinySweep.Run("run", "--config", TinySweep.WriteConfig(config with { ForkAndDecay = false }, TinySweep.NewFolder("fork-kill-off")), "--out", fresh).ExitCode);
+        string Key(LedgerRun r) => FormattableString.Invariant($"{r.RunId}|{r.Phase}|{r.PeakLr:R}|{r.ValidationAccuracy:R}|{r.TestAccuracy:R}|{r.TrainLoss:R}|{r.Sharpness:R}");
+        CollectionAssert.AreEqual(Runs(fresh).Select(Key).Order().ToArray(), resumed.Select(Key).Order().ToArray(),
+            "killed mid-fork and resumed, the sweep has the numbers of independent runs");
+        Assert.IsEmpty(Directory.EnumerateFiles(folder, "*.wmckpt", SearchOption.AllDirectories).ToList(), "no fork point is left at the end");
+    }
+
+    [TestMethod]
     public void Killing_the_sweep_mid_calibration_then_rerunning_gives_the_uninterrupted_sweeps_results()
     {
         string data = TinySweep.Dataset(train: 3000, test: 300);
