@@ -65,16 +65,19 @@ public sealed record RunRecord
     public long? ResumedFromStep { get; init; }
     /// <summary>
     /// The run this one was forked from by fork-and-decay (the Knee run of the largest explore share at the same peak and
-    /// seed), which trained the steps up to <see cref="ResumedFromStep"/> for it; null when it trained its own first steps.
+    /// seed), which trained the steps up to <see cref="ForkedAtStep"/> for it; null when it trained its own first steps.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ForkedFrom { get; init; }
+    /// <summary>The step it was forked at (its knee; also when a later attempt resumed from its own checkpoint).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? ForkedAtStep { get; init; }
     /// <summary>The run's budget in optimizer steps (recorded with <see cref="ForkedFrom"/>: the share it trained is 1 - fork step / total).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? TotalSteps { get; init; }
     /// <summary>The share of its budget this run trained itself: 1, or for a forked run the steps after the fork.</summary>
     [JsonIgnore]
-    public double TrainedShare => ForkedFrom is not null && ResumedFromStep is long k && TotalSteps is long t && t > 0 ? 1 - (double)k / t : 1;
+    public double TrainedShare => ForkedFrom is not null && ForkedAtStep is long k && TotalSteps is long t && t > 0 ? 1 - (double)k / t : 1;
     /// <summary>Checkpoints found missing or corrupted (or not fitting the run) and discarded, with the reason.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? DiscardedCheckpoints { get; init; }

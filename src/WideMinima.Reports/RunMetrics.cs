@@ -32,7 +32,7 @@ public sealed record RunMetrics(double? Keskar, double? HessianTop, double? Hess
             using var document = JsonDocument.Parse(run.ResultJson);
             var root = document.RootElement;
             if (root.TryGetProperty("forked_from", out var f) && f.ValueKind == JsonValueKind.String
-                && Number(root, "resumed_from_step") is double k && Number(root, "total_steps") is double t && t > 0)
+                && Number(root, "forked_at_step") is double k && Number(root, "total_steps") is double t && t > 0)
                 trained = 1 - k / t;
             if (root.TryGetProperty("hessian", out var h) && h.ValueKind == JsonValueKind.Object)
             {

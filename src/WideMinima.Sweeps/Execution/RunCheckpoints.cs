@@ -72,6 +72,36 @@ public sealed class RunCheckpoints : ICheckpointSink
         return null;
     }
 
+    /// <summary>
+    /// Notes in the run's folder that this attempt forks from <paramref name="trunkId"/> at <paramref name="step"/>, so
+    /// that a later attempt resuming from the run's own checkpoint still records the fork (<see cref="RememberedFork"/>).
+    /// </summary>
+    public void RememberFork(string trunkId, long step)
+    {
+        ArgumentNullException.ThrowIfNull(trunkId);
+        Directory.CreateDirectory(Folder);
+        File.WriteAllText(ForkNote, string.Create(CultureInfo.InvariantCulture, $"{trunkId}\n{step}\n"));
+    }
+
+    /// <summary>Takes back <see cref="RememberFork"/>: the fork was refused, and the run trains on its own.</summary>
+    public void ForgetFork() => TryDelete(ForkNote);
+
+    /// <summary>The fork an earlier attempt noted (<see cref="RememberFork"/>), or null.</summary>
+    public (string TrunkId, long Step)? RememberedFork()
+    {
+        try
+        {
+            var lines = File.ReadAllLines(ForkNote);
+            return lines.Length >= 2 && long.TryParse(lines[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out long step) ? (lines[0], step) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private string ForkNote => Path.Combine(Folder, "forked-from.txt");
+
     /// <summary>The peak rate the ledger records for run <paramref name="runId"/>, or null when it holds no such run.</summary>
     public double? PeakOf(string runId) => _ledger.Runs().FirstOrDefault(r => r.RunId == runId)?.PeakLr;
 
@@ -176,6 +206,7 @@ public sealed class RunCheckpoints : ICheckpointSink
     /// <summary>The run finished: deletes its checkpoints (files and rows) unless <see cref="Keep"/>, but for those kept for forks.</summary>
     public void Finish()
     {
+        ForgetFork();
         if (Keep) return;
         foreach (var row in _ledger.Checkpoints(_run.RunId))
         {

@@ -110,6 +110,7 @@ public static class RunExecutor
             var forkPoint = resumeFrom is null && fork.TrunkId is not null ? checkpoints!.FindForkPoint(fork.TrunkId, fork.Knee) : null;
             options.ResumeFrom = resumeFrom is not null ? new CheckpointSource(resumeFrom.Path, resumeFrom.Sha256)
                 : forkPoint is not null ? new CheckpointSource(forkPoint.Path, forkPoint.Sha256, Fork: true) : null;
+            if (forkPoint is not null) checkpoints!.RememberFork(fork.TrunkId!, forkPoint.Step);
             WideMinimaTransformer fitted;
             try
             {
@@ -121,10 +122,16 @@ public static class RunExecutor
                 // Read and checked before any training: a checkpoint that does not fit this run is dropped (a trunk's is
                 // left to its owner, and may have been deleted since it was found), and the run starts over.
                 if (resumeFrom is not null) checkpoints!.Discard(resumeFrom, e.Message);
-                else checkpoints!.Log($"{run.RunId}: cannot fork from {fork.TrunkId}'s checkpoint at step {fork.Knee}; it trains on its own: {e.Message}");
+                else
+                {
+                    checkpoints!.Log($"{run.RunId}: cannot fork from {fork.TrunkId}'s checkpoint at step {fork.Knee}; it trains on its own: {e.Message}");
+                    checkpoints.ForgetFork();
+                }
                 (resumeFrom, forkPoint, options.ResumeFrom) = (null, null, null);
                 fitted = new WideMinimaTrainer(ml, options).Fit(data.Train, ct);
             }
+            // The fork this run's training began with: this attempt's, or (resumed from its own checkpoint) an earlier one's.
+            (string TrunkId, long Step)? forked = forkPoint is not null ? (fork.TrunkId!, forkPoint.Step) : resumeFrom is not null ? checkpoints!.RememberedFork() : null;
             if (fork.TrunkId is not null) checkpoints!.ReleaseFork(fork.TrunkId, fork.Knee);
             using var model = fitted;
             var report = model.TrainingReport;
@@ -169,8 +176,9 @@ public static class RunExecutor
                 Threads = report.Threads,
                 ResumedFromEpoch = resumeFrom?.Epoch ?? forkPoint?.Epoch,
                 ResumedFromStep = resumeFrom?.Step ?? forkPoint?.Step,
-                ForkedFrom = forkPoint is null ? null : fork.TrunkId,
-                TotalSteps = forkPoint is null ? null : fork.TotalSteps,
+                ForkedFrom = forked?.TrunkId,
+                ForkedAtStep = forked?.Step,
+                TotalSteps = forked is null ? null : fork.TotalSteps,
                 DiscardedCheckpoints = checkpoints is { Discarded.Count: > 0 } ? [.. checkpoints.Discarded] : null,
             };
             checkpoints?.Finish();

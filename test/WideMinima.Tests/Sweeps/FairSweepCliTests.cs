@@ -109,8 +109,9 @@ public sealed class FairSweepCliTests
             if (branch && forked.Any(t => t.RunId == trunk))
             {
                 Assert.AreEqual(trunk, record.ForkedFrom, $"{r.RunId} forks from the largest share at its point");
-                Assert.IsTrue(record.ResumedFromStep > 0 && record.ResumedFromStep < record.TotalSteps, $"{r.RunId} forks at its knee, inside the budget");
-                Assert.AreEqual(1 - (double)record.ResumedFromStep!.Value / record.TotalSteps!.Value, RunMetrics.Of(r).TrainedShare, 1e-12, $"{r.RunId} counts only its decay");
+                Assert.IsTrue(record.ForkedAtStep > 0 && record.ForkedAtStep < record.TotalSteps && record.ResumedFromStep == record.ForkedAtStep,
+                    $"{r.RunId} forks at its knee, inside the budget");
+                Assert.AreEqual(1 - (double)record.ForkedAtStep!.Value / record.TotalSteps!.Value, RunMetrics.Of(r).TrainedShare, 1e-12, $"{r.RunId} counts only its decay");
             }
             else
             {
@@ -138,7 +139,7 @@ public sealed class FairSweepCliTests
     }
 
     [TestMethod]
-    public void Killing_a_forked_calibration_run_then_rerunning_forks_it_again_with_the_same_numbers()
+    public void Killing_a_forked_calibration_run_then_rerunning_resumes_it_with_its_fork_and_the_same_numbers()
     {
         string data = TinySweep.Dataset(train: 3000, test: 300);
         var config = TinySweep.Config(data, workers: 1, seeds: 1, epochs: 12) with
@@ -146,12 +147,18 @@ public sealed class FairSweepCliTests
             ExploreFractions = [0.25, 0.75],
             Baselines = [],
             WarmupFraction = 0.05,
+            CheckpointEveryEpochs = 1,
             PeakLr = new PeakRate { Calibrate = new PeakCalibration { Min = 0.01, Max = 0.5, Points = 3, ValidationShare = 0.2 } },
         };
         string file = TinySweep.WriteConfig(config, TinySweep.NewFolder("fork-kill-cfg"));
         string folder = TinySweep.NewFolder("fork-kill");
-        // The smaller share's points wait for the trunk's, so one in flight is a forked run.
-        TinySweep.KillWhen(folder, seen => seen.Any(r => r.Setting == "knee-e0.25" && r.Phase == RunPhase.Calibration && TinySweep.MidEpoch(r)),
+        // The smaller share's points wait for the trunk's, so one in flight is a forked run; killed once it saved a checkpoint of its own.
+        bool OwnCheckpoint(LedgerRun r)
+        {
+            using var ledger = SqlLedger.Sqlite(Path.Combine(folder, SqlLedger.FileName), readOnly: true);
+            return ledger.Checkpoints(r.RunId).Count > 0;
+        }
+        TinySweep.KillWhen(folder, seen => seen.Any(r => r.Setting == "knee-e0.25" && r.Phase == RunPhase.Calibration && TinySweep.MidEpoch(r) && OwnCheckpoint(r)),
             "run", "--config", file, "--out", folder);
         var killed = Runs(folder).Single(r => r.Status == RunStatus.Running);
         Assert.AreEqual("knee-e0.25", killed.Setting);
@@ -161,8 +168,11 @@ public sealed class FairSweepCliTests
         var resumed = Runs(folder);
         var again = resumed.Single(r => r.RunId == killed.RunId);
         Assert.AreEqual(2, again.Attempts, "the killed branch ran again");
-        Assert.AreEqual(killed.RunId.Replace("cal-knee-e0.25-", "cal-knee-e0.75-", StringComparison.Ordinal), again.Record()!.ForkedFrom,
-            "its trunk's checkpoint was kept for it, and it forked again");
+        var record = again.Record()!;
+        Assert.AreEqual(killed.RunId.Replace("cal-knee-e0.25-", "cal-knee-e0.75-", StringComparison.Ordinal), record.ForkedFrom,
+            "resumed from its own checkpoint, it still records the fork its first attempt began with");
+        Assert.IsTrue(record.ResumedFromStep > record.ForkedAtStep, $"resumed at step {record.ResumedFromStep}, past its fork at {record.ForkedAtStep}");
+        Assert.IsTrue(RunMetrics.Of(again).TrainedShare < 1, "its compute counts only its decay");
 
         string fresh = TinySweep.NewFolder("fork-kill-fresh");
         Assert.AreEqual(0, TinySweep.Run("run", "--config", TinySweep.WriteConfig(config with { ForkAndDecay = false }, TinySweep.NewFolder("fork-kill-off")), "--out", fresh).ExitCode);
