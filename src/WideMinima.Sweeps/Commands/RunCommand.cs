@@ -4,7 +4,6 @@ using WideMinima.Reports;
 using WideMinima.Sweeps.Config;
 using WideMinima.Sweeps.Terminal;
 using WideMinima.Sweeps.Execution;
-using WideMinima.Sweeps.Planning;
 
 namespace WideMinima.Sweeps.Commands;
 
@@ -20,7 +19,7 @@ internal sealed class RunCommand : Command<RunSettings>
         // Registering for a cluster: the data lives where the workers run, and they check it there.
         if (!(settings.RegisterOnly && target.IsShared)) SweepData.CheckExists(config.Dataset);
         string? checkpoints = string.IsNullOrWhiteSpace(settings.Checkpoints) ? null : Path.GetFullPath(settings.Checkpoints);
-        if (checkpoints is not null && (config.CheckpointEveryEpochs > 0 || SweepPlanner.Forks(config)) && !settings.RegisterOnly) SweepFolder.EnsureWritable(checkpoints, "--checkpoints");
+        if (checkpoints is not null && RunCheckpoints.Written(config) && !settings.RegisterOnly) SweepFolder.EnsureWritable(checkpoints, "--checkpoints");
         var (prepared, total) = SweepFolder.Prepare(target, config, settings.Replace);
         if (settings.RetryFailed)
         {

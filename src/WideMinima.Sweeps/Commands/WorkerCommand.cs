@@ -85,7 +85,7 @@ internal sealed class WorkerCommand : Command<WorkerCommand.Settings>
             log($"warning: the sweep asks for checkpoints every {config.CheckpointEveryEpochs} epoch(s), but this worker has no --checkpoints folder (nor --out): it saves none");
         if (checkpoints is null && config.Tune is null && SweepPlanner.Forks(config))
             log("note: the sweep trains its Knee shares by fork-and-decay, but this worker has no --checkpoints folder (nor --out): its runs train on their own (the same numbers, more compute)");
-        if (checkpoints is not null && config.Tune is null && (config.CheckpointEveryEpochs > 0 || SweepPlanner.Forks(config)))
+        if (checkpoints is not null && config.Tune is null && RunCheckpoints.Written(config))
             SweepFolder.EnsureWritable(checkpoints, "--checkpoints");
         // A tuning's jobs (it holds its sweep open while it decides them), or a planned sweep's runs.
         IRunExecutor executor = config.Tune is not null

@@ -1,5 +1,7 @@
 using System.Globalization;
 using WideMinima.Ledger;
+using WideMinima.Sweeps.Config;
+using WideMinima.Sweeps.Planning;
 using WideMinima.Training.Checkpoints;
 
 namespace WideMinima.Sweeps.Execution;
@@ -33,6 +35,13 @@ public sealed class RunCheckpoints : ICheckpointSink
 
     /// <summary>The run's checkpoint folder.</summary>
     public string Folder { get; }
+
+    /// <summary>Whether runs of <paramref name="config"/> write checkpoints: every few epochs, or as fork-and-decay's fork points.</summary>
+    public static bool Written(SweepConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.CheckpointEveryEpochs > 0 || SweepPlanner.Forks(config);
+    }
 
     /// <summary>Save every this many epochs; 0 saves none (a run still resumes from checkpoints it finds).</summary>
     public int EveryEpochs { get; }
@@ -113,15 +122,12 @@ public sealed class RunCheckpoints : ICheckpointSink
     {
         ArgumentNullException.ThrowIfNull(trunkId);
         if (Keep) return;
-        foreach (var row in _ledger.Checkpoints(trunkId).Where(r => r.Step == step))
-        {
-            _ledger.ForgetCheckpoint(trunkId, row.Path);
-            TryDelete(row.Path);
-            // The trunk's folder goes with its last checkpoint once the trunk has finished (while it runs it may still write there).
-            if (_ledger.Checkpoints(trunkId).Count == 0 && _ledger.Runs().Any(r => r.RunId == trunkId && r.Status.IsFinished())
-                && Path.GetDirectoryName(row.Path) is { } folder)
-                DeleteIfEmpty(folder);
-        }
+        var rows = _ledger.Checkpoints(trunkId).Where(r => r.Step == step).ToList();
+        foreach (var row in rows) Drop(_ledger, trunkId, row.Path);
+        // The trunk's folder goes with its last checkpoint once the trunk has finished (while it runs it may still write there).
+        if (rows.Count > 0 && Path.GetDirectoryName(rows[0].Path) is { } folder && _ledger.Checkpoints(trunkId).Count == 0
+            && _ledger.Runs().Any(r => r.RunId == trunkId && r.Status.IsFinished()))
+            DeleteIfEmpty(folder);
     }
 
     /// <summary>The sweep is over: forgets and deletes every checkpoint still recorded for <paramref name="runIds"/> (fork points no run took).</summary>
@@ -133,8 +139,7 @@ public sealed class RunCheckpoints : ICheckpointSink
         {
             foreach (var row in ledger.Checkpoints(id))
             {
-                ledger.ForgetCheckpoint(id, row.Path);
-                TryDelete(row.Path);
+                Drop(ledger, id, row.Path);
                 if (Path.GetDirectoryName(row.Path) is { } folder) DeleteIfEmpty(folder);
             }
         }
@@ -176,8 +181,7 @@ public sealed class RunCheckpoints : ICheckpointSink
             $"{_run.RunId}: checkpoint at epoch {row.Epoch} (step {row.Step}) cannot be used: {reason}");
         _discarded.Add(message);
         _log?.Invoke(message);
-        _ledger.ForgetCheckpoint(_run.RunId, row.Path);
-        TryDelete(row.Path);
+        Drop(_ledger, _run.RunId, row.Path);
     }
 
     /// <inheritdoc />
@@ -198,8 +202,7 @@ public sealed class RunCheckpoints : ICheckpointSink
         foreach (var row in _ledger.Checkpoints(_run.RunId))
         {
             if (row.Path == checkpoint.Path || _forkSteps.Contains(row.Step)) continue;
-            _ledger.ForgetCheckpoint(_run.RunId, row.Path);
-            TryDelete(row.Path);
+            Drop(_ledger, _run.RunId, row.Path);
         }
     }
 
@@ -211,8 +214,7 @@ public sealed class RunCheckpoints : ICheckpointSink
         foreach (var row in _ledger.Checkpoints(_run.RunId))
         {
             if (_forkSteps.Contains(row.Step)) continue;
-            _ledger.ForgetCheckpoint(_run.RunId, row.Path);
-            TryDelete(row.Path);
+            Drop(_ledger, _run.RunId, row.Path);
         }
         DeleteIfEmpty(Folder);
     }
@@ -227,6 +229,13 @@ public sealed class RunCheckpoints : ICheckpointSink
         {
             // Another worker may be writing there; an empty folder left behind is harmless.
         }
+    }
+
+    /// <summary>Forgets run <paramref name="runId"/>'s checkpoint at <paramref name="path"/> in the ledger and deletes its file.</summary>
+    private static void Drop(IRunLedger ledger, string runId, string path)
+    {
+        ledger.ForgetCheckpoint(runId, path);
+        TryDelete(path);
     }
 
     private static void TryDelete(string path)

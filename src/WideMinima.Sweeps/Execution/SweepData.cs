@@ -28,12 +28,10 @@ public sealed class SweepData
         get
         {
             if (_trainRows >= 0) return _trainRows;
-            long rows = Train.GetRowCount() ?? 0;
-            if (Train.GetRowCount() is null)
-            {
-                using var cursor = Train.GetRowCursor([]);
+            if (Train.GetRowCount() is long known) return _trainRows = known;
+            long rows = 0;
+            using (var cursor = Train.GetRowCursor([]))
                 while (cursor.MoveNext()) rows++;
-            }
             return _trainRows = rows;
         }
     }

@@ -85,7 +85,7 @@ public static class SweepPlanner
         // Stage 1 and the chosen peaks. With fork-and-decay, a calibration point of a smaller Knee share waits for the
         // trunk's (the largest share's point at the same budget and peak) to finish, then forks from its checkpoint.
         int trunk = Forks(config) ? TrunkIndex(settings) : -1;
-        var points0 = new List<int>[budgets.Count, settings.Count];
+        var planned = new List<PlannedRun>[budgets.Count, settings.Count]; // each setting's calibration points planned so far
         var peaks = new double?[budgets.Count, settings.Count];
         var settled = new bool[budgets.Count, settings.Count]; // calibration complete (or none): the peak is known, or known to be none
         for (int b = 0; b < budgets.Count; b++)
@@ -102,12 +102,12 @@ public static class SweepPlanner
                 PlannedRun Point(int i)
                 {
                     double peak = calibration.Peak(i);
-                    string id = CalibrationId(setting, budgets[b], calibration, i);
+                    string id = string.Create(CultureInfo.InvariantCulture, $"cal-{setting}-b{F(budgets[b])}-lr{PeakText(calibration, i)}");
                     return new PlannedRun(id, (b * settings.Count + s) * points + i, setting, family, explore, config.FirstSeed,
                         Schedule(config, family, explore, peak)) { Phase = RunPhase.Calibration, Budget = budgets[b] };
                 }
                 var coarse = Enumerable.Range(0, points).Where(i => IsCoarse(i, points)).Select(Point).ToList();
-                points0[b, s] = [.. coarse.Select(r => r.Ordinal % points)];
+                planned[b, s] = [.. coarse];
                 if (!coarse.All(r => finished.ContainsKey(r.RunId)))
                 {
                     final = false;
@@ -115,7 +115,7 @@ public static class SweepPlanner
                 }
                 int best = Best(coarse, finished, points);
                 var fine = best < 0 ? [] : new[] { best - 1, best + 1 }.Where(i => i >= 0 && i < points && !IsCoarse(i, points)).Select(Point).ToList();
-                points0[b, s].AddRange(fine.Select(r => r.Ordinal % points));
+                planned[b, s].AddRange(fine);
                 if (!fine.All(r => finished.ContainsKey(r.RunId)))
                 {
                     final = false;
@@ -131,16 +131,12 @@ public static class SweepPlanner
         {
             for (int s = 0; s < settings.Count; s++)
             {
-                foreach (int i in points0[b, s])
+                foreach (var point in planned[b, s])
                 {
-                    int ordinal = (b * settings.Count + s) * points + i;
-                    var point = new PlannedRun(CalibrationId(settings[s].Setting, budgets[b], calibration, i), ordinal, settings[s].Setting, settings[s].Schedule,
-                        settings[s].Explore, config.FirstSeed, Schedule(config, settings[s].Schedule, settings[s].Explore, calibration.Peak(i)))
-                    { Phase = RunPhase.Calibration, Budget = budgets[b] };
                     // A branch whose trunk is planned and unfinished waits for it (unless it already finished on its own).
-                    bool waits = trunk >= 0 && s != trunk && IsBranch(config, settings[s]) && !finished.ContainsKey(point.RunId)
-                        && points0[b, trunk].Contains(i) && !finished.ContainsKey(CalibrationId(settings[trunk].Setting, budgets[b], calibration, i));
-                    if (waits) final = false;
+                    var trunkPoint = trunk >= 0 && s != trunk && IsBranch(config, settings[s]) && !finished.ContainsKey(point.RunId)
+                        ? planned[b, trunk].Find(t => t.Ordinal % points == point.Ordinal % points) : null;
+                    if (trunkPoint is not null && !finished.ContainsKey(trunkPoint.RunId)) final = false;
                     else runs.Add(point);
                 }
             }
@@ -324,8 +320,9 @@ public static class SweepPlanner
         int self = -1;
         for (int s = 0; s < settings.Count; s++) if (settings[s].Setting == setting && settings[s].Schedule == ScheduleFamily.Knee) self = s;
         if (self < 0) return (null, []);
-        var trunk = settings[TrunkIndex(settings)];
-        if (self == TrunkIndex(settings))
+        int trunkIndex = TrunkIndex(settings);
+        var trunk = settings[trunkIndex];
+        if (self == trunkIndex)
             return (null, [.. settings.Where(x => IsBranch(config, x) && x.Explore < trunk.Explore).Select(x => x.Explore!.Value).Distinct()]);
         if (!IsBranch(config, settings[self])) return (null, []);
         string prefix = phase == RunPhase.Calibration ? $"cal-{setting}-" : $"{setting}-";
@@ -348,9 +345,6 @@ public static class SweepPlanner
             if (settings[s].Schedule == ScheduleFamily.Knee && (best < 0 || settings[s].Explore > settings[best].Explore)) best = s;
         return best;
     }
-
-    private static string CalibrationId(string setting, double budget, PeakCalibration calibration, int index) =>
-        string.Create(CultureInfo.InvariantCulture, $"cal-{setting}-b{F(budget)}-lr{PeakText(calibration, index)}");
 
     private static string PeakText(PeakCalibration calibration, int index)
     {
