@@ -20,7 +20,9 @@ namespace WideMinima.MLNet;
 /// pooling run AVX2 forms with the same layouts: 5 pixels by 16 channels per convolution run, 2 weight rows per
 /// matrix-vector pass, 6 outputs by 16 rows per column tile. Each does the same fused multiply-adds in the same order
 /// per lane and reduces as the 512-bit form does, so the two should agree to the bit; the tests check each form
-/// against libtorch on a CPU that runs it (the AVX2 forms on an AVX2-only machine).
+/// against libtorch on a CPU that runs it (the AVX2 forms on an AVX2-only machine, or with <c>DOTNET_EnableAVX512=0</c>).
+/// Winograd F(2x2, 3x3)'s transforms (<see cref="WinogradInput"/>, <see cref="WinogradOutput"/>) and its products
+/// (<see cref="Pointwise"/>) serve <see cref="ManagedNetwork"/>'s 3 x 3 convolutions.
 /// </remarks>
 internal static unsafe class ScoringKernels
 {
@@ -104,6 +106,81 @@ internal static unsafe class ScoringKernels
         var sb = Vector512.Load(scale + Lanes);
         var tb = Vector512.Load(shift + Lanes);
         Finish14(out1, sb, tb, relu, b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13);
+    }
+
+    /// <summary>Pixels per <see cref="ConvRun7"/> (a 1 x 1 convolution's shorter run, for Winograd's 7 x 7 tiles).</summary>
+    public const int ShortRun = 7;
+
+    /// <summary>
+    /// As <see cref="ConvRun32"/> for a 1 x 1 convolution, over <see cref="ShortRun"/> pixels (14 accumulators): AVX-512 only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ConvRun7(float* input, int inputPlane, int blocks, int lastBlockChannels,
+        float* weights, int weightBlock, float* scale, float* shift, float* out0, float* out1, bool relu)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default;
+        float* w = weights;
+        for (int cb = 0; cb < blocks; cb++)
+        {
+            int channels = cb == blocks - 1 ? lastBlockChannels : Lanes;
+            float* p = input + (long)cb * inputPlane;
+            for (int ci = 0; ci < channels; ci++, p++, w += Lanes)
+            {
+                var wa = Vector512.Load(w);
+                var wb = Vector512.Load(w + weightBlock);
+                var v = Vector512.Create(p[0]); a0 = Vector512.FusedMultiplyAdd(wa, v, a0); b0 = Vector512.FusedMultiplyAdd(wb, v, b0);
+                v = Vector512.Create(p[16]); a1 = Vector512.FusedMultiplyAdd(wa, v, a1); b1 = Vector512.FusedMultiplyAdd(wb, v, b1);
+                v = Vector512.Create(p[32]); a2 = Vector512.FusedMultiplyAdd(wa, v, a2); b2 = Vector512.FusedMultiplyAdd(wb, v, b2);
+                v = Vector512.Create(p[48]); a3 = Vector512.FusedMultiplyAdd(wa, v, a3); b3 = Vector512.FusedMultiplyAdd(wb, v, b3);
+                v = Vector512.Create(p[64]); a4 = Vector512.FusedMultiplyAdd(wa, v, a4); b4 = Vector512.FusedMultiplyAdd(wb, v, b4);
+                v = Vector512.Create(p[80]); a5 = Vector512.FusedMultiplyAdd(wa, v, a5); b5 = Vector512.FusedMultiplyAdd(wb, v, b5);
+                v = Vector512.Create(p[96]); a6 = Vector512.FusedMultiplyAdd(wa, v, a6); b6 = Vector512.FusedMultiplyAdd(wb, v, b6);
+            }
+        }
+        var sa = Vector512.Load(scale);
+        var ta = Vector512.Load(shift);
+        Finish(out0, a0, sa, ta, relu); Finish(out0 + 16, a1, sa, ta, relu); Finish(out0 + 32, a2, sa, ta, relu); Finish(out0 + 48, a3, sa, ta, relu);
+        Finish(out0 + 64, a4, sa, ta, relu); Finish(out0 + 80, a5, sa, ta, relu); Finish(out0 + 96, a6, sa, ta, relu);
+        var sb = Vector512.Load(scale + Lanes);
+        var tb = Vector512.Load(shift + Lanes);
+        Finish(out1, b0, sb, tb, relu); Finish(out1 + 16, b1, sb, tb, relu); Finish(out1 + 32, b2, sb, tb, relu); Finish(out1 + 48, b3, sb, tb, relu);
+        Finish(out1 + 64, b4, sb, tb, relu); Finish(out1 + 80, b5, sb, tb, relu); Finish(out1 + 96, b6, sb, tb, relu);
+    }
+
+    /// <summary>
+    /// A 1 x 1 convolution over <paramref name="pixels"/> (at least <see cref="Run"/>) consecutive blocked pixels, for one
+    /// output block, or two when <paramref name="out1"/> is not null: runs of <see cref="ShortRun"/> pixels for two blocks
+    /// on AVX-512, of <see cref="Run"/> for one, of 5 on AVX2; the last run of each ends at the last pixel (overlapping
+    /// the one before, which it computes again to the same bits).
+    /// </summary>
+    public static void Pointwise(float* input, int inputPlane, int blocks, int lastBlockChannels, int pixels,
+        float* weights, int weightBlock, float* scale, float* shift, float* out0, float* out1, bool relu)
+    {
+        for (int p0 = 0; p0 < pixels;)
+        {
+            int left = pixels - p0;
+            int run = !Vector512.IsHardwareAccelerated ? 5 : out1 is null || left >= Run ? Run : ShortRun;
+            int p = Math.Min(p0, pixels - run), at = p * Lanes;
+            p0 += run;
+            if (!Vector512.IsHardwareAccelerated)
+            {
+                Conv5(input + at, inputPlane, 0, blocks, lastBlockChannels, 1, 1, weights, scale, shift, out0 + at, relu);
+                if (out1 is not null) Conv5(input + at, inputPlane, 0, blocks, lastBlockChannels, 1, 1, weights + weightBlock, scale + Lanes, shift + Lanes, out1 + at, relu);
+            }
+            else if (out1 is null)
+            {
+                ConvRun16(input + at, inputPlane, 0, blocks, lastBlockChannels, 1, 1, weights, scale, shift, out0 + at, relu);
+            }
+            else if (run == Run)
+            {
+                ConvRun32(input + at, inputPlane, 0, blocks, lastBlockChannels, 1, 1, weights, weightBlock, scale, shift, out0 + at, out1 + at, relu);
+            }
+            else
+            {
+                ConvRun7(input + at, inputPlane, blocks, lastBlockChannels, weights, weightBlock, scale, shift, out0 + at, out1 + at, relu);
+            }
+        }
     }
 
     /// <summary>As <see cref="ConvRun32"/>, for one block of 16 output channels.</summary>
@@ -258,6 +335,92 @@ internal static unsafe class ScoringKernels
                     Vector256.Max(Vector256.Load(t + rowStride * Lanes), Vector256.Load(t + (rowStride + 1) * Lanes)))
                 : Vector256.Load(t);
             Vector256.Store(v, destination + h);
+        }
+    }
+
+    /// <summary>
+    /// Winograd F(2x2, 3x3)'s input transform of one tile: the 4 x 4 blocked pixels from <paramref name="topLeft"/>
+    /// (<paramref name="rowStride"/> pixels a row), <c>V = Bᵀ d B</c> with <c>Bᵀ = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]</c>,
+    /// value ξ = 4i + j to <c>v + ξ * vStride</c>. Additions only, in 256-bit halves (the same bits on AVX2 and AVX-512).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WinogradInput(float* topLeft, int rowStride, float* v, long vStride)
+    {
+        for (int h = 0; h < Lanes; h += 8)
+        {
+            float* d = topLeft + h;
+            long row = (long)rowStride * Lanes;
+            for (int j = 0; j < 4; j++)
+            {
+                // Bᵀ d, column j: kept in place of the column's four values.
+                var d0 = Vector256.Load(d + j * Lanes);
+                var d1 = Vector256.Load(d + row + j * Lanes);
+                var d2 = Vector256.Load(d + 2 * row + j * Lanes);
+                var d3 = Vector256.Load(d + 3 * row + j * Lanes);
+                Column(v + h, vStride, j, d0 - d2, d1 + d2, d2 - d1, d1 - d3);
+            }
+            for (int i = 0; i < 4; i++)
+            {
+                // (Bᵀ d) B, row i.
+                float* r = v + h + 4 * i * vStride;
+                var r0 = Vector256.Load(r);
+                var r1 = Vector256.Load(r + vStride);
+                var r2 = Vector256.Load(r + 2 * vStride);
+                var r3 = Vector256.Load(r + 3 * vStride);
+                Vector256.Store(r0 - r2, r);
+                Vector256.Store(r1 + r2, r + vStride);
+                Vector256.Store(r2 - r1, r + 2 * vStride);
+                Vector256.Store(r1 - r3, r + 3 * vStride);
+            }
+        }
+
+        static void Column(float* v, long vStride, int j, Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+        {
+            Vector256.Store(a, v + j * vStride);
+            Vector256.Store(b, v + (4 + j) * vStride);
+            Vector256.Store(c, v + (8 + j) * vStride);
+            Vector256.Store(d, v + (12 + j) * vStride);
+        }
+    }
+
+    /// <summary>
+    /// Winograd F(2x2, 3x3)'s output transform of one tile: the 16 products from <paramref name="m"/> (value ξ = 4i + j
+    /// at <c>m + ξ * mStride</c>) to its 2 x 2 output pixels, <c>Y = Aᵀ M A</c> with <c>Aᵀ = [1 1 1 0; 0 1 -1 -1]</c>, then
+    /// <c>relu?(y * scale + shift)</c> to <paramref name="o"/> (<paramref name="rowStride"/> pixels a row).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WinogradOutput(float* m, long mStride, float* scale, float* shift, bool relu, float* o, int rowStride)
+    {
+        for (int h = 0; h < Lanes; h += 8)
+        {
+            float* p = m + h;
+            var (t00, t10) = Column(p, mStride, 0);
+            var (t01, t11) = Column(p, mStride, 1);
+            var (t02, t12) = Column(p, mStride, 2);
+            var (t03, t13) = Column(p, mStride, 3);
+            var s = Vector256.Load(scale + h);
+            var t = Vector256.Load(shift + h);
+            float* q = o + h;
+            long row = (long)rowStride * Lanes;
+            Put(q, t00 + t01 + t02, s, t, relu);
+            Put(q + Lanes, t01 - t02 - t03, s, t, relu);
+            Put(q + row, t10 + t11 + t12, s, t, relu);
+            Put(q + row + Lanes, t11 - t12 - t13, s, t, relu);
+        }
+
+        // Aᵀ M, column j.
+        static (Vector256<float> Top, Vector256<float> Bottom) Column(float* m, long mStride, int j)
+        {
+            var m1 = Vector256.Load(m + (4 + j) * mStride);
+            var m2 = Vector256.Load(m + (8 + j) * mStride);
+            return (Vector256.Load(m + j * mStride) + m1 + m2, m1 - m2 - Vector256.Load(m + (12 + j) * mStride));
+        }
+
+        static void Put(float* o, Vector256<float> y, Vector256<float> scale, Vector256<float> shift, bool relu)
+        {
+            var z = Vector256.FusedMultiplyAdd(y, scale, shift);
+            if (relu) z = Vector256.Max(z, Vector256<float>.Zero);
+            Vector256.Store(z, o);
         }
     }
 

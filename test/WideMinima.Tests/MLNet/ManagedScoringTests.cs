@@ -67,6 +67,42 @@ public sealed class ManagedScoringTests
     }
 
     [TestMethod]
+    public void Winograd_convolutions_run_as_libtorch_does()
+    {
+        manual_seed(7);
+        // 20 x 14 x 18 images: 3 x 3 convolutions on whole 2 x 2 tiles (7 x 9 = 63 of them: runs of 14, a run of 7, and
+        // overlapping runs), over 20 input channels (a partial block) into 48 (a pair of blocks and a single one) with
+        // BatchNorm and ReLU, then 48 into 32 with neither, pooled; a 5 x 5 one beside them stays direct.
+        int c = 20, h = 14, w = 18, features = c * h * w;
+        var bn = nn.BatchNorm2d(48);
+        using (no_grad())
+        {
+            bn.running_mean!.copy_(randn(48) * 0.3f);
+            bn.running_var!.copy_(rand(48) + 0.5f);
+            bn.weight!.copy_(randn(48));
+            bn.bias!.copy_(randn(48));
+        }
+        var net = nn.Sequential(
+            ("image", nn.Unflatten(1, [c, h, w])),
+            ("conv1", nn.Conv2d(c, 48, 3, padding: 1)),
+            ("bn", bn),
+            ("relu1", nn.ReLU()),
+            ("conv2", nn.Conv2d(48, 32, 3, padding: 1)),
+            ("conv3", nn.Conv2d(32, 16, 5, padding: 2)),
+            ("pool", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()),
+            ("classifier", nn.Linear(16 * 7 * 9, 5)));
+        net.eval();
+        if (ScoringKernels.IsSupported)
+        {
+            var managed = ManagedNetwork.TryCreate(net, features, 5, out string reason);
+            Assert.IsNotNull(managed, reason);
+            Assert.AreEqual(2, managed.WinogradConvolutions, "the two 3 x 3 convolutions run as Winograd F(2x2, 3x3), the 5 x 5 one directly");
+        }
+        AssertKernelsMatchLibTorch(net, features, 5, "Winograd");
+    }
+
+    [TestMethod]
     public void Networks_the_kernels_do_not_run_say_why_and_are_left_to_libtorch()
     {
         (nn.Module<Tensor, Tensor> Net, int Features, string Reason)[] cases =
