@@ -575,7 +575,11 @@ internal sealed unsafe class ManagedNetwork
 
         public long InputFloats => (long)InputBlocks * InputPlane;
 
-        private int OutputPlane => _height * _width * ScoringKernels.Lanes;
+        /// <summary>Whether the Winograd output transform pools (its 2 x 2 tiles are the pooling windows), so that the output holds pooled pixels.</summary>
+        private bool PoolsInTransform => _winograd && _pool;
+
+        /// <summary>Floats per output block: the image before pooling, or after it where the transform pools.</summary>
+        private int OutputPlane => (PoolsInTransform ? OutHeight * OutWidth : _height * _width) * ScoringKernels.Lanes;
 
         public long OutputFloats => (long)(_cout / ScoringKernels.Lanes) * OutputPlane;
 
@@ -848,11 +852,15 @@ internal sealed unsafe class ManagedNetwork
                     for (int tx = 0; tx < columns; tx++)
                     {
                         ScoringKernels.WinogradOutput(products + ((long)o * tiles + ty * columns + tx) * lanes, mStride, scale, shift, _relu,
-                            output + (long)o * OutputPlane + ((long)2 * ty * _width + 2 * tx) * lanes, _width);
+                            output + (long)o * OutputPlane + (PoolsInTransform ? (long)ty * columns + tx : (long)2 * ty * _width + 2 * tx) * lanes, _width, _pool);
                     }
                 }
             }
         }
+
+        /// <summary>Where output pixel (<paramref name="y"/>, <paramref name="x"/>) of a block comes from: itself, or the top-left of its pooling window while it still has to be pooled.</summary>
+        private float* OutputPixel(float* block, int y, int x) =>
+            block + (PoolsInTransform ? (long)y * OutWidth + x : _pool ? (long)2 * y * _width + 2 * x : (long)y * _width + x) * ScoringKernels.Lanes;
 
         /// <summary>This block's output (pooled if it pools) into the next block's padded input.</summary>
         public void ToNextInput(float* output, float* nextInput, ConvStage next)
@@ -866,7 +874,7 @@ internal sealed unsafe class ManagedNetwork
                 {
                     float* row = target + ((long)(y + next.PadY) * next.PaddedWidth + next.PadX) * lanes;
                     for (int x = 0; x < OutWidth; x++)
-                        ScoringKernels.Pixel(source + (_pool ? (long)2 * y * _width + 2 * x : (long)y * _width + x) * lanes, _width, _pool, row + x * lanes);
+                        ScoringKernels.Pixel(OutputPixel(source, y, x), _width, _pool && !PoolsInTransform, row + x * lanes);
                 }
             }
         }
@@ -887,7 +895,7 @@ internal sealed unsafe class ManagedNetwork
                 {
                     for (int x = 0; x < OutWidth; x++)
                     {
-                        ScoringKernels.Pixel(source + (_pool ? (long)2 * y * _width + 2 * x : (long)y * _width + x) * lanes, _width, _pool, lanesOut);
+                        ScoringKernels.Pixel(OutputPixel(source, y, x), _width, _pool && !PoolsInTransform, lanesOut);
                         float* t = target + (long)(y * OutWidth + x) * stride;
                         for (int c = 0; c < lanes; c++) t[(long)c * plane * stride] = lanesOut[c];
                     }

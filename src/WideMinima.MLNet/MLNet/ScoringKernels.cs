@@ -386,10 +386,11 @@ internal static unsafe class ScoringKernels
     /// <summary>
     /// Winograd F(2x2, 3x3)'s output transform of one tile: the 16 products from <paramref name="m"/> (value ξ = 4i + j
     /// at <c>m + ξ * mStride</c>) to its 2 x 2 output pixels, <c>Y = Aᵀ M A</c> with <c>Aᵀ = [1 1 1 0; 0 1 -1 -1]</c>, then
-    /// <c>relu?(y * scale + shift)</c> to <paramref name="o"/> (<paramref name="rowStride"/> pixels a row).
+    /// <c>relu?(y * scale + shift)</c> to <paramref name="o"/> (<paramref name="rowStride"/> pixels a row), or with
+    /// <paramref name="pool"/> their maximum (a 2 x 2 max pooling) as one pixel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WinogradOutput(float* m, long mStride, float* scale, float* shift, bool relu, float* o, int rowStride)
+    public static void WinogradOutput(float* m, long mStride, float* scale, float* shift, bool relu, float* o, int rowStride, bool pool)
     {
         for (int h = 0; h < Lanes; h += 8)
         {
@@ -400,12 +401,22 @@ internal static unsafe class ScoringKernels
             var (t03, t13) = Column(p, mStride, 3);
             var s = Vector256.Load(scale + h);
             var t = Vector256.Load(shift + h);
+            var y00 = Finish(t00 + t01 + t02, s, t, relu);
+            var y01 = Finish(t01 - t02 - t03, s, t, relu);
+            var y10 = Finish(t10 + t11 + t12, s, t, relu);
+            var y11 = Finish(t11 - t12 - t13, s, t, relu);
             float* q = o + h;
+            if (pool)
+            {
+                // As Max2x2: the maxima of the top pair and the bottom pair, then of those.
+                Vector256.Store(Vector256.Max(Vector256.Max(y00, y01), Vector256.Max(y10, y11)), q);
+                continue;
+            }
             long row = (long)rowStride * Lanes;
-            Put(q, t00 + t01 + t02, s, t, relu);
-            Put(q + Lanes, t01 - t02 - t03, s, t, relu);
-            Put(q + row, t10 + t11 + t12, s, t, relu);
-            Put(q + row + Lanes, t11 - t12 - t13, s, t, relu);
+            Vector256.Store(y00, q);
+            Vector256.Store(y01, q + Lanes);
+            Vector256.Store(y10, q + row);
+            Vector256.Store(y11, q + row + Lanes);
         }
 
         // Aᵀ M, column j.
@@ -416,11 +427,10 @@ internal static unsafe class ScoringKernels
             return (Vector256.Load(m + j * mStride) + m1 + m2, m1 - m2 - Vector256.Load(m + (12 + j) * mStride));
         }
 
-        static void Put(float* o, Vector256<float> y, Vector256<float> scale, Vector256<float> shift, bool relu)
+        static Vector256<float> Finish(Vector256<float> y, Vector256<float> scale, Vector256<float> shift, bool relu)
         {
             var z = Vector256.FusedMultiplyAdd(y, scale, shift);
-            if (relu) z = Vector256.Max(z, Vector256<float>.Zero);
-            Vector256.Store(z, o);
+            return relu ? Vector256.Max(z, Vector256<float>.Zero) : z;
         }
     }
 
@@ -461,64 +471,79 @@ internal static unsafe class ScoringKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemv(float* x, float* w, float* bias, int outputs, int inputs, float* y, bool relu)
     {
-        int o = 0, full = inputs & ~(2 * Lanes - 1), vectors = inputs & ~(Lanes - 1);
-        for (; o + 4 <= outputs && !Vector512.IsHardwareAccelerated; o += 4)
+        int full = inputs & ~(2 * Lanes - 1), vectors = inputs & ~(Lanes - 1);
+        for (int o = 0; o < outputs; o += 4)
         {
-            float* w0 = w + (long)o * inputs;
-            var (s0, s1) = Rows2(x, w0, w0 + inputs, inputs, full, vectors);
-            var (s2, s3) = Rows2(x, w0 + 2L * inputs, w0 + 3L * inputs, inputs, full, vectors);
-            var sums = Sse3.HorizontalAdd(Sse3.HorizontalAdd(s0, s1), Sse3.HorizontalAdd(s2, s3));
-            if (bias != null) sums += Vector128.Load(bias + o);
-            if (relu) sums = Vector128.Max(sums, Vector128<float>.Zero);
-            Vector128.Store(sums, y + o);
+            // A last group of fewer than 4 outputs repeats its last weight row (computed, never stored), so that every
+            // output is reduced the same way on AVX2 and AVX-512.
+            int count = Math.Min(4, outputs - o);
+            float* w0 = w + (long)o * inputs, w1 = w0 + (long)Math.Min(1, count - 1) * inputs;
+            float* w2 = w0 + (long)Math.Min(2, count - 1) * inputs, w3 = w0 + (long)Math.Min(3, count - 1) * inputs;
+            Vector128<float> sums;
+            if (!Vector512.IsHardwareAccelerated)
+            {
+                var (s0, s1) = Rows2(x, w0, w1, inputs, full, vectors);
+                var (s2, s3) = Rows2(x, w2, w3, inputs, full, vectors);
+                sums = Sse3.HorizontalAdd(Sse3.HorizontalAdd(s0, s1), Sse3.HorizontalAdd(s2, s3));
+            }
+            else
+            {
+                sums = Rows4(x, w0, w1, w2, w3, inputs, full, vectors);
+            }
+            if (count == 4)
+            {
+                if (bias != null) sums += Vector128.Load(bias + o);
+                if (relu) sums = Vector128.Max(sums, Vector128<float>.Zero);
+                Vector128.Store(sums, y + o);
+                continue;
+            }
+            for (int k = 0; k < count; k++)
+            {
+                float sum = sums.GetElement(k);
+                if (bias != null) sum += bias[o + k];
+                y[o + k] = relu ? Relu(sum) : sum;
+            }
         }
-        for (; o + 4 <= outputs; o += 4)
+    }
+
+    /// <summary>Four weight rows' dot products with <paramref name="x"/>, each row streamed once, two accumulators each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector128<float> Rows4(float* x, float* w0, float* w1, float* w2, float* w3, int inputs, int full, int vectors)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        int i = 0;
+        for (; i < full; i += 2 * Lanes)
         {
-            float* w0 = w + (long)o * inputs, w1 = w0 + inputs, w2 = w1 + inputs, w3 = w2 + inputs;
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
-            int i = 0;
-            for (; i < full; i += 2 * Lanes)
-            {
-                var u = Vector512.Load(x + i);
-                var v = Vector512.Load(x + i + Lanes);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), u, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), u, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), u, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), u, a3);
-                b0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i + Lanes), v, b0);
-                b1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i + Lanes), v, b1);
-                b2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i + Lanes), v, b2);
-                b3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i + Lanes), v, b3);
-            }
-            if (i < vectors)
-            {
-                var u = Vector512.Load(x + i);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), u, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), u, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), u, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), u, a3);
-                i += Lanes;
-            }
-            if (i < inputs)
-            {
-                int tail = inputs - i;
-                var u = Tail(x + i, tail);
-                b0 = Vector512.FusedMultiplyAdd(Tail(w0 + i, tail), u, b0);
-                b1 = Vector512.FusedMultiplyAdd(Tail(w1 + i, tail), u, b1);
-                b2 = Vector512.FusedMultiplyAdd(Tail(w2 + i, tail), u, b2);
-                b3 = Vector512.FusedMultiplyAdd(Tail(w3 + i, tail), u, b3);
-            }
-            var sums = Sum4(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
-            if (bias != null) sums += Vector128.Load(bias + o);
-            if (relu) sums = Vector128.Max(sums, Vector128<float>.Zero);
-            Vector128.Store(sums, y + o);
+            var u = Vector512.Load(x + i);
+            var v = Vector512.Load(x + i + Lanes);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), u, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), u, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), u, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), u, a3);
+            b0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i + Lanes), v, b0);
+            b1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i + Lanes), v, b1);
+            b2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i + Lanes), v, b2);
+            b3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i + Lanes), v, b3);
         }
-        for (; o < outputs; o++)
+        if (i < vectors)
         {
-            float s = TensorPrimitives.Dot(new ReadOnlySpan<float>(w + (long)o * inputs, inputs), new ReadOnlySpan<float>(x, inputs));
-            if (bias != null) s += bias[o];
-            y[o] = relu ? Relu(s) : s;
+            var u = Vector512.Load(x + i);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), u, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), u, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), u, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), u, a3);
+            i += Lanes;
         }
+        if (i < inputs)
+        {
+            int tail = inputs - i;
+            var u = Tail(x + i, tail);
+            b0 = Vector512.FusedMultiplyAdd(Tail(w0 + i, tail), u, b0);
+            b1 = Vector512.FusedMultiplyAdd(Tail(w1 + i, tail), u, b1);
+            b2 = Vector512.FusedMultiplyAdd(Tail(w2 + i, tail), u, b2);
+            b3 = Vector512.FusedMultiplyAdd(Tail(w3 + i, tail), u, b3);
+        }
+        return Sum4(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
     }
 
     /// <summary>
@@ -747,7 +772,9 @@ internal static unsafe class ScoringKernels
         float max = TensorPrimitives.Max(logits);
         TensorPrimitives.Subtract(logits, max, probabilities);
         TensorPrimitives.Exp(probabilities, probabilities);
-        float sum = TensorPrimitives.Sum(probabilities);
+        // Added in order, not by TensorPrimitives.Sum, whose order depends on the vector width (AVX2 or AVX-512).
+        float sum = 0;
+        foreach (float p in probabilities) sum += p;
         TensorPrimitives.Divide(probabilities, sum, probabilities);
     }
 }

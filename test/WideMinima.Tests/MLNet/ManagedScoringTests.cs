@@ -71,8 +71,9 @@ public sealed class ManagedScoringTests
     {
         manual_seed(7);
         // 20 x 14 x 18 images: 3 x 3 convolutions on whole 2 x 2 tiles (7 x 9 = 63 of them: runs of 14, a run of 7, and
-        // overlapping runs), over 20 input channels (a partial block) into 48 (a pair of blocks and a single one) with
-        // BatchNorm and ReLU, then 48 into 32 with neither, pooled; a 5 x 5 one beside them stays direct.
+        // overlapping runs): 20 input channels (a partial block) into 48 (a pair of blocks and a single one) with
+        // BatchNorm and ReLU; then a 5 x 5 one, which stays direct; then 16 into 32 with neither, pooled in the
+        // output transform.
         int c = 20, h = 14, w = 18, features = c * h * w;
         var bn = nn.BatchNorm2d(48);
         using (no_grad())
@@ -87,11 +88,11 @@ public sealed class ManagedScoringTests
             ("conv1", nn.Conv2d(c, 48, 3, padding: 1)),
             ("bn", bn),
             ("relu1", nn.ReLU()),
-            ("conv2", nn.Conv2d(48, 32, 3, padding: 1)),
-            ("conv3", nn.Conv2d(32, 16, 5, padding: 2)),
+            ("conv2", nn.Conv2d(48, 16, 5, padding: 2)),
+            ("conv3", nn.Conv2d(16, 32, 3, padding: 1)),
             ("pool", nn.MaxPool2d(2)),
             ("flatten", nn.Flatten()),
-            ("classifier", nn.Linear(16 * 7 * 9, 5)));
+            ("classifier", nn.Linear(32 * 7 * 9, 5)));
         net.eval();
         if (ScoringKernels.IsSupported)
         {
