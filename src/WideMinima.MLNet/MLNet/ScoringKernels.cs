@@ -19,8 +19,9 @@ namespace WideMinima.MLNet;
 /// 512-bit vectors as two 256-bit halves, too slowly for 28 accumulators), the convolution, the dense layers and the
 /// pooling run AVX2 forms with the same layouts: 5 pixels by 16 channels per convolution run, 2 weight rows per
 /// matrix-vector pass, 6 outputs by 16 rows per column tile. Each does the same fused multiply-adds in the same order
-/// per lane and reduces as the 512-bit form does, so the two should agree to the bit; the tests check each form
-/// against libtorch on a CPU that runs it (the AVX2 forms on an AVX2-only machine, or with <c>DOTNET_EnableAVX512=0</c>).
+/// per lane and reduces as the 512-bit form does, so the two agree to the bit: on a CPU with AVX-512 a test scores the
+/// same networks again in a process with <c>DOTNET_EnableAVX512=0</c>, on the AVX2 forms, and compares every bit
+/// (<c>KernelIsaTests</c>); the other tests check each form against libtorch on a CPU that runs it.
 /// Winograd F(2x2, 3x3)'s transforms (<see cref="WinogradInput"/>, <see cref="WinogradOutput"/>) and its products
 /// (<see cref="Pointwise"/>) serve <see cref="ManagedNetwork"/>'s 3 x 3 convolutions.
 /// </remarks>
