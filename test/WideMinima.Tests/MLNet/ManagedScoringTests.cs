@@ -36,14 +36,7 @@ public sealed class ManagedScoringTests
         int c = 3, h = 15, w = 20, features = c * h * w;
         var mean = Enumerable.Range(0, features).Select(i => (i % 7) * 0.1f).ToArray();
         var std = Enumerable.Range(0, features).Select(i => 0.5f + (i % 5) * 0.2f).ToArray();
-        var bn = nn.BatchNorm2d(48);
-        using (no_grad())
-        {
-            bn.running_mean!.copy_(randn(48) * 0.3f);
-            bn.running_var!.copy_(rand(48) + 0.5f);
-            bn.weight!.copy_(randn(48));
-            bn.bias!.copy_(randn(48));
-        }
+        var bn = RandomBatchNorm(48);
         var net = nn.Sequential(
             ("standardize", new Standardize(mean, std)),
             ("image", nn.Unflatten(1, [c, h, w])),
@@ -75,14 +68,7 @@ public sealed class ManagedScoringTests
         // BatchNorm and ReLU; then a 5 x 5 one, which stays direct; then 16 into 32 with neither, pooled in the
         // output transform.
         int c = 20, h = 14, w = 18, features = c * h * w;
-        var bn = nn.BatchNorm2d(48);
-        using (no_grad())
-        {
-            bn.running_mean!.copy_(randn(48) * 0.3f);
-            bn.running_var!.copy_(rand(48) + 0.5f);
-            bn.weight!.copy_(randn(48));
-            bn.bias!.copy_(randn(48));
-        }
+        var bn = RandomBatchNorm(48);
         var net = nn.Sequential(
             ("image", nn.Unflatten(1, [c, h, w])),
             ("conv1", nn.Conv2d(c, 48, 3, padding: 1)),
@@ -307,6 +293,20 @@ public sealed class ManagedScoringTests
             predicted.Add([.. engine.Scores]);
         }
         Assert.IsLessThanOrEqualTo(Tolerance, MaxDifference(reference, predicted), $"{when}, one row at a time");
+    }
+
+    /// <summary>A BatchNorm2d in eval form with random running statistics, scale and shift.</summary>
+    private static BatchNorm2d RandomBatchNorm(int channels)
+    {
+        var bn = nn.BatchNorm2d(channels);
+        using (no_grad())
+        {
+            bn.running_mean!.copy_(randn(channels) * 0.3f);
+            bn.running_var!.copy_(rand(channels) + 0.5f);
+            bn.weight!.copy_(randn(channels));
+            bn.bias!.copy_(randn(channels));
+        }
+        return bn;
     }
 
     /// <summary>
