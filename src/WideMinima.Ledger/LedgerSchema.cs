@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using static WideMinima.Ledger.SqlDialect;
 
 namespace WideMinima.Ledger;
 
@@ -288,19 +289,5 @@ internal static class LedgerSchema
     {
         using var command = Command(c, tx, $"SELECT COUNT(*) FROM {table};");
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
-    }
-
-    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql)
-    {
-        var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        return command;
-    }
-
-    private static void Execute(DbConnection c, DbTransaction? tx, string sql)
-    {
-        using var command = Command(c, tx, sql);
-        command.ExecuteNonQuery();
     }
 }

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
+using static WideMinima.Ledger.SqlDialect;
 
 namespace WideMinima.Ledger;
 
@@ -168,7 +169,7 @@ public sealed class LedgerView : IDisposable
             if (only is not null) _d.Parameter(command, "@only", only, DbType.String);
         }
         var sweeps = new List<(long Id, string Name, SweepKind Kind, long Created, long? OpenUntil)>();
-        using (var command = Command(c, $"SELECT sweep_id, name, kind, created_at, open_until FROM sweeps {(only is null ? "" : "WHERE name = @only")} ORDER BY sweep_id;"))
+        using (var command = Command(c, null, $"SELECT sweep_id, name, kind, created_at, open_until FROM sweeps {(only is null ? "" : "WHERE name = @only")} ORDER BY sweep_id;"))
         {
             Only(command);
             using var reader = command.ExecuteReader();
@@ -176,7 +177,7 @@ public sealed class LedgerView : IDisposable
                 sweeps.Add((reader.GetInt64(0), reader.GetString(1), LedgerText.ParseSweepKind(reader.GetString(2)), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetInt64(4)));
         }
         var counts = new Dictionary<long, int[]>();
-        using (var command = Command(c, $"SELECT sweep_id, status, COUNT(*) FROM runs {runsOf} GROUP BY sweep_id, status;"))
+        using (var command = Command(c, null, $"SELECT sweep_id, status, COUNT(*) FROM runs {runsOf} GROUP BY sweep_id, status;"))
         {
             Only(command);
             using var reader = command.ExecuteReader();
@@ -188,7 +189,7 @@ public sealed class LedgerView : IDisposable
             }
         }
         var workers = new Dictionary<long, double>();
-        using (var command = Command(c, $"SELECT sweep_id, COUNT(DISTINCT worker) FROM runs WHERE status = 'running' {(only is null ? "" : "AND sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @only)")} GROUP BY sweep_id;"))
+        using (var command = Command(c, null, $"SELECT sweep_id, COUNT(DISTINCT worker) FROM runs WHERE status = 'running' {(only is null ? "" : "AND sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @only)")} GROUP BY sweep_id;"))
         {
             Only(command);
             using var reader = command.ExecuteReader();
@@ -198,7 +199,7 @@ public sealed class LedgerView : IDisposable
         var pace = new Dictionary<long, (double Seconds, long Runs)>();
         // The best setting as summary.md names it (SweepSummary): the highest mean; a tie goes to the setting planned first.
         var best = new Dictionary<long, (string Setting, double Accuracy, int Runs, long First)>();
-        using (var command = Command(c, $"""
+        using (var command = Command(c, null, $"""
             SELECT sweep_id, setting,
                 SUM(CASE WHEN status IN ('done', 'diverged') AND finished_at IS NOT NULL AND started_at IS NOT NULL THEN (finished_at - started_at) / 1000.0 END),
                 SUM(CASE WHEN status IN ('done', 'diverged') AND finished_at IS NOT NULL AND started_at IS NOT NULL THEN 1 ELSE 0 END),
@@ -239,7 +240,7 @@ public sealed class LedgerView : IDisposable
     /// <summary>The header of sweep <paramref name="sweep"/>, or null when the database holds no sweep of that name.</summary>
     public SweepHeader? Header(string sweep) => _d.Use(c =>
     {
-        using var command = Command(c, "SELECT name, kind, definition_json, config_json, created_at, tool_version FROM sweeps WHERE name = @name;");
+        using var command = Command(c, null, "SELECT name, kind, definition_json, config_json, created_at, tool_version FROM sweeps WHERE name = @name;");
         _d.Parameter(command, "@name", sweep, DbType.String);
         using var reader = command.ExecuteReader();
         return reader.Read()
@@ -263,7 +264,7 @@ public sealed class LedgerView : IDisposable
     /// </summary>
     public IReadOnlyList<RunMeasures> Measures(string sweep, long finishedSince) => _d.Use<IReadOnlyList<RunMeasures>>(c =>
     {
-        using var command = Command(c, $"""
+        using var command = Command(c, null, $"""
             SELECT run_id, attempts, {_d.MeasuresOfResult} FROM runs
             WHERE sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @sweep) AND finished_at >= @since ORDER BY ordinal;
             """);
@@ -287,7 +288,7 @@ public sealed class LedgerView : IDisposable
         return _d.Use<IReadOnlyList<RunMeasures>>(c =>
         {
             var names = runIds.Select((_, i) => "@r" + i.ToString(CultureInfo.InvariantCulture)).ToList();
-            using var command = Command(c, $"""
+            using var command = Command(c, null, $"""
                 SELECT run_id, attempts, {_d.MeasuresOfResult} FROM runs
                 WHERE sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @sweep) AND run_id IN ({string.Join(", ", names)}) ORDER BY ordinal;
                 """);
@@ -303,7 +304,7 @@ public sealed class LedgerView : IDisposable
     /// <summary>The database's <see cref="LedgerStamp"/>: one cheap query (see the dialect's stamp).</summary>
     public LedgerStamp Stamp() => _d.Use(c =>
     {
-        using var command = Command(c, _d.StampQuery);
+        using var command = Command(c, null, _d.StampQuery);
         using var reader = command.ExecuteReader();
         reader.Read();
         var parts = new string[reader.FieldCount];
@@ -319,7 +320,7 @@ public sealed class LedgerView : IDisposable
     /// </summary>
     public IReadOnlyList<LedgerRun> SummaryRuns(string sweep) => _d.Use<IReadOnlyList<LedgerRun>>(c =>
     {
-        using var command = Command(c, """
+        using var command = Command(c, null, """
             SELECT run_id, ordinal, kind, phase, budget, peak_lr, setting, schedule, explore_fraction, seed, status, attempts, finished_at,
                 test_accuracy, validation_accuracy, sharpness, train_seconds, width_seconds
             FROM runs WHERE sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @sweep) ORDER BY ordinal;
@@ -386,7 +387,7 @@ public sealed class LedgerView : IDisposable
         }
         int total = _d.Use(c =>
         {
-            using var command = Command(c, $"SELECT COUNT(*) FROM runs WHERE sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @sweep) {where};");
+            using var command = Command(c, null, $"SELECT COUNT(*) FROM runs WHERE sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @sweep) {where};");
             _d.Parameter(command, "@sweep", sweep, DbType.String);
             Bind(command);
             return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
@@ -398,7 +399,7 @@ public sealed class LedgerView : IDisposable
     /// <summary>The checkpoints a run has recorded, newest first.</summary>
     public IReadOnlyList<CheckpointRow> Checkpoints(string sweep, string runId) => _d.Use<IReadOnlyList<CheckpointRow>>(c =>
     {
-        using var command = Command(c, $"""
+        using var command = Command(c, null, $"""
             SELECT {SqlLedger.CheckpointColumns} FROM checkpoints
             WHERE sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @sweep) AND run_id = @id ORDER BY step DESC, created_at DESC, attempt DESC;
             """);
@@ -414,7 +415,7 @@ public sealed class LedgerView : IDisposable
     private IReadOnlyList<LedgerRun> Select(string sweep, bool withResults, string where, string order, Action<DbCommand> bind) => _d.Use<IReadOnlyList<LedgerRun>>(c =>
     {
         string columns = withResults ? SqlLedger.Columns : SqlLedger.Columns.Replace("payload_json", "''", StringComparison.Ordinal).Replace("result_json", "NULL", StringComparison.Ordinal);
-        using var command = Command(c, $"SELECT {columns} FROM runs WHERE sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @sweep) {where} {order};");
+        using var command = Command(c, null, $"SELECT {columns} FROM runs WHERE sweep_id = (SELECT sweep_id FROM sweeps WHERE name = @sweep) {where} {order};");
         _d.Parameter(command, "@sweep", sweep, DbType.String);
         bind(command);
         using var reader = command.ExecuteReader();
@@ -441,11 +442,4 @@ public sealed class LedgerView : IDisposable
         RunSort.FinishedAt => "finished_at",
         _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, "is not a sortable column"),
     };
-
-    private static DbCommand Command(DbConnection c, string sql)
-    {
-        var command = c.CreateCommand();
-        command.CommandText = sql;
-        return command;
-    }
 }

@@ -80,6 +80,34 @@ internal abstract class SqlDialect : IDisposable
     /// <inheritdoc />
     public abstract void Dispose();
 
+    /// <summary>A command on <paramref name="c"/>, in <paramref name="tx"/> (null: none).</summary>
+    public static DbCommand Command(DbConnection c, DbTransaction? tx, string sql)
+    {
+        var command = c.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        return command;
+    }
+
+    /// <summary>Runs a statement with the <paramref name="parameters"/> it is given; the number of rows it changed.</summary>
+    public static int Execute(DbConnection c, DbTransaction? tx, string sql, Action<DbCommand>? parameters = null)
+    {
+        using var command = Command(c, tx, sql);
+        parameters?.Invoke(command);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Column <paramref name="column"/> of every row a query returns, as text.</summary>
+    public static List<string> Strings(DbConnection c, DbTransaction? tx, string sql, int column = 0, Action<DbCommand>? parameters = null)
+    {
+        using var command = Command(c, tx, sql);
+        parameters?.Invoke(command);
+        using var reader = command.ExecuteReader();
+        var list = new List<string>();
+        while (reader.Read()) list.Add(reader.GetString(column));
+        return list;
+    }
+
     /// <summary>Adds a typed parameter (a null needs its type for PostgreSQL).</summary>
     public DbParameter Parameter(DbCommand command, string name, object? value, DbType type)
     {
@@ -194,37 +222,20 @@ internal sealed class SqliteDialect : SqlDialect
     public override List<string> Tables(DbConnection connection, DbTransaction? tx) =>
         Strings(connection, tx, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name;");
 
-    public override HashSet<string> Columns(DbConnection connection, DbTransaction tx, string table)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = $"PRAGMA table_info({table});";
-        using var reader = command.ExecuteReader();
-        var columns = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.Read()) columns.Add(reader.GetString(1));
-        return columns;
-    }
+    public override HashSet<string> Columns(DbConnection connection, DbTransaction tx, string table) =>
+        new(Strings(connection, tx, $"PRAGMA table_info({table});", column: 1), StringComparer.Ordinal);
 
     public override int? StoredVersion(DbConnection connection, DbTransaction? tx, List<string> tables)
     {
         if (!tables.Contains("meta")) return null;
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "SELECT value FROM meta WHERE key = 'schema_version';";
+        using var command = Command(connection, tx, "SELECT value FROM meta WHERE key = 'schema_version';");
         return command.ExecuteScalar() is string text && int.TryParse(text, CultureInfo.InvariantCulture, out int v) ? v : null;
     }
 
-    public override void WriteVersion(DbConnection connection, DbTransaction tx, int version)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = """
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            INSERT INTO meta (key, value) VALUES ('schema_version', @v) ON CONFLICT (key) DO UPDATE SET value = @v;
-            """;
-        Parameter(command, "@v", version.ToString(CultureInfo.InvariantCulture), DbType.String);
-        command.ExecuteNonQuery();
-    }
+    public override void WriteVersion(DbConnection connection, DbTransaction tx, int version) => Execute(connection, tx, """
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta (key, value) VALUES ('schema_version', @v) ON CONFLICT (key) DO UPDATE SET value = @v;
+        """, cmd => Parameter(cmd, "@v", version.ToString(CultureInfo.InvariantCulture), DbType.String));
 
     // The invariant culture writes them "NaN", "Infinity" and "-Infinity", which double.Parse reads back.
     public override object DoubleValue(double value) => double.IsFinite(value) ? value : value.ToString(CultureInfo.InvariantCulture);
@@ -233,17 +244,6 @@ internal sealed class SqliteDialect : SqlDialect
         $"'{Path}' is a SQLite database but not a WideMinima sweep ledger (it holds the tables {string.Join(", ", tables)}); it was left untouched. Use another --out folder.";
 
     public override void Dispose() => _connection.Dispose();
-
-    private static List<string> Strings(DbConnection connection, DbTransaction? tx, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var list = new List<string>();
-        while (reader.Read()) list.Add(reader.GetString(0));
-        return list;
-    }
 }
 
 /// <summary>
@@ -322,37 +322,15 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction();
 
-    public override void LockSchema(DbConnection connection, DbTransaction tx)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "SELECT pg_advisory_xact_lock(@key);";
-        Parameter(command, "@key", SchemaLockKey, DbType.Int64);
-        command.ExecuteNonQuery();
-    }
+    public override void LockSchema(DbConnection connection, DbTransaction tx) =>
+        Execute(connection, tx, "SELECT pg_advisory_xact_lock(@key);", cmd => Parameter(cmd, "@key", SchemaLockKey, DbType.Int64));
 
-    public override List<string> Tables(DbConnection connection, DbTransaction? tx)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name;";
-        using var reader = command.ExecuteReader();
-        var list = new List<string>();
-        while (reader.Read()) list.Add(reader.GetString(0));
-        return list;
-    }
+    public override List<string> Tables(DbConnection connection, DbTransaction? tx) =>
+        Strings(connection, tx, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name;");
 
-    public override HashSet<string> Columns(DbConnection connection, DbTransaction tx, string table)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table;";
-        Parameter(command, "@table", table, DbType.String);
-        using var reader = command.ExecuteReader();
-        var columns = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.Read()) columns.Add(reader.GetString(0));
-        return columns;
-    }
+    public override HashSet<string> Columns(DbConnection connection, DbTransaction tx, string table) =>
+        new(Strings(connection, tx, "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = @table;",
+            parameters: cmd => Parameter(cmd, "@table", table, DbType.String)), StringComparer.Ordinal);
 
     /// <summary>
     /// Versions 1 and 2 were PostgreSQL's own numbers before the chain was shared: they are the chain's 3 and 4 (the
@@ -361,9 +339,7 @@ internal sealed class PostgresDialect : SqlDialect
     public override int? StoredVersion(DbConnection connection, DbTransaction? tx, List<string> tables)
     {
         if (!tables.Contains("schema_version")) return null;
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = "SELECT max(version) FROM schema_version;";
+        using var command = Command(connection, tx, "SELECT max(version) FROM schema_version;");
         return command.ExecuteScalar() switch
         {
             int v when v is 1 or 2 => v + 2,
@@ -372,18 +348,11 @@ internal sealed class PostgresDialect : SqlDialect
         };
     }
 
-    public override void WriteVersion(DbConnection connection, DbTransaction tx, int version)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = """
-            CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);
-            DELETE FROM schema_version;
-            INSERT INTO schema_version (version) VALUES (@v);
-            """;
-        Parameter(command, "@v", version, DbType.Int32);
-        command.ExecuteNonQuery();
-    }
+    public override void WriteVersion(DbConnection connection, DbTransaction tx, int version) => Execute(connection, tx, """
+        CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);
+        DELETE FROM schema_version;
+        INSERT INTO schema_version (version) VALUES (@v);
+        """, cmd => Parameter(cmd, "@v", version, DbType.Int32));
 
     public override object DoubleValue(double value) => value;
 

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using static WideMinima.Ledger.SqlDialect;
 
 namespace WideMinima.Ledger;
 
@@ -379,7 +380,7 @@ public sealed class SqlLedger : IRunLedger
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<string> SweepNames() => _d.Use<IReadOnlyList<string>>(c => Names(c, null, "SELECT name FROM sweeps ORDER BY sweep_id;"));
+    public IReadOnlyList<string> SweepNames() => _d.Use<IReadOnlyList<string>>(c => Strings(c, null, "SELECT name FROM sweeps ORDER BY sweep_id;"));
 
     /// <inheritdoc />
     public void Dispose() => _d.Dispose();
@@ -392,22 +393,13 @@ public sealed class SqlLedger : IRunLedger
 
     private string? LiveSweep(DbConnection c, DbTransaction? tx)
     {
-        var live = Names(c, tx, "SELECT name FROM sweeps ORDER BY sweep_id;").Where(n => !IsArchived(n)).ToList();
+        var live = Strings(c, tx, "SELECT name FROM sweeps ORDER BY sweep_id;").Where(n => !IsArchived(n)).ToList();
         return live.Count switch
         {
             0 => null,
             1 => live[0],
             _ => throw new LedgerException($"{_d.Description} holds several sweeps ({string.Join(", ", live)}); name the one you mean with --sweep."),
         };
-    }
-
-    private static List<string> Names(DbConnection c, DbTransaction? tx, string sql)
-    {
-        using var command = Command(c, tx, sql);
-        using var reader = command.ExecuteReader();
-        var names = new List<string>();
-        while (reader.Read()) names.Add(reader.GetString(0));
-        return names;
     }
 
     private long? SweepId(DbConnection c, DbTransaction? tx)
@@ -572,21 +564,6 @@ public sealed class SqlLedger : IRunLedger
             tx.Commit();
             return result;
         });
-    }
-
-    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql)
-    {
-        var command = c.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        return command;
-    }
-
-    private static int Execute(DbConnection c, DbTransaction? tx, string sql, Action<DbCommand> parameters)
-    {
-        using var command = Command(c, tx, sql);
-        parameters(command);
-        return command.ExecuteNonQuery();
     }
 
     private void Fence(DbCommand cmd, long sweep, RunLease lease)
