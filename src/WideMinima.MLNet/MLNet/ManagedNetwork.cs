@@ -23,11 +23,11 @@ namespace WideMinima.MLNet;
 /// CPU with neither AVX-512 nor AVX2 and FMA: <see cref="TryCreate"/> returns null and libtorch scores.
 /// </para>
 /// <para>
-/// A 3 x 3 convolution over at least 16 input channels, on an image of even height and width, runs as Winograd
-/// F(2x2, 3x3) (Lavin and Gray, 2016): each 2 x 2 block of output pixels from 16 products per channel pair instead of 36.
+/// A 3 x 3 convolution over at least 16 input channels, on an image of even height and width with at least 14 tiles
+/// of 2 x 2 pixels, runs as Winograd F(2x2, 3x3) (Lavin and Gray, 2016): each 2 x 2 block of output pixels from 16 products per channel pair instead of 36.
 /// The input and output transforms are additions; the products are a 1 x 1 convolution at each of 16 points, on the
-/// same kernels as a direct convolution. For the CNN's second convolution (32 into 64 channels on 14 x 14) that is 3.2
-/// instead of 7.2 million multiply-adds. The results are another float rounding of the same sums (within 1.5e-7 of
+/// same kernels as a direct convolution. For the CNN's second convolution (32 into 64 channels on 14 x 14) that is 1.6
+/// instead of 3.6 million multiply-adds. A 2 x 2 max pooling after it happens in the output transform. The results are another float rounding of the same sums (within 1.8e-7 of
 /// libtorch's probabilities in the tests); the weight transform is computed in double and rounded once.
 /// </para>
 /// <para>
@@ -295,7 +295,7 @@ internal sealed unsafe class ManagedNetwork
         ScoringKernels.Softmax(new ReadOnlySpan<float>(scratch.Row(_dense.Length), _classCount), new Span<float>(scores, _classCount));
     }
 
-    /// <summary>One row's image layers, up to the last convolution block's output (not yet pooled or flattened).</summary>
+    /// <summary>One row's image layers, up to the last convolution block's output (not yet flattened; pooled only where a Winograd transform pools).</summary>
     private void RunImage(Scratch scratch, float* features)
     {
         ImageInput(features, scratch);
@@ -308,8 +308,9 @@ internal sealed unsafe class ManagedNetwork
 
     /// <summary>
     /// One row with its layers' work shared by <paramref name="threads"/> threads: each convolution by pairs of output
-    /// blocks and groups of image rows, each dense layer by groups of outputs. The pooling between them and the softmax
-    /// run on the calling thread.
+    /// blocks and groups of image rows (a Winograd convolution: by pairs of output blocks only, after its input transform on
+    /// the calling thread; its pooling runs in the workers' output transforms), each dense layer by groups of outputs. The
+    /// other pooling between them and the softmax run on the calling thread.
     /// </summary>
     private void RunRowShared(Workspace workspace, float* features, float* scores, int threads)
     {
@@ -748,7 +749,7 @@ internal sealed unsafe class ManagedNetwork
             }
         }
 
-        /// <summary>Image rows of the output (before pooling).</summary>
+        /// <summary>Image rows of the convolution (before any pooling).</summary>
         public int Height => _height;
 
         /// <summary>Pairs of output blocks (the last one single when the blocks are odd).</summary>
@@ -789,6 +790,8 @@ internal sealed unsafe class ManagedNetwork
         {
             if (_winograd)
             {
+                // Its chunks are whole pairs of output blocks: two chunks of one pair would write the same products.
+                if (yFrom != 0 || yTo != _height) throw new ArgumentOutOfRangeException(nameof(yFrom), "A Winograd pass runs all rows of its output blocks.");
                 RunWinograd(output, work, pairFrom, pairTo);
                 return;
             }
@@ -824,7 +827,8 @@ internal sealed unsafe class ManagedNetwork
 
         /// <summary>
         /// Winograd's products, a 1 x 1 convolution at each of the 16 points over the tiles (the same kernel runs as a
-        /// direct convolution, scale one and shift zero), then the output transform with BatchNorm and ReLU.
+        /// direct convolution, scale one and shift zero), then the output transform with BatchNorm, ReLU and the 2 x 2 pooling
+        /// (<see cref="PoolsInTransform"/>).
         /// </summary>
         private void RunWinograd(float* output, float* work, int pairFrom, int pairTo)
         {
@@ -998,7 +1002,7 @@ internal sealed unsafe class ManagedNetwork
         /// <summary>Convolution block <paramref name="c"/>'s padded, blocked input.</summary>
         public float* Input(int c) => _inputs[c].Pointer;
 
-        /// <summary>Convolution block <paramref name="c"/>'s blocked output, before pooling.</summary>
+        /// <summary>Convolution block <paramref name="c"/>'s blocked output: before pooling, or pooled where its Winograd transform pools.</summary>
         public float* Output(int c) => _outputs[c].Pointer;
 
         /// <summary>Convolution block <paramref name="c"/>'s other buffers (<see cref="ConvStage.WorkFloats"/>).</summary>

@@ -151,9 +151,10 @@ internal static unsafe class ScoringKernels
 
     /// <summary>
     /// A 1 x 1 convolution over <paramref name="pixels"/> (at least <see cref="Run"/>) consecutive blocked pixels, for one
-    /// output block, or two when <paramref name="out1"/> is not null: runs of <see cref="ShortRun"/> pixels for two blocks
-    /// on AVX-512, of <see cref="Run"/> for one, of 5 on AVX2; the last run of each ends at the last pixel (overlapping
-    /// the one before, which it computes again to the same bits).
+    /// output block, or two when <paramref name="out1"/> is not null. On AVX-512: runs of <see cref="Run"/> pixels, and
+    /// for two blocks a last run of <see cref="ShortRun"/> where fewer than <see cref="Run"/> are left; on AVX2: runs of 5.
+    /// A last run that does not fit ends at the last pixel, overlapping the one before (which it computes again to the
+    /// same bits).
     /// </summary>
     public static void Pointwise(float* input, int inputPlane, int blocks, int lastBlockChannels, int pixels,
         float* weights, int weightBlock, float* scale, float* shift, float* out0, float* out1, bool relu)

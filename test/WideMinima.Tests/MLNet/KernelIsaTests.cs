@@ -66,36 +66,27 @@ public sealed class KernelIsaTests
     }
 
     /// <summary>
-    /// The CNN and the MLP that <see cref="ModelKind"/> builds, seeded (the same weights in every process), on 40 rows
-    /// (dense layers by columns), 5 (row by row) and 1 (split between two threads): every score, in order; and the
-    /// largest difference from libtorch's.
+    /// The CNN and the MLP that <see cref="ModelKind"/> builds, and the Winograd test's network (partial input blocks,
+    /// a single output block, unpooled and pooled outputs, overlapping runs), seeded (the same weights in every
+    /// process), on 40 rows (dense layers by columns), 5 (row by row) and 1 (split between two threads): every score, in
+    /// order; and the largest difference from libtorch's.
     /// </summary>
     private static float[] Scores(out double largest)
     {
         var all = new List<float>();
         largest = 0;
-        foreach (var kind in new[] { ModelKind.Cnn, ModelKind.Mlp })
+        foreach (var kind in new[] { ModelKind.Cnn, ModelKind.Mlp, ModelKind.Custom })
         {
             manual_seed(11);
-            var spec = new NetworkSpec(kind, 784, 10, [512, 512], new ImageShape(1, 28, 28), Standardized: false);
-            var net = spec.Build(null, null, null);
-            using (no_grad())
-            {
-                foreach (var (name, buffer) in net.named_buffers())
-                {
-                    if (name.EndsWith("running_mean", StringComparison.Ordinal)) buffer.copy_(randn_like(buffer) * 0.2f);
-                    if (name.EndsWith("running_var", StringComparison.Ordinal)) buffer.copy_(rand_like(buffer) + 0.5f);
-                }
-            }
-            net.eval();
-            var managed = ManagedNetwork.TryCreate(net, 784, 10, out string reason);
+            var (net, features, classes) = Network(kind);
+            var managed = ManagedNetwork.TryCreate(net, features, classes, out string reason);
             Assert.IsNotNull(managed, reason);
             var workspace = managed.CreateWorkspace();
             foreach (var (rows, threads) in new[] { (40, 1), (40, 2), (5, 1), (1, 2) })
             {
                 using var scope = NewDisposeScope();
-                var x = randn(rows, 784);
-                float[] input = [.. x.data<float>()], scores = new float[rows * 10], expected;
+                var x = randn(rows, features);
+                float[] input = [.. x.data<float>()], scores = new float[rows * classes], expected;
                 using (no_grad()) expected = [.. nn.functional.softmax(net.call(x), 1).data<float>()];
                 Assert.AreEqual(ManagedNetwork.Outcome.Scored, managed.TryScore(workspace, input, rows, scores, threads));
                 for (int i = 0; i < scores.Length; i++) largest = Math.Max(largest, Math.Abs(expected[i] - scores[i]));
@@ -103,5 +94,26 @@ public sealed class KernelIsaTests
             }
         }
         return [.. all];
+    }
+
+    /// <summary>A reference network (Custom: the Winograd test's), with random BatchNorm statistics, and its features and classes.</summary>
+    private static (nn.Module<Tensor, Tensor> Net, int Features, int Classes) Network(ModelKind kind)
+    {
+        if (kind == ModelKind.Custom)
+        {
+            var (winograd, features) = ManagedScoringTests.WinogradNetwork();
+            return (winograd, features, 5);
+        }
+        var net = new NetworkSpec(kind, 784, 10, [512, 512], new ImageShape(1, 28, 28), Standardized: false).Build(null, null, null);
+        using (no_grad())
+        {
+            foreach (var (name, buffer) in net.named_buffers())
+            {
+                if (name.EndsWith("running_mean", StringComparison.Ordinal)) buffer.copy_(randn_like(buffer) * 0.2f);
+                if (name.EndsWith("running_var", StringComparison.Ordinal)) buffer.copy_(rand_like(buffer) + 0.5f);
+            }
+        }
+        net.eval();
+        return (net, 784, 10);
     }
 }

@@ -63,23 +63,7 @@ public sealed class ManagedScoringTests
     public void Winograd_convolutions_run_as_libtorch_does()
     {
         manual_seed(7);
-        // 20 x 14 x 18 images: 3 x 3 convolutions on whole 2 x 2 tiles (7 x 9 = 63 of them: runs of 14, a run of 7, and
-        // overlapping runs): 20 input channels (a partial block) into 48 (a pair of blocks and a single one) with
-        // BatchNorm and ReLU; then a 5 x 5 one, which stays direct; then 16 into 32 with neither, pooled in the
-        // output transform.
-        int c = 20, h = 14, w = 18, features = c * h * w;
-        var bn = RandomBatchNorm(48);
-        var net = nn.Sequential(
-            ("image", nn.Unflatten(1, [c, h, w])),
-            ("conv1", nn.Conv2d(c, 48, 3, padding: 1)),
-            ("bn", bn),
-            ("relu1", nn.ReLU()),
-            ("conv2", nn.Conv2d(48, 16, 5, padding: 2)),
-            ("conv3", nn.Conv2d(16, 32, 3, padding: 1)),
-            ("pool", nn.MaxPool2d(2)),
-            ("flatten", nn.Flatten()),
-            ("classifier", nn.Linear(32 * 7 * 9, 5)));
-        net.eval();
+        var (net, features) = WinogradNetwork();
         if (ScoringKernels.IsSupported)
         {
             var managed = ManagedNetwork.TryCreate(net, features, 5, out string reason);
@@ -293,6 +277,31 @@ public sealed class ManagedScoringTests
             predicted.Add([.. engine.Scores]);
         }
         Assert.IsLessThanOrEqualTo(Tolerance, MaxDifference(reference, predicted), $"{when}, one row at a time");
+    }
+
+    /// <summary>
+    /// A network of Winograd convolutions (5 classes, from the current libtorch seed) on 20 x 12 x 22 images: 3 x 3
+    /// convolutions on 6 x 11 = 66 tiles of 2 x 2 pixels (for a pair of output blocks on AVX-512 runs of 14 and a last run
+    /// of 7 that overlaps the one before; for a single block runs of 14, the last overlapping; on AVX2 runs of 5, the last
+    /// overlapping): 20 input channels (a partial block) into 48 (a pair of blocks and a single one) with BatchNorm and
+    /// ReLU, not pooled; then a 5 x 5 convolution, which stays direct; then 16 into 32 with neither, pooled in the output
+    /// transform.
+    /// </summary>
+    internal static (nn.Module<Tensor, Tensor> Net, int Features) WinogradNetwork()
+    {
+        int c = 20, h = 12, w = 22;
+        var net = nn.Sequential(
+            ("image", nn.Unflatten(1, [c, h, w])),
+            ("conv1", nn.Conv2d(c, 48, 3, padding: 1)),
+            ("bn", RandomBatchNorm(48)),
+            ("relu1", nn.ReLU()),
+            ("conv2", nn.Conv2d(48, 16, 5, padding: 2)),
+            ("conv3", nn.Conv2d(16, 32, 3, padding: 1)),
+            ("pool", nn.MaxPool2d(2)),
+            ("flatten", nn.Flatten()),
+            ("classifier", nn.Linear(32 * 6 * 11, 5)));
+        net.eval();
+        return (net, c * h * w);
     }
 
     /// <summary>A BatchNorm2d in eval form with random running statistics, scale and shift.</summary>
